@@ -1,0 +1,28 @@
+# One command to run the app on the bundled corpus, one to run the tests. Both install what they need.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+INDEX  ?= .councilqa/index
+PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
+
+.PHONY: install run test test-all clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PIP) --upgrade pip
+	$(PIP) torch==2.13.0          # the CPU build; pinned so pip never pulls a CUDA build
+	$(PIP) -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(VENV)/bin/councilqa ingest data/sample --index $(INDEX)
+
+test: install
+	$(PY) -m pytest
+
+test-all: install
+	$(PY) -m pytest -m ''
+
+clean:
+	rm -rf $(VENV) .councilqa .pytest_cache .hypothesis

@@ -1,0 +1,81 @@
+"""Decisions: the documents that share a decision number, merged into one record."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ingest.records import STATUS_ORDER
+from index.store import Store
+
+# Which document speaks for a decision, best first: the signed record, the web page, the proposal, the report.
+_AUTHORITY = {"record": 0, "decision page": 1, "proposed record": 2, "report": 3, "": 4}
+
+
+@dataclass(frozen=True)
+class DocumentRef:
+    path: str
+    doc_type: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    number: str
+    title: str
+    decision_maker: str
+    status: str
+    key_decision: bool | None
+    council: str
+    date: str  # the date the decision was taken; "" while it is only proposed
+    dates: dict[str, str]
+    documents: list[DocumentRef]
+    amounts: list[dict[str, Any]] = field(default_factory=list)
+    mentions: list[str] = field(default_factory=list)
+    mentioned_by: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _first(rows: list[sqlite3.Row], column: str) -> str:
+    return next((r[column] for r in rows if r[column]), "")
+
+
+def list_decisions(store: Store) -> list[Decision]:
+    docs: dict[str, list[sqlite3.Row]] = {}
+    for row in store.documents():
+        if row["number"]:
+            docs.setdefault(row["number"], []).append(row)
+    pairs = store.mentions()
+    out = []
+    for number, rows in sorted(docs.items()):
+        rows.sort(key=lambda r: (_AUTHORITY.get(r["doc_type"], 9), r["path"]))
+        dates: dict[str, str] = {}
+        for r in reversed(rows):  # the most authoritative document's dates win
+            dates.update(json.loads(r["dates"]))
+        keys = [r["key_decision"] for r in rows if r["key_decision"] is not None]
+        status = max((r["status"] for r in rows), key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 0)
+        amounts = []
+        for r in rows:
+            for a in store.amounts_of(r["id"]):
+                amounts.append({"value": a["value"], "text": a["text"], "sentence": a["sentence"],
+                                "paragraph": a["paragraph"], "document": r["path"]})
+        out.append(
+            Decision(
+                number=number,
+                title=_first(rows, "title"),
+                decision_maker=_first(rows, "decision_maker"),
+                status=status,
+                key_decision=bool(max(keys)) if keys else None,
+                council=_first(rows, "council"),
+                date=dates.get("decision", ""),
+                dates=dates,
+                documents=[DocumentRef(r["path"], r["doc_type"], r["status"]) for r in rows],
+                amounts=amounts,
+                mentions=sorted({m for n, m in pairs if n == number and m != number}),
+                mentioned_by=sorted({n for n, m in pairs if m == number and n != number}),
+            )
+        )
+    return out

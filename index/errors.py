@@ -1,0 +1,16 @@
+"""Domain errors of the index; the CLI and UI turn them into one sentence that says what to do."""
+from __future__ import annotations
+
+
+class IndexError_(Exception):
+    """Base class of index errors (named so as not to shadow the builtin ``IndexError``)."""
+
+
+class IndexNotFound(IndexError_):
+    def __init__(self, path: str) -> None:
+        super().__init__(f"no index at {path}: run `councilqa ingest PATH --index {path}` first")
+
+
+class IndexBusy(IndexError_):
+    def __init__(self, path: str) -> None:
+        super().__init__(f"another ingest is writing to {path}; wait for it to finish and try again")

@@ -1,0 +1,196 @@
+"""The SQLite store of documents, paragraphs, passages, amounts and cross-references.
+
+One file, ``councilqa.sqlite``, in the index directory. Every document is written in its own transaction,
+so a crash loses at most the file being written and never what was stored before. Passages carry a
+content hash (model-independent) so the embedding step can skip text it has already embedded. Passage text
+is also indexed by SQLite FTS5 for keyword search with ``bm25()``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.records import ParsedDocument
+
+DB_NAME = "councilqa.sqlite"
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    sha256 TEXT NOT NULL,
+    format TEXT NOT NULL,
+    doc_type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    number TEXT NOT NULL,
+    title TEXT NOT NULL,
+    decision_maker TEXT NOT NULL,
+    key_decision INTEGER,
+    key_decision_text TEXT NOT NULL,
+    council TEXT NOT NULL,
+    dates TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_number ON documents(number);
+CREATE INDEX IF NOT EXISTS documents_sha ON documents(sha256);
+CREATE TABLE IF NOT EXISTS paragraphs (
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    heading TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    PRIMARY KEY (document_id, ordinal)
+);
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    label TEXT NOT NULL,
+    heading TEXT NOT NULL,
+    part INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    content_hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_document ON passages(document_id);
+CREATE INDEX IF NOT EXISTS passages_hash ON passages(content_hash);
+CREATE TABLE IF NOT EXISTS amounts (
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    value REAL NOT NULL,
+    text TEXT NOT NULL,
+    sentence TEXT NOT NULL,
+    paragraph TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mentions (
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    number TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
+    text, heading, content='passages', content_rowid='id', tokenize='unicode61'
+);
+CREATE TRIGGER IF NOT EXISTS passages_ai AFTER INSERT ON passages BEGIN
+    INSERT INTO passages_fts(rowid, text, heading) VALUES (new.id, new.text, new.heading);
+END;
+CREATE TRIGGER IF NOT EXISTS passages_ad AFTER DELETE ON passages BEGIN
+    INSERT INTO passages_fts(passages_fts, rowid, text, heading) VALUES ('delete', old.id, old.text, old.heading);
+END;
+"""
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    outcome: str  # added | replaced | unchanged | duplicate
+    detail: str = ""
+
+
+class Store:
+    """A connection to the store. Use as a context manager; writers should hold the index lock."""
+
+    def __init__(self, path: Path, readonly: bool = False) -> None:
+        self.path = path
+        if readonly:
+            self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(path, check_same_thread=False)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.executescript(_SCHEMA)
+            self.conn.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+            self.conn.commit()
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA foreign_keys=ON")
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def write(self, doc: ParsedDocument) -> WriteResult:
+        """Store a parsed document: unchanged content is left alone, changed content replaces the old."""
+        row = self.conn.execute("SELECT id, sha256 FROM documents WHERE path = ?", (doc.path,)).fetchone()
+        if row is not None and row["sha256"] == doc.sha256:
+            return WriteResult("unchanged")
+        twin = self.conn.execute(
+            "SELECT path FROM documents WHERE sha256 = ? AND path != ?", (doc.sha256, doc.path)
+        ).fetchone()
+        if twin is not None:
+            return WriteResult("duplicate", f"same content as {twin['path']}")
+        m = doc.meta
+        with self.conn:  # one transaction: the old version stays until the new one is complete
+            if row is not None:
+                self.conn.execute("DELETE FROM documents WHERE id = ?", (row["id"],))
+            cur = self.conn.execute(
+                "INSERT INTO documents(path, sha256, format, doc_type, status, number, title, decision_maker,"
+                " key_decision, key_decision_text, council, dates, text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    doc.path, doc.sha256, doc.format, m.doc_type, m.status, m.number, m.title,
+                    m.decision_maker, None if m.key_decision is None else int(m.key_decision),
+                    m.key_decision_text, m.council, json.dumps(m.dates, sort_keys=True), doc.text,
+                ),
+            )
+            doc_id = cur.lastrowid
+            self.conn.executemany(
+                "INSERT INTO paragraphs VALUES (?,?,?,?,?,?)",
+                [(doc_id, i, p.label, p.heading, p.start, p.end) for i, p in enumerate(doc.paragraphs)],
+            )
+            self.conn.executemany(
+                "INSERT INTO passages(document_id, label, heading, part, start, end, text, content_hash)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    (doc_id, p.label, p.heading, p.part, p.start, p.end, p.text, content_hash(p.text))
+                    for p in doc.passages
+                ],
+            )
+            self.conn.executemany(
+                "INSERT INTO amounts VALUES (?,?,?,?,?)",
+                [(doc_id, a.value, a.text, a.sentence, a.paragraph) for a in m.amounts],
+            )
+            self.conn.executemany("INSERT INTO mentions VALUES (?,?)", [(doc_id, n) for n in m.mentions])
+        return WriteResult("replaced" if row is not None else "added")
+
+    def remove(self, path: str) -> bool:
+        with self.conn:
+            cur = self.conn.execute("DELETE FROM documents WHERE path = ?", (path,))
+        return cur.rowcount > 0
+
+    def counts(self) -> dict[str, int]:
+        one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "documents": one("SELECT count(*) FROM documents"),
+            "passages": one("SELECT count(*) FROM passages"),
+            "decisions": one("SELECT count(DISTINCT number) FROM documents WHERE number != ''"),
+        }
+
+    def documents(self) -> list[sqlite3.Row]:
+        return self.conn.execute("SELECT * FROM documents ORDER BY number, path").fetchall()
+
+    def amounts_of(self, doc_id: int) -> list[sqlite3.Row]:
+        return self.conn.execute("SELECT * FROM amounts WHERE document_id = ?", (doc_id,)).fetchall()
+
+    def mentions(self) -> list[tuple[str, str]]:
+        """(mentioning decision number, mentioned number) pairs."""
+        rows = self.conn.execute(
+            "SELECT d.number, m.number FROM mentions m JOIN documents d ON d.id = m.document_id"
+        ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def passages_of(self, doc_id: int) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT * FROM passages WHERE document_id = ? ORDER BY start", (doc_id,)
+        ).fetchall()

@@ -1,0 +1,145 @@
+"""Read a file into raw text: detect its format by content, decode it, extract text from PDF/HTML/DOCX.
+
+Formats: ``pdf``, ``html``, ``docx``, ``markdown``, ``text``. HTML and DOCX come out as light Markdown
+(``#`` headings, ``-`` list items, tab-separated table rows) so one structuring step serves all formats.
+Parsers of binary formats (PDF, DOCX) run in a child process under a time limit (see ``sandbox``).
+"""
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.errors import UnreadableDocument
+
+DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+DEFAULT_TIMEOUT_S = 30.0
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".htm", ".html", ".pdf", ".docx", ""}
+
+
+@dataclass(frozen=True)
+class RawText:
+    text: str
+    format: str  # pdf | html | docx | markdown | text
+
+
+def sniff_format(data: bytes, suffix: str) -> str:
+    """The format of ``data``, judged by content first and by the file's suffix second."""
+    head = data[:8192]
+    if head.lstrip()[:5] == b"%PDF-":
+        return "pdf"
+    if head[:4] == b"PK\x03\x04":
+        return "docx"
+    if suffix == ".pdf":
+        return "pdf"  # a .pdf without a PDF header: the PDF reader reports it as damaged
+    if suffix == ".docx":
+        return "docx"
+    lowered = head.lower().replace(b"\x00", b"")
+    if b"<html" in lowered or b"<!doctype html" in lowered or b"<body" in lowered:
+        return "html"
+    if suffix in (".html", ".htm"):
+        return "html"
+    if suffix in (".md", ".markdown") or _looks_markdown(head):
+        return "markdown"
+    return "text"
+
+
+def _looks_markdown(head: bytes) -> bool:
+    """Markdown by content: several ``#`` headings or ``**bold**`` runs (Word reports converted to .txt)."""
+    import re
+
+    text = head.decode("utf-8", errors="ignore")
+    headings = len(re.findall(r"(?m)^#{1,6} \S", text))
+    bold = len(re.findall(r"\*\*[^*\n]+\*\*", text))
+    return headings >= 2 or bold >= 3
+
+
+def decode_text(data: bytes, path: str) -> str:
+    """Decode text bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252. NUL bytes removed."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        text = data[3:].decode("utf-8", errors="strict") if _is_utf8(data[3:]) else None
+        if text is None:
+            raise UnreadableDocument(path, "starts with a UTF-8 mark but holds bytes that are not UTF-8")
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UnreadableDocument(path, f"UTF-16 text is damaged near byte {exc.start}") from None
+    elif _is_utf8(data):
+        text = data.decode("utf-8")
+    else:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise UnreadableDocument(
+                path,
+                f"undecodable bytes: not UTF-8, UTF-16 or cp1252 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            ) from None
+    text = text.replace("\x00", "")
+    if _looks_binary(text):
+        raise UnreadableDocument(path, "binary file: it holds no readable text")
+    return text
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:8192]
+    if not sample:
+        return False
+    control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
+    return control / len(sample) > 0.05
+
+
+def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, timeout_s: float = DEFAULT_TIMEOUT_S) -> RawText:
+    """Read one file into raw text, or raise ``UnreadableDocument`` with the reason."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UnreadableDocument(name, f"cannot be opened ({exc.strerror})") from None
+    if size > max_bytes:
+        raise UnreadableDocument(name, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableDocument(name, f"cannot be read ({exc.strerror})") from None
+    return read_bytes(data, name, path.suffix.lower(), timeout_s)
+
+
+def read_bytes(data: bytes, name: str, suffix: str = "", timeout_s: float = DEFAULT_TIMEOUT_S) -> RawText:
+    if not data.strip(b" \t\r\n\x00"):
+        raise UnreadableDocument(name, "file is empty")
+    fmt = sniff_format(data, suffix)
+    if fmt in ("pdf", "docx"):
+        from ingest.sandbox import run_with_timeout
+
+        func = "ingest.pdf:extract_pdf" if fmt == "pdf" else "ingest.docx:extract_docx"
+        text = run_with_timeout(func, data, name, timeout_s)
+        fmt = "pdf" if fmt == "pdf" else "markdown"
+    elif fmt == "html":
+        from ingest.html import html_to_markdown
+
+        text = html_to_markdown(decode_text(data, name))
+        fmt = "markdown"
+    else:
+        text = decode_text(data, name)
+    if not text.strip():
+        raise UnreadableDocument(name, "no text could be extracted (a scanned image or an empty document?)")
+    return RawText(text=text, format=fmt)
+
+
+def is_zip_docx(data: bytes) -> bool:
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return "word/document.xml" in zf.namelist()
+    except zipfile.BadZipFile:
+        return False

@@ -1,0 +1,82 @@
+"""Typed records passed between ingest, the index and the answerers."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Status of a document or a decision, in order of progress: a later one supersedes an earlier one.
+STATUS_ORDER = ("", "proposed", "recommendations approved", "taken")
+
+
+@dataclass(frozen=True)
+class MoneyAmount:
+    """An amount of money stated in a document: the value in pounds, as printed, and its sentence."""
+
+    value: float
+    text: str
+    sentence: str
+    paragraph: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What a document says about the decision it belongs to. Empty fields were not found in the text."""
+
+    number: str = ""
+    mentions: tuple[str, ...] = ()
+    title: str = ""
+    decision_maker: str = ""
+    status: str = ""
+    doc_type: str = ""
+    key_decision: bool | None = None
+    key_decision_text: str = ""
+    council: str = ""
+    dates: dict[str, str] = field(default_factory=dict)  # kind -> ISO date
+    amounts: tuple[MoneyAmount, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of a document with its human label and its span in the cleaned text."""
+
+    label: str  # unique in its document: "4.2", "6.1 (2)", "Financial Implications ¶1"
+    heading: str  # the section heading it sits under ("" if none)
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A unit of retrieval: a paragraph, or part of a long one, keeping the paragraph's label."""
+
+    label: str
+    heading: str
+    part: int  # 0 for the first (or only) part
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """One file after reading, cleaning, metadata extraction and splitting."""
+
+    path: str
+    sha256: str
+    format: str
+    text: str
+    meta: DocumentMeta
+    paragraphs: tuple[Paragraph, ...]
+    passages: tuple[Passage, ...]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A file that could not be ingested, and why."""
+
+    path: str
+    reason: str

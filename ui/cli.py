@@ -1,0 +1,134 @@
+"""The ``councilqa`` command. Thin: parse arguments, call the library, turn domain errors into a sentence.
+
+Exit codes: 0 success; 2 usage error or nothing usable; 3 some files failed and the rest were kept.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_INDEX = ".councilqa/index"
+EXIT_OK, EXIT_USAGE, EXIT_PARTIAL = 0, 2, 3
+
+
+def _index_dir(value: str | None) -> Path:
+    return Path(value or os.environ.get("COUNCILQA_INDEX") or DEFAULT_INDEX)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="councilqa", description="Search and question answering over local-council decision documents."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="read documents (files or folders) into the index")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--index", help=f"index directory (default: $COUNCILQA_INDEX or {DEFAULT_INDEX})")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = sub.add_parser("decisions", help="list the decisions in the index")
+    p.add_argument("--index", help="index directory")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_USAGE
+    from index.errors import IndexError_
+    from ingest.errors import IngestError
+
+    try:
+        return {"ingest": cmd_ingest, "decisions": cmd_decisions}[args.command](args)
+    except (IndexError_, IngestError) as exc:
+        print(f"councilqa: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from index.decisions import list_decisions
+    from index.ingest import ingest_paths
+    from index.store import DB_NAME, Store
+
+    index_dir = _index_dir(args.index)
+    progress = None if args.json else (lambda line: print(line, file=sys.stderr))
+    report = ingest_paths([Path(p) for p in args.paths], index_dir, progress)
+    with Store(index_dir / DB_NAME, readonly=True) as store:
+        decisions = list_decisions(store)
+    failed = [{"path": f.path, "reason": f.reason} for f in report.failed]
+    if args.json:
+        print(json.dumps({
+            "documents": report.documents,
+            "passages": report.passages,
+            "added": len(report.added),
+            "replaced": len(report.replaced),
+            "unchanged": len(report.unchanged),
+            "decisions": [_decision_json(d) for d in decisions],
+            "skipped": [{"path": f.path, "reason": f.reason} for f in report.skipped],
+            "failed": failed,
+        }, ensure_ascii=False, indent=2))
+    else:
+        print(f"{report.documents} documents read ({len(report.added)} new, {len(report.replaced)} changed, "
+              f"{len(report.unchanged)} unchanged), {report.passages} passages; {len(decisions)} decisions in "
+              f"{index_dir}")
+        for f in report.skipped:
+            print(f"skipped {f.path}: {f.reason}")
+        for f in report.failed:
+            print(f"FAILED {f.path}: {f.reason}")
+        _print_decisions(decisions)
+    if report.failed:
+        return EXIT_PARTIAL if report.documents else EXIT_USAGE
+    return EXIT_OK
+
+
+def cmd_decisions(args: argparse.Namespace) -> int:
+    from index.decisions import list_decisions
+    from index.errors import IndexNotFound
+    from index.store import DB_NAME, Store
+
+    db = _index_dir(args.index) / DB_NAME
+    if not db.exists():
+        raise IndexNotFound(str(db.parent))
+    with Store(db, readonly=True) as store:
+        decisions = list_decisions(store)
+    if args.json:
+        print(json.dumps({"decisions": [d.to_dict() for d in decisions]}, ensure_ascii=False, indent=2))
+    else:
+        _print_decisions(decisions)
+    return EXIT_OK
+
+
+def _decision_json(d) -> dict:
+    return {
+        "number": d.number,
+        "title": d.title,
+        "decision_maker": d.decision_maker,
+        "status": d.status,
+        "key_decision": d.key_decision,
+        "date": d.date,
+        "dates": d.dates,
+        "mentions": d.mentions,
+        "mentioned_by": d.mentioned_by,
+        "documents": [doc.path for doc in d.documents],
+    }
+
+
+def _print_decisions(decisions) -> None:
+    for d in decisions:
+        when = d.date or ", ".join(f"{k} {v}" for k, v in sorted(d.dates.items())) or "no date"
+        print(f"\n{d.number}  {d.title}\n  {d.status or 'status unknown'} · {d.decision_maker or 'maker unknown'}"
+              f" · {when}")
+        for doc in d.documents:
+            print(f"  - {doc.doc_type or 'document'}: {doc.path}")
+        if d.mentions:
+            print(f"  refers to: {', '.join(d.mentions)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

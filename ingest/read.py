@@ -56,6 +56,8 @@ def _looks_markdown(head: bytes) -> bool:
 
 def decode_text(data: bytes, path: str) -> str:
     """Decode text bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252. NUL bytes removed."""
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and _binary_bytes(data):
+        raise UnreadableDocument(path, "binary file: it holds no readable text")
     if data.startswith(b"\xef\xbb\xbf"):
         text = data[3:].decode("utf-8", errors="strict") if _is_utf8(data[3:]) else None
         if text is None:
@@ -87,6 +89,12 @@ def _is_utf8(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _binary_bytes(data: bytes) -> bool:
+    sample = data[:8192]
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return control / max(1, len(sample)) > 0.05
 
 
 def _looks_binary(text: str) -> bool:

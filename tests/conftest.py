@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample"
+
+
+def sample_file(prefix: str) -> Path:
+    return next(SAMPLE.glob(f"{prefix}_*.txt"))
+
+
+@pytest.fixture(scope="session")
+def sample_docs():
+    """The five sample documents, parsed once: {"000": ParsedDocument, ...}."""
+    from ingest.pipeline import parse_file
+
+    return {p.name[:3]: parse_file(p) for p in sorted(SAMPLE.glob("0*.txt"))}
+
+
+def make_pdf(path: Path, paragraphs: list[str], password: str | None = None) -> Path:
+    """A real text PDF made with fpdf2."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    for para in paragraphs:
+        pdf.multi_cell(0, 6, para)
+        pdf.ln(4)
+    if password:
+        pdf.set_encryption(owner_password="owner", user_password=password)
+    pdf.output(str(path))
+    return path
+
+
+def make_docx(path: Path, blocks: list[tuple[str, str]]) -> Path:
+    """A minimal real .docx: blocks of (style, text); style "Heading1" makes a heading."""
+    import zipfile
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    body = "".join(
+        f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
+        if style else f'<w:p><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
+        for style, text in blocks
+    )
+    xml = f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{w}"><w:body>{body}</w:body></w:document>'
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        zf.writestr("word/document.xml", xml)
+    return path

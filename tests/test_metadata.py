@@ -1,0 +1,77 @@
+"""Metadata of each sample document, every field checked against the text."""
+from __future__ import annotations
+
+import pytest
+
+MAKER = "Clair Bell, Cabinet Member for Adult Social Care and Public Health"
+TITLE_34 = "External Community Opportunities for People with Learning and Physical Disabilities"
+
+EXPECTED = {
+    "000": dict(
+        number="22/00034", mentions=(), title=TITLE_34,
+        decision_maker=MAKER + " (in consultation with the Cabinet Member for Integrated Children’s Services)",
+        status="proposed", doc_type="proposed record", key_decision=True,
+        key_decision_text="Affects more than 2 Electoral Divisions and expenditure of more than £1m",
+        council="Kent County Council", dates={"committee": "2022-03-31"},
+    ),
+    "001": dict(
+        number="22/00034", mentions=(), title=TITLE_34, decision_maker="", status="", doc_type="report",
+        key_decision=None, key_decision_text="", council="Kent County Council", dates={"committee": "2022-03-31"},
+    ),
+    "002": dict(
+        number="20/00102", mentions=(), title="Community Support Services for Disabled Children & Young People",
+        decision_maker="Cabinet Member for Integrated Children's Services", status="recommendations approved",
+        doc_type="decision page", key_decision=True, key_decision_text="Yes", council="Kent County Council",
+        dates={"decision": "2021-03-19", "publication": "2021-03-19", "effective": "2021-03-27"},
+    ),
+    "003": dict(
+        number="22/00093", mentions=(), title="CARERS’ SHORT BREAKS SERVICE – DIRECT AWARD", decision_maker=MAKER,
+        status="proposed", doc_type="proposed record", key_decision=True, key_decision_text="Yes",
+        council="Kent County Council", dates={"committee": "2022-09-28"},
+    ),
+    "004": dict(
+        number="21/00081", mentions=("20/00031",), title="CARE AND SUPPORT IN THE HOME SERVICE PHASE 2 -SUPPORTED LIVING",
+        decision_maker=MAKER, status="taken", doc_type="record", key_decision=True,
+        key_decision_text="Yes Expenditure in excess of £1m", council="Kent County Council",
+        dates={"committee": "2021-09-29", "decision": "2021-10-19"},
+    ),
+}
+
+AMOUNTS = {
+    "000": [1e6, 10_065_200, 7_392_400, 2_672_800, 1_593_900, 850_200, 1_000_000],
+    "001": [10_065_200, 7_392_400, 2_672_800, 1_593_900, 850_200, 1_000_000],
+    "002": [],
+    "003": [3_087_000, 2_500_000, 585_000],
+    "004": [1e6, 6_036_000, 5_110_000, 926_000, 5_110_000, 94_000_000, 322_000, 322_000, 784_000, 121_000],
+}
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED))
+def test_sample_metadata(sample_docs, key):
+    meta = sample_docs[key].meta
+    for field, value in EXPECTED[key].items():
+        assert getattr(meta, field) == value, field
+
+
+@pytest.mark.parametrize("key", sorted(AMOUNTS))
+def test_sample_amounts(sample_docs, key):
+    doc = sample_docs[key]
+    assert [a.value for a in doc.meta.amounts] == AMOUNTS[key]
+    for amount in doc.meta.amounts:
+        para = next(p for p in doc.paragraphs if p.label == amount.paragraph)
+        assert amount.sentence in para.text and amount.text in amount.sentence
+
+
+def test_amount_sentence_is_the_sentence(sample_docs):
+    amount = next(a for a in sample_docs["003"].meta.amounts if a.text == "£3.087m")
+    assert amount.sentence == "The total value of the one-year contract extension will be £3.087m."
+    assert amount.paragraph == "Financial Implications ¶2"
+
+
+def test_fields_absent_stay_empty():
+    from ingest.pipeline import parse_bytes
+
+    doc = parse_bytes(b"A note about parking.\n\nNothing was decided here.", "note.txt")
+    m = doc.meta
+    assert (m.number, m.title, m.decision_maker, m.status, m.key_decision, m.dates, m.amounts) == (
+        "", "", "", "", None, {}, ())

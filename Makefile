@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 INDEX  ?= .councilqa/index
 PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: install run test test-all clean
+.PHONY: install run test test-fast clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -18,11 +18,11 @@ install: $(VENV)/.installed
 run: install
 	$(VENV)/bin/councilqa ingest data/sample --index $(INDEX)
 
-test: install
-	$(PY) -m pytest
-
-test-all: install
+test: install                   # everything, the real-model tests included (about a minute)
 	$(PY) -m pytest -m ''
+
+test-fast: install              # the fast suite: deterministic hashing embedder, no model load
+	$(PY) -m pytest
 
 clean:
 	rm -rf $(VENV) .councilqa .pytest_cache .hypothesis

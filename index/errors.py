@@ -14,3 +14,14 @@ class IndexNotFound(IndexError_):
 class IndexBusy(IndexError_):
     def __init__(self, path: str) -> None:
         super().__init__(f"another ingest is writing to {path}; wait for it to finish and try again")
+
+
+class IndexCorrupt(IndexError_):
+    def __init__(self, path: str, why: str) -> None:
+        super().__init__(f"index file {path}: {why}; re-index with `councilqa ingest PATH --index DIR`")
+
+
+class ModelMismatch(IndexError_):
+    def __init__(self, built: str, configured: str) -> None:
+        super().__init__(f"the index was built with {built}, but {configured} is configured: re-index with "
+                         f"`councilqa ingest PATH --model ...`, or search with the model it was built with")

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# Fast tests use the deterministic hashing embedder; tests marked slow load the real model explicitly.
+os.environ.setdefault("COUNCILQA_MODEL", "hash:384")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"

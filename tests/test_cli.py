@@ -50,15 +50,15 @@ def test_reingest_adds_nothing_and_change_replaces(capsys, corpus, tmp_path):
     first = json.loads(out)
     assert code == 0 and first["unchanged"] == 5 and first["added"] == 0
 
-    from index.store import DB_NAME, Store
+    from ui.cli import _open_store
 
-    with Store(tmp_path / "ix" / DB_NAME, readonly=True) as store:
+    with _open_store(tmp_path / "ix") as store:
         before = store.counts()
     target = next(corpus.glob("003_*.txt"))
     target.write_text(target.read_text(encoding="utf-8").replace("£3.087m", "£3.2m"), encoding="utf-8")
     code, out, _ = run(capsys, "ingest", str(corpus), "--index", ix, "--json")
     assert json.loads(out)["replaced"] == 1
-    with Store(tmp_path / "ix" / DB_NAME, readonly=True) as store:
+    with _open_store(tmp_path / "ix") as store:
         assert store.counts() == before
         texts = [r["text"] for r in store.conn.execute("SELECT text FROM passages")]
         assert any("£3.2m" in t for t in texts) and not any("£3.087m" in t for t in texts)  # no stale passage

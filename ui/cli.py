@@ -29,6 +29,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", help=f"index directory (default: $COUNCILQA_INDEX or {DEFAULT_INDEX})")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+    p.add_argument("--model", help="embedding model: minilm (default), hash:DIM, or a model directory "
+                   "(default: $COUNCILQA_MODEL or minilm)")
+    p.add_argument("--remove", nargs="*", default=[], metavar="PATH", help="documents to drop from the index")
+
+    p = sub.add_parser("search", help="ranked passages for a query (hybrid: dense + keyword)")
+    p.add_argument("query")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--filter", action="append", default=[], metavar="NAME=VALUE",
+                   help="decision, maker, status, key (yes/no), type, from, to (ISO dates); repeatable")
+    p.add_argument("--mode", choices=["hybrid", "dense", "keyword"], default="hybrid")
+    p.add_argument("--index", help="index directory")
+    p.add_argument("--model", help="embedding model (default: the one the index was built with)")
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("decisions", help="list the decisions in the index")
     p.add_argument("--index", help="index directory")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -45,22 +59,38 @@ def main(argv: list[str] | None = None) -> int:
     from ingest.errors import IngestError
 
     try:
-        return {"ingest": cmd_ingest, "decisions": cmd_decisions}[args.command](args)
-    except (IndexError_, IngestError) as exc:
+        return {"ingest": cmd_ingest, "decisions": cmd_decisions, "search": cmd_search}[args.command](args)
+    except (IndexError_, IngestError, ValueError) as exc:
         print(f"councilqa: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
-    from index.decisions import list_decisions
-    from index.ingest import ingest_paths
+def _open_store(index_dir: Path):
+    from index.build import current_generation
+    from index.errors import IndexNotFound
     from index.store import DB_NAME, Store
 
+    gen = current_generation(index_dir)
+    if gen is None or not (gen / DB_NAME).exists():
+        raise IndexNotFound(str(index_dir))
+    return Store(gen / DB_NAME, readonly=True)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from index.build import build
+    from index.decisions import list_decisions
+    from index.embed import DEFAULT_MODEL, load_embedder
+
     index_dir = _index_dir(args.index)
+    spec = args.model or os.environ.get("COUNCILQA_MODEL") or DEFAULT_MODEL
+    embedder = load_embedder(spec)
     progress = None if args.json else (lambda line: print(line, file=sys.stderr))
-    report = ingest_paths([Path(p) for p in args.paths], index_dir, progress)
-    with Store(index_dir / DB_NAME, readonly=True) as store:
-        decisions = list_decisions(store)
+    report = build([Path(p) for p in args.paths], index_dir, embedder, spec, remove=args.remove, progress=progress)
+    if report.generation:
+        with _open_store(index_dir) as store:
+            decisions = list_decisions(store)
+    else:
+        decisions = []
     failed = [{"path": f.path, "reason": f.reason} for f in report.failed]
     if args.json:
         print(json.dumps({
@@ -69,6 +99,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             "added": len(report.added),
             "replaced": len(report.replaced),
             "unchanged": len(report.unchanged),
+            "removed": len(report.removed),
+            "embedded": report.embedded,
             "decisions": [_decision_json(d) for d in decisions],
             "skipped": [{"path": f.path, "reason": f.reason} for f in report.skipped],
             "failed": failed,
@@ -89,18 +121,34 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_decisions(args: argparse.Namespace) -> int:
     from index.decisions import list_decisions
-    from index.errors import IndexNotFound
-    from index.store import DB_NAME, Store
 
-    db = _index_dir(args.index) / DB_NAME
-    if not db.exists():
-        raise IndexNotFound(str(db.parent))
-    with Store(db, readonly=True) as store:
+    with _open_store(_index_dir(args.index)) as store:
         decisions = list_decisions(store)
     if args.json:
         print(json.dumps({"decisions": [d.to_dict() for d in decisions]}, ensure_ascii=False, indent=2))
     else:
         _print_decisions(decisions)
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from index.filters import parse_filters
+    from index.search import Searcher
+
+    filters = parse_filters(args.filter)
+    searcher = Searcher(_index_dir(args.index), model=args.model)
+    hits = searcher.search(args.query, k=args.k, filters=filters, mode=args.mode)
+    if args.json:
+        print(json.dumps({"hits": [
+            {"decision": h.decision, "paragraph": h.paragraph, "document": h.document, "score": h.score,
+             "text": h.text} for h in hits]}, ensure_ascii=False, indent=2))
+    else:
+        if not hits:
+            print("no passages match")
+        for rank, h in enumerate(hits, 1):
+            snippet = " ".join(h.text.split())
+            print(f"{rank:>2}. [{h.decision} {h.paragraph}] {h.score:.4f}  {h.title}\n    "
+                  f"{snippet[:300]}{'…' if len(snippet) > 300 else ''}")
     return EXIT_OK
 
 

@@ -1,0 +1,221 @@
+"""Build a new index generation and switch to it atomically.
+
+Layout of an index directory::
+
+    CURRENT              name of the live generation (replaced by an atomic rename)
+    gen-000007/          manifest.json, councilqa.sqlite, vectors.faiss (never modified once live)
+    embeddings.sqlite    content-addressed embedding cache shared by all generations
+    write.lock           one writer at a time
+
+A build copies the live generation's database into a temporary directory, applies the changes, embeds only
+passages whose text is not in the cache, writes FAISS and the manifest, fsyncs everything, renames the
+directory into place and only then points CURRENT at it. A build killed at any moment leaves CURRENT on the
+previous generation, complete and consistent; its temporary directory is removed by the next build.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index import manifest as mf
+from index import vectors
+from index.cache import CACHE_NAME, EmbeddingCache
+from index.embed import Embedder
+from index.lock import writer_lock
+from index.store import DB_NAME, Store, content_hash
+from ingest.pipeline import parse_all
+from ingest.records import Failure
+
+CURRENT = "CURRENT"
+VECTORS = "vectors.faiss"
+KEEP_GENERATIONS = 2
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildReport:
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[Failure] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+    passages: int = 0
+    embedded: int = 0
+    generation: str = ""
+
+    @property
+    def documents(self) -> int:
+        return len(self.added) + len(self.replaced) + len(self.unchanged)
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    try:
+        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return index_dir / name
+
+
+def embed_input(heading: str, label: str, text: str) -> str:
+    """What the model reads: the section name gives a short paragraph its context."""
+    section = heading.strip().rstrip(":")
+    return text if not section or text.startswith(section) else f"{section}: {text}"
+
+
+def build(
+    paths: Iterable[Path],
+    index_dir: Path,
+    embedder: Embedder,
+    model_spec: str,
+    remove: Iterable[str] = (),
+    progress: Progress | None = None,
+    after_step: Callable[[str], None] | None = None,  # test hook: called after each durable step
+) -> BuildReport:
+    say = progress or (lambda _msg: None)
+    step = after_step or (lambda _name: None)
+    report = BuildReport()
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with writer_lock(index_dir):
+        for stale in index_dir.glob(".tmp-*"):
+            shutil.rmtree(stale, ignore_errors=True)  # left by a killed build; we hold the lock
+        live = current_generation(index_dir)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=index_dir))
+        try:
+            changed = _apply_changes(paths, remove, live, tmp, report, say)
+            step("database")
+            if not changed and live is not None and _same_model(live, embedder.model_id):
+                shutil.rmtree(tmp)
+                report.generation = live.name
+                return report
+            _write_vectors(tmp, index_dir, embedder, model_spec, report, say)
+            step("vectors")
+            final = index_dir / _next_name(index_dir)
+            _fsync_dir(tmp)
+            os.rename(tmp, final)
+            _fsync_dir(index_dir)
+            step("renamed")
+            _switch(index_dir, final.name)
+            step("switched")
+            report.generation = final.name
+            _prune(index_dir, final.name)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    return report
+
+
+def _apply_changes(paths, remove, live: Path | None, tmp: Path, report: BuildReport, say: Progress) -> bool:
+    if live is not None:
+        src = sqlite3.connect(f"file:{live / DB_NAME}?mode=ro", uri=True)
+        dst = sqlite3.connect(tmp / DB_NAME)
+        src.backup(dst)
+        src.close()
+        dst.close()
+    changed = False
+    with Store(tmp / DB_NAME) as store:
+        for path in remove:
+            if store.remove(str(path)):
+                report.removed.append(str(path))
+                changed = True
+                say(f"removed: {path}")
+        for item in parse_all(paths):
+            if isinstance(item, Failure):
+                report.failed.append(item)
+                say(f"failed: {item.path}: {item.reason}")
+                continue
+            result = store.write(item)
+            say(f"{result.outcome}: {item.path}")
+            if result.outcome == "duplicate":
+                report.skipped.append(Failure(item.path, result.detail))
+                continue
+            getattr(report, result.outcome).append(item.path)
+            report.passages += len(item.passages)
+            changed = changed or result.outcome in ("added", "replaced")
+        store.conn.execute("PRAGMA journal_mode=DELETE")  # a self-contained file, readable read-only
+    return changed
+
+
+def _write_vectors(tmp: Path, index_dir: Path, embedder: Embedder, spec: str, report: BuildReport, say: Progress):
+    with Store(tmp / DB_NAME) as store:
+        rows = store.conn.execute("SELECT id, heading, label, text FROM passages ORDER BY id").fetchall()
+        counts = store.counts()
+        store.conn.execute("PRAGMA journal_mode=DELETE")
+    ids = np.array([r["id"] for r in rows], dtype=np.int64)
+    inputs = [embed_input(r["heading"], r["label"], r["text"]) for r in rows]
+    keys = [content_hash(t) for t in inputs]
+    cache = EmbeddingCache(index_dir / CACHE_NAME)
+    try:
+        todo = cache.missing(embedder.model_id, keys)
+        if todo:
+            say(f"embedding {len(todo)} new passages with {embedder.model_id}")
+            by_key = dict(zip(keys, inputs))
+            for i in range(0, len(todo), 256):
+                batch = todo[i : i + 256]
+                cache.put(embedder.model_id, batch, embedder.embed([by_key[k] for k in batch]))
+                say(f"embedded {min(i + 256, len(todo))}/{len(todo)}")
+        report.embedded = len(todo)
+        matrix = cache.get(embedder.model_id, keys, embedder.dim) if keys else np.zeros((0, embedder.dim), np.float32)
+    finally:
+        cache.close()
+    index = vectors.build(ids, matrix)
+    vectors.save(index, tmp / VECTORS)
+    _fsync_file(tmp / VECTORS)
+    _fsync_file(tmp / DB_NAME)
+    kind = "flat" if len(ids) <= vectors.EXACT_LIMIT else "hnsw"
+    mf.write(tmp, embedder.model_id, embedder.dim, counts, [DB_NAME, VECTORS], kind, model_spec=spec)
+
+
+def _same_model(live: Path, model_id: str) -> bool:
+    import json
+
+    try:
+        return json.loads((live / mf.MANIFEST).read_text(encoding="utf-8")).get("model") == model_id
+    except (OSError, ValueError):
+        return False
+
+
+def _next_name(index_dir: Path) -> str:
+    numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()]
+    return f"gen-{max(numbers, default=0) + 1:06d}"
+
+
+def _switch(index_dir: Path, name: str) -> None:
+    tmp = index_dir / f"{CURRENT}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(name + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, index_dir / CURRENT)
+    _fsync_dir(index_dir)
+
+
+def _prune(index_dir: Path, live: str) -> None:
+    gens = sorted(p for p in index_dir.glob("gen-*") if p.is_dir())
+    keep = {p.name for p in gens[-KEEP_GENERATIONS:]} | {live}
+    for p in gens:
+        if p.name not in keep:
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

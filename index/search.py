@@ -1,0 +1,108 @@
+"""Hybrid search over one index generation: FAISS (dense) + FTS5 (BM25), fused by reciprocal rank."""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from index import manifest as mf
+from index import vectors
+from index.build import VECTORS, current_generation
+from index.embed import Embedder, load_embedder
+from index.errors import IndexNotFound, ModelMismatch
+from index.filters import Filters
+from index.fuse import reciprocal_rank_fusion
+from index.keywords import search as keyword_search
+from index.store import DB_NAME
+
+MODES = ("hybrid", "dense", "keyword")
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage_id: int
+    decision: str
+    paragraph: str
+    document: str
+    score: float
+    text: str
+    heading: str
+    start: int
+    end: int
+    title: str
+    status: str
+    doc_type: str
+
+
+class Searcher:
+    """Loads the live generation once (checksums and model verified) and answers searches."""
+
+    def __init__(self, index_dir: Path, embedder: Embedder | None = None, model: str | None = None) -> None:
+        gen = current_generation(index_dir)
+        if gen is None or not gen.exists():
+            raise IndexNotFound(str(index_dir))
+        self.generation = gen
+        self.manifest = mf.read_and_verify(gen)
+        if embedder is None:
+            embedder = load_embedder(model or self.manifest.get("model_spec") or None)
+        self.embedder = embedder
+        if embedder.model_id != self.manifest["model"]:
+            mf.read_and_verify(gen, model_id=embedder.model_id)  # raises ModelMismatch
+        self.vectors = vectors.load(gen / VECTORS)
+        if self.vectors.d != self.manifest["dimension"]:
+            raise ModelMismatch(self.manifest["model"], f"a {self.vectors.d}-d vector file")
+        self.conn = sqlite3.connect(f"file:{gen / DB_NAME}?mode=ro", uri=True, check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def allowed_ids(self, filters: Filters) -> list[int] | None:
+        if filters.is_empty():
+            return None
+        where, args = filters.sql()
+        rows = self.conn.execute(
+            f"SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id WHERE {where}", args
+        )
+        return [r[0] for r in rows]
+
+    def search(self, query: str, k: int = 10, filters: Filters = Filters(), mode: str = "hybrid",
+               rrf_k: int = 60, depth: int = 50) -> list[Hit]:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}")
+        depth = max(depth, k)
+        runs: list[list[int]] = []
+        scores: dict[int, float] = {}
+        if mode in ("hybrid", "dense"):
+            allowed = self.allowed_ids(filters)
+            qvec = self.embedder.embed([query])[0]
+            dense = vectors.search(self.vectors, qvec, depth, allowed)
+            runs.append([i for i, _ in dense])
+            if mode == "dense":
+                scores = dict(dense)
+        if mode in ("hybrid", "keyword"):
+            kw = keyword_search(self.conn, query, depth, filters)
+            runs.append([i for i, _ in kw])
+            if mode == "keyword":
+                scores = dict(kw)
+        ranked = reciprocal_rank_fusion(runs, rrf_k) if mode == "hybrid" else sorted(scores.items(), key=lambda kv: -kv[1])
+        return self.hits(ranked[:k])
+
+    def hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
+        if not ranked:
+            return []
+        ids = [i for i, _ in ranked]
+        rows = self.conn.execute(
+            "SELECT p.id, p.label, p.heading, p.start, p.end, p.text, d.number, d.path, d.title, d.status,"
+            f" d.doc_type FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id IN"
+            f" ({','.join('?' * len(ids))})",
+            ids,
+        ).fetchall()
+        by_id = {r["id"]: r for r in rows}
+        return [
+            Hit(i, by_id[i]["number"], by_id[i]["label"], by_id[i]["path"], round(score, 6), by_id[i]["text"],
+                by_id[i]["heading"], by_id[i]["start"], by_id[i]["end"], by_id[i]["title"], by_id[i]["status"],
+                by_id[i]["doc_type"])
+            for i, score in ranked
+            if i in by_id
+        ]

@@ -1,0 +1,53 @@
+"""Dense vectors in FAISS, ids tied to passage row ids."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+# Exact search (IndexFlatIP) up to this many vectors: at 384 dimensions a brute-force scan of 50,000
+# vectors is ~20 MFLOP, a few milliseconds on two cores, and exact is always right. Beyond it, HNSW keeps
+# search sub-linear (M=32, efSearch=128 keeps recall@10 above 0.95 on normalised text embeddings) without
+# the training step IVF needs, so incremental rebuilds stay simple.
+EXACT_LIMIT = 50_000
+
+
+def build(ids: np.ndarray, vectors: np.ndarray):
+    import faiss
+
+    dim = vectors.shape[1]
+    if len(ids) <= EXACT_LIMIT:
+        base = faiss.IndexFlatIP(dim)
+    else:
+        base = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        base.hnsw.efConstruction = 80
+        base.hnsw.efSearch = 128
+    index = faiss.IndexIDMap2(base)
+    if len(ids):
+        index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
+    return index
+
+
+def save(index, path: Path) -> None:
+    import faiss
+
+    faiss.write_index(index, str(path))
+
+
+def load(path: Path):
+    import faiss
+
+    return faiss.read_index(str(path))
+
+
+def search(index, query: np.ndarray, k: int, allowed: list[int] | None = None) -> list[tuple[int, float]]:
+    """Top-k (passage id, inner product); ``allowed`` restricts the search before the cut."""
+    import faiss
+
+    if index.ntotal == 0 or k <= 0 or (allowed is not None and not allowed):
+        return []
+    params = None
+    if allowed is not None:
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)))
+    scores, ids = index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k, params=params)
+    return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]

@@ -98,9 +98,9 @@ def build(
             _write_vectors(tmp, index_dir, embedder, model_spec, report, say)
             step("vectors")
             final = index_dir / _next_name(index_dir)
-            _fsync_dir(tmp)
+            _fsync(tmp)
             os.rename(tmp, final)
-            _fsync_dir(index_dir)
+            _fsync(index_dir)
             step("renamed")
             _switch(index_dir, final.name)
             step("switched")
@@ -167,8 +167,8 @@ def _write_vectors(tmp: Path, index_dir: Path, embedder: Embedder, spec: str, re
         cache.close()
     index = vectors.build(ids, matrix)
     vectors.save(index, tmp / VECTORS)
-    _fsync_file(tmp / VECTORS)
-    _fsync_file(tmp / DB_NAME)
+    _fsync(tmp / VECTORS)
+    _fsync(tmp / DB_NAME)
     kind = "flat" if len(ids) <= vectors.EXACT_LIMIT else "hnsw"
     mf.write(tmp, embedder.model_id, embedder.dim, counts, [DB_NAME, VECTORS], kind, model_spec=spec)
 
@@ -194,7 +194,7 @@ def _switch(index_dir: Path, name: str) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, index_dir / CURRENT)
-    _fsync_dir(index_dir)
+    _fsync(index_dir)
 
 
 def _prune(index_dir: Path, live: str) -> None:
@@ -205,15 +205,8 @@ def _prune(index_dir: Path, live: str) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
+def _fsync(path: Path) -> None:
+    """Flush a file's or a directory's contents to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

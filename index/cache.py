@@ -26,17 +26,18 @@ class EmbeddingCache:
     def close(self) -> None:
         self.conn.close()
 
-    def missing(self, model: str, hashes: list[str]) -> list[str]:
-        have: set[str] = set()
+    def _rows(self, columns: str, model: str, hashes: list[str]):
         unique = list(dict.fromkeys(hashes))
-        for i in range(0, len(unique), 500):
+        for i in range(0, len(unique), 500):  # stay under SQLite's limit on bound parameters
             chunk = unique[i : i + 500]
-            rows = self.conn.execute(
-                f"SELECT hash FROM vectors WHERE model = ? AND hash IN ({','.join('?' * len(chunk))})",
+            yield from self.conn.execute(
+                f"SELECT {columns} FROM vectors WHERE model = ? AND hash IN ({','.join('?' * len(chunk))})",
                 [model, *chunk],
             )
-            have.update(r[0] for r in rows)
-        return [h for h in unique if h not in have]
+
+    def missing(self, model: str, hashes: list[str]) -> list[str]:
+        have = {row[0] for row in self._rows("hash", model, hashes)}
+        return [h for h in dict.fromkeys(hashes) if h not in have]
 
     def put(self, model: str, hashes: list[str], vectors: np.ndarray) -> None:
         with self.conn:
@@ -46,16 +47,7 @@ class EmbeddingCache:
             )
 
     def get(self, model: str, hashes: list[str], dim: int) -> np.ndarray:
-        found: dict[str, np.ndarray] = {}
-        unique = list(dict.fromkeys(hashes))
-        for i in range(0, len(unique), 500):
-            chunk = unique[i : i + 500]
-            rows = self.conn.execute(
-                f"SELECT hash, vec FROM vectors WHERE model = ? AND hash IN ({','.join('?' * len(chunk))})",
-                [model, *chunk],
-            )
-            for h, blob in rows:
-                found[h] = np.frombuffer(blob, dtype="<f4")
+        found = {h: np.frombuffer(blob, dtype="<f4") for h, blob in self._rows("hash, vec", model, hashes)}
         out = np.zeros((len(hashes), dim), dtype=np.float32)
         for i, h in enumerate(hashes):
             out[i] = found[h]

@@ -6,7 +6,6 @@ Parsers of binary formats (PDF, DOCX) run in a child process under a time limit 
 """
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +13,6 @@ from ingest.errors import UnreadableDocument
 
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 DEFAULT_TIMEOUT_S = 30.0
-TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".htm", ".html", ".pdf", ".docx", ""}
 
 
 @dataclass(frozen=True)
@@ -141,13 +139,3 @@ def read_bytes(data: bytes, name: str, suffix: str = "", timeout_s: float = DEFA
     if not text.strip():
         raise UnreadableDocument(name, "no text could be extracted (a scanned image or an empty document?)")
     return RawText(text=text, format=fmt)
-
-
-def is_zip_docx(data: bytes) -> bool:
-    import io
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return "word/document.xml" in zf.namelist()
-    except zipfile.BadZipFile:
-        return False

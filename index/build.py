@@ -14,6 +14,7 @@ previous generation, complete and consistent; its temporary directory is removed
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -64,7 +65,7 @@ def current_generation(index_dir: Path) -> Path | None:
     return index_dir / name
 
 
-def embed_input(heading: str, label: str, text: str) -> str:
+def embed_input(heading: str, text: str) -> str:
     """What the model reads: the section name gives a short paragraph its context."""
     section = heading.strip().rstrip(":")
     return text if not section or text.startswith(section) else f"{section}: {text}"
@@ -145,11 +146,11 @@ def _apply_changes(paths, remove, live: Path | None, tmp: Path, report: BuildRep
 
 def _write_vectors(tmp: Path, index_dir: Path, embedder: Embedder, spec: str, report: BuildReport, say: Progress):
     with Store(tmp / DB_NAME) as store:
-        rows = store.conn.execute("SELECT id, heading, label, text FROM passages ORDER BY id").fetchall()
+        rows = store.conn.execute("SELECT id, heading, text FROM passages ORDER BY id").fetchall()
         counts = store.counts()
         store.conn.execute("PRAGMA journal_mode=DELETE")
     ids = np.array([r["id"] for r in rows], dtype=np.int64)
-    inputs = [embed_input(r["heading"], r["label"], r["text"]) for r in rows]
+    inputs = [embed_input(r["heading"], r["text"]) for r in rows]
     keys = [content_hash(t) for t in inputs]
     cache = EmbeddingCache(index_dir / CACHE_NAME)
     try:
@@ -174,8 +175,6 @@ def _write_vectors(tmp: Path, index_dir: Path, embedder: Embedder, spec: str, re
 
 
 def _same_model(live: Path, model_id: str) -> bool:
-    import json
-
     try:
         return json.loads((live / mf.MANIFEST).read_text(encoding="utf-8")).get("model") == model_id
     except (OSError, ValueError):

@@ -47,7 +47,7 @@ class Searcher:
             embedder = load_embedder(model or self.manifest.get("model_spec") or None)
         self.embedder = embedder
         if embedder.model_id != self.manifest["model"]:
-            mf.read_and_verify(gen, model_id=embedder.model_id)  # raises ModelMismatch
+            raise ModelMismatch(self.manifest["model"], embedder.model_id)
         self.vectors = vectors.load(gen / VECTORS)
         if self.vectors.d != self.manifest["dimension"]:
             raise ModelMismatch(self.manifest["model"], f"a {self.vectors.d}-d vector file")

@@ -26,8 +26,7 @@ class CouncilRetriever(BaseRetriever):
                 page_content=h.text,
                 metadata={"decision": h.decision, "paragraph": h.paragraph, "document": h.document,
                           "score": h.score, "title": h.title, "status": h.status,
-                          "citation": f"[{h.decision} ¶{h.paragraph}]" if h.paragraph[0].isdigit()
-                          else f"[{h.decision} {h.paragraph}]"},
+                          "citation": h.citation},
             )
             for h in self.searcher.search(query, k=self.k, filters=self.filters, mode=self.mode)
         ]

@@ -33,6 +33,17 @@ class Hit:
     status: str
     doc_type: str
 
+    @property
+    def citation(self) -> str:
+        return citation_label(self.decision, self.paragraph)
+
+
+def citation_label(decision: str, paragraph: str) -> str:
+    """``[22/00034 ¶4.2]`` where the document numbers its paragraphs, else ``[22/00093 Financial Implications ¶2]``."""
+    if paragraph[:1].isdigit():
+        return f"[{decision} ¶{paragraph}]"
+    return f"[{decision} {paragraph}]"
+
 
 class Searcher:
     """Loads the live generation once (checksums and model verified) and answers searches."""
@@ -56,6 +67,39 @@ class Searcher:
 
     def close(self) -> None:
         self.conn.close()
+
+    def vectors_of(self, ids: list[int]):
+        """The stored (normalised) vectors of these passages, one row each, in order."""
+        import numpy as np
+
+        if not ids:
+            return np.zeros((0, self.vectors.d), dtype=np.float32)
+        return np.vstack([self.vectors.reconstruct(int(i)) for i in ids]).astype(np.float32)
+
+    def document_frequency(self, term: str, prefix: bool = False) -> int:
+        """How many passages contain ``term`` (as the keyword index tokenises it; ``prefix``: as a word start)."""
+        term = term.strip().replace('"', "")
+        if not term or not any(ch.isalnum() for ch in term):
+            return 0
+        match = f'"{term}"' + ("*" if prefix else "")
+        return self.conn.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", [match]).fetchone()[0]
+
+    def paragraph(self, decision: str, label: str, document: str = "") -> dict | None:
+        """The cited paragraph in its document: the document's text, the paragraph's span, and its metadata."""
+        row = self.conn.execute(
+            "SELECT d.path, d.text, d.title, d.decision_maker, d.status, d.doc_type, d.dates, min(p.start) AS s,"
+            " max(p.end) AS e FROM passages p JOIN documents d ON d.id = p.document_id"
+            " WHERE d.number = ? AND p.label = ? AND (? = '' OR d.path = ?) GROUP BY d.id ORDER BY d.path LIMIT 1",
+            [decision, label, document, document],
+        ).fetchone()
+        if row is None:
+            return None
+        return {"decision": decision, "paragraph": label, "document": row["path"], "text": row["text"],
+                "start": row["s"], "end": row["e"], "title": row["title"], "decision_maker": row["decision_maker"],
+                "status": row["status"], "doc_type": row["doc_type"], "dates": row["dates"]}
+
+    def passage_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM passages").fetchone()[0]
 
     def allowed_ids(self, filters: Filters) -> list[int] | None:
         if filters.is_empty():

@@ -1,0 +1,142 @@
+"""``councilqa eval``: retrieval and answer quality on the gold set, one row per retrieval configuration."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.filters import Filters
+from eval.data import GoldQuestion, load_gold
+from eval.metrics import dedupe, fact_match, hit_at, mean, mrr, ndcg_at, percentile, recall_at
+from qa.text import normalise
+
+CONFIGS = {  # name: (search mode, rerank)
+    "keyword": ("keyword", False),
+    "dense": ("dense", False),
+    "hybrid": ("hybrid", False),
+    "hybrid+rerank": ("hybrid", True),
+}
+COLUMNS = ["config", "dec_R@1", "dec_R@5", "para_R@5", "MRR", "nDCG@10", "fact_match", "cite_prec",
+           "unverified", "abstain_acc", "false_abst", "missed_abst", "p50_ms"]
+
+
+@dataclass
+class QuestionResult:
+    qid: str
+    kind: str
+    answer: str
+    abstained: bool
+    evidence: float
+    fact: float
+    cited: list[str]
+
+
+def _paragraph_ids(hits) -> list[str]:
+    return dedupe([f"{h.decision}#{h.paragraph}" for h in hits])
+
+
+def _quote_holds(conn, citation) -> bool:
+    rows = conn.execute(
+        "SELECT p.text FROM passages p JOIN documents d ON d.id = p.document_id"
+        " WHERE d.number = ? AND p.label = ? AND d.path = ? ORDER BY p.start",
+        [citation.decision, citation.paragraph, citation.document],
+    ).fetchall()
+    whole = normalise(" ".join(r[0] for r in rows))
+    return bool(rows) and normalise(citation.quote) in whole
+
+
+def _cite_ok(q: GoldQuestion, conn, citation) -> bool:
+    """Cited paragraph holds a fact of the answer (for a list: the cited decision is one expected)."""
+    if q.kind == "list":
+        return citation.decision in q.decisions
+    rows = conn.execute(
+        "SELECT p.text FROM passages p JOIN documents d ON d.id = p.document_id WHERE d.number = ? AND p.label = ?",
+        [citation.decision, citation.paragraph],
+    ).fetchall()
+    text = normalise(" ".join(r[0] for r in rows)).lower()
+    return any(normalise(f).lower() in text for f in q.facts) or f"{citation.decision}#{citation.paragraph}" in q.relevant
+
+
+def evaluate_config(searcher, gold: list[GoldQuestion], mode: str, rerank: bool, threshold: float | None = None):
+    from qa.ask import DEFAULT_THRESHOLD, Asker
+
+    asker = Asker(searcher, mode=mode, rerank=rerank, threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
+    rows: dict[str, list[float]] = {c: [] for c in COLUMNS[1:]}
+    results, latencies = [], []
+    unverified = 0
+    for q in gold:
+        if q.answerable:
+            ranked_hits = asker.retrieve(q.text, 20, Filters())
+            paras = _paragraph_ids(ranked_hits)
+            decisions = dedupe([h.decision for h in ranked_hits])
+            rows["dec_R@1"].append(recall_at(decisions, q.decisions, 1) if q.kind != "list" else hit_at(decisions, q.decisions, 1))
+            rows["dec_R@5"].append(recall_at(decisions, q.decisions, 5))
+            if q.kind != "list":
+                rows["para_R@5"].append(hit_at(paras, q.relevant, 5))
+                rows["MRR"].append(mrr(paras, q.relevant))
+                rows["nDCG@10"].append(ndcg_at(paras, q.relevant, 10))
+        t0 = time.perf_counter()
+        ans = asker.ask(q.text)
+        latencies.append((time.perf_counter() - t0) * 1000)
+        for c in ans.citations:
+            if not _quote_holds(searcher.conn, c):
+                unverified += 1
+        fact = fact_match(ans.text, q.facts) if q.answerable and not ans.abstained else 0.0
+        if q.answerable:
+            rows["fact_match"].append(fact)
+            rows["cite_prec"].extend(float(_cite_ok(q, searcher.conn, c)) for c in ans.citations)
+            rows["false_abst"].append(float(ans.abstained))
+        else:
+            rows["missed_abst"].append(float(not ans.abstained))
+        rows["abstain_acc"].append(float(ans.abstained == (not q.answerable)))
+        results.append(QuestionResult(q.qid, q.kind, ans.text, ans.abstained, ans.evidence, fact,
+                                      [c.label for c in ans.citations]))
+    summary = {c: round(mean(v), 3) for c, v in rows.items()}
+    summary["false_abst"] = int(sum(rows["false_abst"]))
+    summary["missed_abst"] = int(sum(rows["missed_abst"]))
+    summary["unverified"] = unverified
+    summary["p50_ms"] = round(percentile(latencies, 50), 1)
+    return summary, results
+
+
+def evaluate(index_dir: Path, configs: list[str] | None = None, gold: list[GoldQuestion] | None = None,
+             embedder=None) -> tuple[list[dict], dict[str, list[QuestionResult]]]:
+    from index.search import Searcher
+
+    searcher = Searcher(index_dir, embedder=embedder)
+    gold = gold or load_gold()
+    table, details = [], {}
+    for name in configs or list(CONFIGS):
+        mode, rerank = CONFIGS[name]
+        summary, results = evaluate_config(searcher, gold, mode, rerank)
+        table.append({"config": name, **summary})
+        details[name] = results
+    return table, details
+
+
+def calibration(results: list[QuestionResult]) -> dict[str, float]:
+    """The evidence margin the abstention threshold sits in: weakest answerable vs strongest out-of-corpus."""
+    answerable = [r.evidence for r in results if r.kind != "out"]
+    out = [r.evidence for r in results if r.kind == "out"]
+    return {"weakest_answerable": round(min(answerable), 3) if answerable else 0.0,
+            "strongest_out_of_corpus": round(max(out), 3) if out else 0.0}
+
+
+def format_table(table: list[dict]) -> str:
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for row in table:
+        lines.append("| " + " | ".join(str(row[c]) for c in COLUMNS) + " |")
+    return "\n".join(lines)
+
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+
+
+def sample_index(index_dir: Path, model: str | None = None) -> Path:
+    """An index of the bundled corpus (incremental: a second run embeds nothing)."""
+    from index.build import build
+    from index.embed import DEFAULT_MODEL, load_embedder
+
+    spec = model or DEFAULT_MODEL
+    build([SAMPLE], index_dir, load_embedder(spec), spec)
+    return index_dir

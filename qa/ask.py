@@ -1,0 +1,126 @@
+"""Retrieve, weigh the evidence, answer, verify: the one path every answer takes (CLI, app, eval)."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Protocol
+
+from index.filters import Filters
+from index.search import Hit
+from qa.cite import verify
+from qa.evidence import Evidence
+from qa.extractive import ExtractiveAnswerer
+from qa.intent import Intent, classify
+from qa.records import NOT_FOUND, Answer, Draft, Question
+
+# Evidence below this (``qa.evidence``: mean of dense cosine and IDF-weighted term coverage of the best
+# passage) means the indexed decisions do not cover the question. Calibrated on the gold questions with
+# all-MiniLM-L6-v2 (eval/README.md): it sits between the strongest out-of-corpus question and the weakest
+# answerable one. Another embedding model needs its own calibration (``councilqa eval`` prints the margins).
+DEFAULT_THRESHOLD = 0.30
+LIST_DEPTH = 30
+RERANK_POOL = 30  # fused hits the reranker reorders
+FOCUS_DEPTH = 12  # passages searched again inside the decision a question is most plainly about  # "which decisions" questions look further down the ranking
+
+OUT_OF_CORPUS = "Not found: the decisions indexed do not cover this question."
+UNVERIFIED = "Not found: no statement in the answer could be verified against the passages it cites."
+
+
+class Answerer(Protocol):
+    name: str
+
+    def draft(self, question: str, hits: list[Hit], evidence: Evidence, intent: Intent) -> Draft: ...
+
+
+class Asker:
+    def __init__(self, searcher, answerer: Answerer | None = None, threshold: float = DEFAULT_THRESHOLD,
+                 mode: str = "hybrid", rerank: bool = True) -> None:
+        self.searcher = searcher
+        self.rerank = rerank
+        self.answerer = answerer or ExtractiveAnswerer()
+        self.threshold = threshold
+        self.mode = mode
+        self._decisions = None
+
+    def decisions(self):
+        if self._decisions is None:
+            from index.decisions import list_decisions
+            from index.store import DB_NAME, Store
+
+            with Store(self.searcher.generation / DB_NAME, readonly=True) as store:
+                self._decisions = list_decisions(store)
+        return self._decisions
+
+    def ask(self, question: str, k: int = 8, filters: Filters | None = None) -> Answer:
+        q = Question(question.strip(), k, filters or Filters())
+        intent = classify(q.text)
+        depth = max(q.k, LIST_DEPTH) if intent is Intent.LIST else q.k
+        filters = q.filters
+        named = self.named_decisions(q.text)
+        if len(named) == 1 and intent is not Intent.LIST and not filters.decision:
+            filters = replace(filters, decision=named[0])  # "who took 21/00081?" is about 21/00081
+        hits = self.searcher.search(q.text, k=depth, filters=filters, mode=self.mode)
+        shown = tuple(hits[: q.k])
+        if not hits:
+            return Answer(q.text, True, (), (), self.answerer.name, reason=OUT_OF_CORPUS)
+        # once the search is held to a named decision, its number no longer tells its sentences apart
+        strengths = Evidence(self.searcher, q.text).strengths(hits[: q.k])
+        asked = q.text.replace(filters.decision, " ") if filters.decision in named else q.text
+        evidence = Evidence(self.searcher, asked)
+        strength = max(strengths)
+        if intent is not Intent.LIST and not filters.decision:
+            hits = self.focus(q.text, hits, strengths, filters)
+        if strength < self.threshold:
+            return Answer(q.text, True, (), shown[:3], self.answerer.name, evidence=strength, reason=OUT_OF_CORPUS)
+        if intent is Intent.LIST:
+            from qa.listing import draft_list
+
+            draft = draft_list(q.text, hits, evidence, self.decisions(), self.searcher, self.threshold)
+        else:
+            draft = self.answerer.draft(q.text, list(hits), evidence, intent)
+        claims, removed = verify(draft, hits)
+        notes = ()
+        if removed:
+            notes = (f"{removed} statement{'s' if removed > 1 else ''} could not be verified against the passages "
+                     f"cited and {'were' if removed > 1 else 'was'} removed.",)
+        if not claims:
+            reason = UNVERIFIED if draft.claims else NOT_FOUND
+            return Answer(q.text, True, (), shown[:3], draft.answerer, notes=notes, evidence=strength, reason=reason)
+        return Answer(q.text, False, self._with_status(claims), shown, draft.answerer, draft.preface, notes,
+                      strength)
+
+    def retrieve(self, question: str, k: int, filters: Filters) -> list[Hit]:
+        """Fused hits, reranked by evidence when ``rerank`` is on (a deeper pool is reranked, then cut to k)."""
+        if not self.rerank:
+            return self.searcher.search(question, k=k, filters=filters, mode=self.mode)
+        from qa.rerank import rerank
+
+        pool = self.searcher.search(question, k=max(k, RERANK_POOL), filters=filters, mode=self.mode)
+        return rerank(Evidence(self.searcher, question), pool)[:k]
+
+    def named_decisions(self, question: str) -> list[str]:
+        from ingest.labels import DECISION_NUMBER
+
+        known = {d.number for d in self.decisions()}
+        return list(dict.fromkeys(m.group(0) for m in DECISION_NUMBER.finditer(question) if m.group(0) in known))
+
+    def focus(self, question: str, hits: list[Hit], strengths: list[float], filters: Filters) -> list[Hit]:
+        """Add the best passages of the decision the question is most plainly about.
+
+        "How much is the carers' short breaks direct award worth?" names the decision by its title; the sentence
+        with the amount shares no word with the question. Searching again inside that decision finds it.
+        """
+        top = hits[max(range(len(strengths)), key=strengths.__getitem__)].decision
+        extra = self.searcher.search(question, k=FOCUS_DEPTH, filters=replace(filters, decision=top), mode=self.mode)
+        seen = {h.passage_id for h in hits}
+        return [*hits, *(h for h in extra if h.passage_id not in seen)]
+
+    def _with_status(self, claims):
+        """A figure from a proposed decision says so: the record was not signed when the document was written."""
+        status = {d.number: d.status for d in self.decisions()}
+        out = []
+        for claim in claims:
+            proposed = sorted({c.decision for c in claim.citations if status.get(c.decision) == "proposed"})
+            if proposed and not claim.metadata and not claim.note:
+                claim = replace(claim, note=f"{', '.join(proposed)}: proposed, not yet taken")
+            out.append(claim)
+        return tuple(out)

@@ -1,0 +1,96 @@
+"""How well retrieved passages, and the sentences in them, support a question.
+
+Two signals, both in [0, 1]:
+- *dense*: cosine between the question and the passage (stored FAISS vector) or sentence (embedded here);
+- *coverage*: the IDF-weighted share of the question's content terms found in the passage together with its
+  context (decision number, title, section heading). A term no passage contains weighs most, so a question
+  about "potholes" against a corpus with no potholes scores low however fluent the dense match.
+
+``strength = (dense + coverage) / 2`` is the evidence the abstention threshold is calibrated on (eval/README.md).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.search import Hit
+from qa.intent import Intent, satisfies
+from qa.text import normalise, sentences, stem, terms
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    hit: Hit
+    rank: int  # of its passage among the hits
+    start: int  # span within hit.text
+    end: int
+    score: float
+    fits: bool  # holds the kind of fact the question asks for
+
+    @property
+    def text(self) -> str:
+        return self.hit.text[self.start:self.end]
+
+
+def context_of(hit: Hit) -> str:
+    return f"{hit.decision} {hit.title} {hit.heading}"
+
+
+class Evidence:
+    """Scores passages and sentences for one question against one index (a Searcher)."""
+
+    def __init__(self, searcher, question: str) -> None:
+        self.searcher = searcher
+        self.question = question
+        self.terms = terms(question)
+        n = max(searcher.passage_count(), 1)
+        # idf with +0.5 smoothing; an unseen term gets the largest weight
+        self.weights = {t: math.log((n + 1) / (self._df(t) + 0.5)) for t in self.terms}
+        self._qvec = searcher.embedder.embed([question])[0]
+
+    def _df(self, term: str) -> int:
+        return self.searcher.document_frequency(term, prefix=True)
+
+    def coverage(self, text: str) -> float:
+        total = sum(self.weights.values())
+        if not total:
+            return 0.0
+        present = {stem(t) for t in terms(text)}
+        present |= {t for t in self.terms if t in text.lower()}  # figures and numbers as written
+        return sum(w for t, w in self.weights.items() if t in present) / total
+
+    def dense(self, hits: list[Hit]) -> np.ndarray:
+        vecs = self.searcher.vectors_of([h.passage_id for h in hits])
+        return np.clip(vecs @ self._qvec, 0.0, 1.0) if len(hits) else np.zeros(0)
+
+    def strengths(self, hits: list[Hit]) -> list[float]:
+        dense = self.dense(hits)
+        return [float(d + self.coverage(f"{context_of(h)} {h.text}")) / 2 for h, d in zip(hits, dense)]
+
+    def sentences(self, hits: list[Hit], intent: Intent) -> list[ScoredSentence]:
+        """Every sentence of the hits, best first."""
+        spans = [(rank, h, s, e) for rank, h in enumerate(hits) for s, e in sentences(h.text)]
+        if not spans:
+            return []
+        texts = [h.text[s:e] for _, h, s, e in spans]
+        vecs = self.searcher.embedder.embed(texts)
+        dense = np.clip(vecs @ self._qvec, 0.0, 1.0)
+        passage = self.strengths(hits)
+        out = []
+        for (rank, h, s, e), text, d in zip(spans, texts, dense):
+            fits = satisfies(intent, text)
+            own = self.coverage(text)
+            with_context = self.coverage(f"{context_of(h)} {text}")
+            score = 0.35 * float(d) + 0.2 * own + 0.2 * with_context + 0.25 * passage[rank]
+            if intent is not Intent.GENERAL and intent is not Intent.LIST:
+                score += 0.15 if fits else -0.15
+            score += 0.02 / (1 + rank)
+            if normalise(text).lower().endswith(normalise(h.title).lower()):
+                score -= 0.2  # the decision's title restates the question; it answers nothing
+            if len(text.split()) < 4:
+                score -= 0.1  # "21/00081", "Yes": a fragment is rarely the answer
+            out.append(ScoredSentence(h, rank, s, e, round(score, 6), fits))
+        out.sort(key=lambda x: (-x.score, x.rank, x.start))
+        return out

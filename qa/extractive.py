@@ -1,0 +1,65 @@
+"""The default answerer: offline, no LLM. It quotes the sentences that answer the question, verbatim.
+
+The answer to "how much is X worth" is the sentence with the amount, not the passage that mentions X: every
+sentence of the retrieved passages is scored (``qa.evidence``) and the best one or two are quoted, each with its
+citation. A sentence found word for word in two documents of the same decision cites both.
+"""
+from __future__ import annotations
+
+from index.search import Hit
+from qa.evidence import Evidence, ScoredSentence
+from qa.intent import Intent
+from qa.records import Citation, Claim, Draft
+from qa.text import collapse, normalise, quotable
+
+SECOND_CLAIM_RATIO = 0.9  # a second sentence is quoted only when it scores nearly as well as the first
+MAX_CITATIONS_PER_CLAIM = 2
+
+
+def citation_for(hit: Hit, quote: str) -> Citation:
+    return Citation(hit.decision, hit.paragraph, hit.document, collapse(quote), hit.passage_id)
+
+
+def _same(a: ScoredSentence, b: ScoredSentence) -> bool:
+    """The same sentence, though one document wrote ’ where the other wrote '."""
+    return normalise(quotable(a.text, a.hit.heading)) == normalise(quotable(b.text, b.hit.heading))
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(self, passages: int = 20) -> None:
+        self.passages = passages
+
+    def draft(self, question: str, hits: list[Hit], evidence: Evidence, intent: Intent) -> Draft:
+        scored = evidence.sentences(hits[: self.passages], intent)
+        if not scored:
+            return Draft((), self.name)
+        chosen = self._choose(scored, intent)
+        claims = []
+        for s in chosen:
+            quote = quotable(s.text, s.hit.heading)
+            twins = [t.hit for t in scored if t.hit.decision == s.hit.decision and t.hit.passage_id != s.hit.passage_id
+                     and _same(t, s)]
+            cites = [citation_for(h, quote) for h in [s.hit, *twins]][:MAX_CITATIONS_PER_CLAIM]
+            claims.append(Claim(quote, tuple(cites)))
+        return Draft(tuple(claims), self.name)
+
+    @staticmethod
+    def _choose(scored: list[ScoredSentence], intent: Intent) -> list[ScoredSentence]:
+        # a question that asks for an amount, a date, a count or a person is answered by a sentence that has one
+        if intent is not Intent.GENERAL:
+            fitting = [s for s in scored if s.fits]
+            scored = fitting or scored
+        best = scored[0]
+        chosen = [best]
+        for s in scored[1:]:
+            if s.score < SECOND_CLAIM_RATIO * best.score:
+                break
+            if _same(s, best):
+                continue
+            if s.hit.passage_id == best.hit.passage_id and abs(s.start - best.end) > 2:
+                continue  # a second sentence from the same passage only when it follows on
+            chosen.append(s)
+            break
+        return chosen

@@ -1,0 +1,67 @@
+"""What kind of answer a question wants: an amount, a date, a count, a person, a list of decisions, or prose."""
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from ingest.labels import MONTH_RE
+
+
+class Intent(str, Enum):
+    LIST = "list"  # "which decisions ...": a list of decisions, one citation each
+    AMOUNT = "amount"
+    DATE = "date"
+    COUNT = "count"
+    WHO = "who"
+    GENERAL = "general"
+
+
+_LIST = re.compile(
+    r"^\s*(which|what|list|show|find)\b(\s+\w+){0,2}?\s+(decisions|contracts|awards|procurements|records|"
+    r"reports)\b|^\s*(list|show)\b",
+    re.I,
+)
+_AMOUNT = re.compile(r"\b(how much|cost|costs|worth|value|spend|spent|budget|funding|funded|price|£|amount|"
+                     r"saving|savings|money|pay|paid|fees?)\b|£", re.I)
+_DATE = re.compile(r"\b(when|what date|which date|date|day|month|year|deadline|expire|expires|expiry|start|"
+                   r"begin|end|until|effective)\b", re.I)
+_COUNT = re.compile(r"\bhow many\b|\bnumber of\b", re.I)
+_WHO = re.compile(r"^\s*(who|whom|which (officer|member|cabinet member|director|person))\b|\bwho\b", re.I)
+
+DATE_IN_TEXT = re.compile(
+    rf"\b\d{{1,2}}(st|nd|rd|th)?\s+(?:{MONTH_RE})\s+\d{{4}}\b|\b(?:{MONTH_RE})\s+\d{{4}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{4}}\b|"
+    r"\b(19|20)\d\d(-\d\d|/\d\d)?\b",
+    re.I,
+)
+AMOUNT_IN_TEXT = re.compile(r"£\s?\d[\d,]*(\.\d+)?\s?(m|bn|k|million|billion)?", re.I)
+COUNT_IN_TEXT = re.compile(r"\b\d[\d,]*\b(?!\s*(January|February|March|April|May|June|July|August|September|"
+                           r"October|November|December))")
+WHO_IN_TEXT = re.compile(r"\b(Cabinet Member|Corporate Director|Director|Officer|Leader|Councillor|Manager|"
+                         r"[A-Z][a-z]+ [A-Z][a-z]+,)", re.M)
+
+
+def classify(question: str) -> Intent:
+    if _LIST.search(question):
+        return Intent.LIST
+    if _COUNT.search(question):
+        return Intent.COUNT
+    if _WHO.search(question):
+        return Intent.WHO
+    if _AMOUNT.search(question):
+        return Intent.AMOUNT
+    if _DATE.search(question):
+        return Intent.DATE
+    return Intent.GENERAL
+
+
+def satisfies(intent: Intent, sentence: str) -> bool:
+    """Whether a sentence holds the kind of fact the question asks for."""
+    if intent is Intent.AMOUNT:
+        return bool(AMOUNT_IN_TEXT.search(sentence))
+    if intent is Intent.DATE:
+        return bool(DATE_IN_TEXT.search(sentence))
+    if intent is Intent.COUNT:
+        return bool(COUNT_IN_TEXT.search(DATE_IN_TEXT.sub("", sentence)))
+    if intent is Intent.WHO:
+        return bool(WHO_IN_TEXT.search(sentence))
+    return True

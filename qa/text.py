@@ -1,0 +1,101 @@
+"""Small text helpers shared by the answerers and the verifier: sentences, terms, figures."""
+from __future__ import annotations
+
+import re
+
+STOPWORDS = frozenset(
+    """a about above after again all also am an and any are as at be been being before below between both but by
+    can could did do does doing done down during each few for from further had has have having he her here hers
+    him his how i if in into is it its itself just me more most my no nor not now of off on once only or other
+    our ours out over own same she should so some such than that the their theirs them then there these they
+    this those through to too under until up very was we were what when where which while who whom why will
+    with would you your yours much many decision decisions council kcc kent please tell me give show list find""".split()
+)
+
+# A sentence ends at . ! ? followed by space and a capital, digit, quote, bullet or bracket; or at a newline.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9£“‘\"•])|\s*\n\s*|\s+(?=•)")
+_TOKEN = re.compile(r"[a-z0-9£]+(?:[.,/][0-9]+)*[a-z]*", re.I)
+FIGURE = re.compile(r"£\s?\d[\d,]*(?:\.\d+)?\s?(?:m|bn|k|million|billion)?\b|\b\d[\d,]*(?:\.\d+)?%?", re.I)
+
+
+def collapse(text: str) -> str:
+    """Whitespace collapsed, nothing else changed: the form a quote is shown in (still verbatim)."""
+    return " ".join(text.split())
+
+
+def normalise(text: str) -> str:
+    """Whitespace collapsed and typographic quotes made plain: the form quotes are compared in."""
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return " ".join(text.split())
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences of ``text`` (trimmed, never empty)."""
+    spans = []
+    pos = 0
+    for m in _SENTENCE_END.finditer(text):
+        closing = len(m.group(0)) - len(m.group(0).lstrip("\"”’)"))  # a closing quote stays with its sentence
+        spans.append((pos, m.start() + closing))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+_IRREGULAR = {"took": "take", "taken": "take", "made": "make", "spent": "spend", "paid": "pay", "began": "begin",
+              "begun": "begin", "won": "win", "cost": "cost", "costs": "cost", "agreed": "agree", "agree": "agree"}
+
+
+def stem(word: str) -> str:
+    """A light English stemmer, enough to match 'contracts' with 'contract' and 'funded' with 'funding'."""
+    w = word.lower()
+    if w in _IRREGULAR:
+        return _IRREGULAR[w]
+    for suffix in ("ings", "ing", "ies", "ied", "ed", "es", "s"):
+        if len(w) > len(suffix) + 3 and w.endswith(suffix):
+            return w[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+    return w
+
+
+def terms(text: str) -> list[str]:
+    """Content terms, stemmed, stopwords dropped, in order of first appearance."""
+    out = []
+    for tok in _TOKEN.findall(text):
+        t = tok.lower()
+        if t in STOPWORDS or (len(t) < 2 and not t.isdigit()):
+            continue
+        out.append(stem(t))
+    return list(dict.fromkeys(out))
+
+
+def figures(text: str) -> set[str]:
+    """The figures of a text (amounts, numbers, percentages) in a comparable form: '£3.087m', '2024'."""
+    out = set()
+    for m in FIGURE.finditer(text):
+        f = re.sub(r"[\s,]", "", m.group(0)).lower().replace("million", "m").replace("billion", "bn")
+        if f.strip("£"):
+            out.add(f)
+    return out
+
+
+_LEADING_NUMBER = re.compile(r"^\s*\d+(\.\d+)*\.?\s+(?=\S)")
+
+
+def quotable(sentence: str, heading: str = "") -> str:
+    """A sentence as quoted in an answer: whitespace normalised, without the paragraph number ("4.2 ") or the
+    field label ("Financial Implications: ") that opens it. Still a verbatim part of the passage."""
+    text = collapse(sentence)
+    text = _LEADING_NUMBER.sub("", text, count=1)
+    head = collapse(heading)
+    if head and text.lower().startswith(head.lower() + ":"):
+        rest = text[len(head) + 1:].strip()
+        if len(rest.split()) >= 4:  # "Key decision: Yes" keeps its label; "Yes" alone says nothing
+            text = rest
+    return text

@@ -15,8 +15,9 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-run: install
+run: install                    # index the bundled corpus, then serve the app on http://127.0.0.1:7860
 	$(VENV)/bin/councilqa ingest data/sample --index $(INDEX)
+	$(VENV)/bin/councilqa serve --index $(INDEX)
 
 test: install                   # everything, the real-model tests included (about a minute)
 	$(PY) -m pytest -m ''

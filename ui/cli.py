@@ -43,6 +43,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="embedding model (default: the one the index was built with)")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("ask", help="answer a question with verified citations (or say it is not found)")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--batch", metavar="FILE", help="one question per line; prints one JSON object per line")
+    p.add_argument("--k", type=int, default=8, help="passages retrieved (default 8)")
+    p.add_argument("--filter", action="append", default=[], metavar="NAME=VALUE", help="as for search")
+    p.add_argument("--llm", help="a LangChain chat model: ollama:MODEL, openai:MODEL or module:factory "
+                   "(default: $COUNCILQA_LLM, else the offline extractive answerer)")
+    p.add_argument("--index", help="index directory")
+    p.add_argument("--model", help="embedding model (default: the one the index was built with)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("eval", help="retrieval and answer quality on the gold questions (eval/data)")
+    p.add_argument("--index", help="an index of the bundled corpus (default: build one in .councilqa/eval-index)")
+    p.add_argument("--model", help="embedding model for the index it builds (default: minilm)")
+    p.add_argument("--config", action="append", choices=["keyword", "dense", "hybrid", "hybrid+rerank"],
+                   help="configurations to compare (default: all four)")
+    p.add_argument("--details", action="store_true", help="also print every answer that missed")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("serve", help="the web app (Gradio) over the index")
+    p.add_argument("--index", help="index directory")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--auth", help="USER:PASSWORD, or a file of such lines; required beyond loopback")
+    p.add_argument("--llm", help="a LangChain chat model (see ask)")
+    p.add_argument("--model", help="embedding model (default: the one the index was built with)")
+
     p = sub.add_parser("decisions", help="list the decisions in the index")
     p.add_argument("--index", help="index directory")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -59,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     from ingest.errors import IngestError
 
     try:
-        return {"ingest": cmd_ingest, "decisions": cmd_decisions, "search": cmd_search}[args.command](args)
+        commands = {"ingest": cmd_ingest, "decisions": cmd_decisions, "search": cmd_search, "ask": cmd_ask,
+                    "eval": cmd_eval, "serve": cmd_serve}
+        return commands[args.command](args)
     except (IndexError_, IngestError, ValueError) as exc:
         print(f"councilqa: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -149,6 +178,89 @@ def cmd_search(args: argparse.Namespace) -> int:
             snippet = " ".join(h.text.split())
             print(f"{rank:>2}. [{h.decision} {h.paragraph}] {h.score:.4f}  {h.title}\n    "
                   f"{snippet[:300]}{'…' if len(snippet) > 300 else ''}")
+    return EXIT_OK
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from index.filters import parse_filters
+    from index.search import Searcher
+    from qa.ask import Asker
+
+    if bool(args.question) == bool(args.batch):
+        raise ValueError("give a question or --batch FILE, not both")
+    filters = parse_filters(args.filter)
+    answerer = None
+    spec = args.llm or os.environ.get("COUNCILQA_LLM")
+    if spec:
+        from qa.generated import GeneratedAnswerer
+        from qa.llm import load_chat_model
+
+        answerer = GeneratedAnswerer(load_chat_model(spec))
+    asker = Asker(Searcher(_index_dir(args.index), model=args.model), answerer)
+    if args.batch:
+        with open(args.batch, encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    answer = asker.ask(line.strip(), k=args.k, filters=filters)
+                    print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+        return EXIT_OK
+    answer = asker.ask(args.question, k=args.k, filters=filters)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(answer.text)
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from eval.run import calibration, evaluate, format_table, sample_index
+
+    index_dir = Path(args.index) if args.index else sample_index(Path(".councilqa/eval-index"), args.model)
+    table, details = evaluate(index_dir, args.config)
+    if args.json:
+        print(json.dumps({"table": table, "calibration": {k: calibration(v) for k, v in details.items()}},
+                         indent=2))
+        return EXIT_OK
+    print(format_table(table))
+    for name, results in details.items():
+        print(f"{name}: abstention margin {calibration(results)}")
+        if args.details:
+            for r in results:
+                if (r.kind != "out" and r.fact < 1) or (r.kind == "out" and not r.abstained):
+                    print(f"  {r.qid} ({r.kind}, evidence {r.evidence:.3f}): {' '.join(r.answer.split())[:200]}")
+    return EXIT_OK
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def parse_auth(value: str | None) -> list[tuple[str, str]]:
+    if not value:
+        return []
+    lines = Path(value).read_text(encoding="utf-8").splitlines() if Path(value).is_file() else [value]
+    pairs = [tuple(line.strip().split(":", 1)) for line in lines if line.strip() and not line.startswith("#")]
+    if not pairs or any(len(p) != 2 or not p[0] or not p[1] for p in pairs):
+        raise ValueError("--auth must be USER:PASSWORD or a file of USER:PASSWORD lines")
+    return pairs  # type: ignore[return-value]
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    auth = parse_auth(args.auth)
+    if args.host not in LOOPBACK and not auth:
+        raise ValueError(f"refusing to listen on {args.host} without --auth: anyone on the network could use it")
+    index_dir = _index_dir(args.index)
+    _open_store(index_dir).close()  # fail now, in one sentence, if there is no index
+    answerer = None
+    if args.llm or os.environ.get("COUNCILQA_LLM"):
+        from qa.generated import GeneratedAnswerer
+        from qa.llm import load_chat_model
+
+        answerer = GeneratedAnswerer(load_chat_model(args.llm or os.environ["COUNCILQA_LLM"]))
+    from ui.app import MAX_FILE_SIZE, create_app
+
+    app = create_app(index_dir, answerer, args.model)
+    app.launch(server_name=args.host, server_port=args.port, share=False, auth=auth or None,
+               max_file_size=MAX_FILE_SIZE, allowed_paths=[], show_error=False)
     return EXIT_OK
 
 

@@ -1,0 +1,175 @@
+"""The Gradio app, built by a factory. Thin: every callback calls ``qa`` or ``index`` and formats the result.
+
+Safety: answers and documents are shown as text (Chatbot without Markdown or HTML, HighlightedText, Dataframe),
+never as HTML; the app serves no file route of ours (the index directory is not in ``allowed_paths``); the queue
+has a deliberate concurrency limit and size, so a crowd gets answers or "busy", never a hang.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.filters import Filters
+
+CONCURRENCY = 2  # two cores: more parallel model calls only queue inside torch
+QUEUE_SIZE = 32  # beyond this, a request is told the server is busy at once
+MAX_FILE_SIZE = "20mb"
+STATUSES = ["", "proposed", "recommendations approved", "taken"]
+DOC_TYPES = ["", "record", "decision page", "proposed record", "report"]
+
+
+@dataclass
+class Services:
+    """The index, loaded once per generation; reloaded when an ingest switches generations."""
+
+    index_dir: Path
+    answerer: object | None = None
+    model: str | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _asker: object | None = None
+    _generation: Path | None = None
+
+    def asker(self):
+        from index.build import current_generation
+
+        with self._lock:
+            gen = current_generation(self.index_dir)
+            if self._asker is None or gen != self._generation:
+                from index.search import Searcher
+                from qa.ask import Asker
+
+                searcher = Searcher(self.index_dir, model=self.model)
+                self._asker, self._generation = Asker(searcher, self.answerer), gen
+            return self._asker
+
+
+def make_filters(maker: str = "", status: str = "", key: str = "", doc_type: str = "", date_from: str = "",
+                 date_to: str = "") -> Filters:
+    return Filters(decision_maker=(maker or "").strip(), status=status or "",
+                   key_decision={"yes": True, "no": False}.get((key or "").lower()), doc_type=doc_type or "",
+                   date_from=(date_from or "").strip(), date_to=(date_to or "").strip())
+
+
+def ask(services: Services, question: str, history: list, *filters) -> tuple[list, list[str], dict]:
+    """Chat turn: the answer as text, and the citation labels (the chips) of this answer."""
+    history = list(history or [])
+    if not (question or "").strip():
+        return history, [], {}
+    try:
+        answer = services.asker().ask(question, filters=make_filters(*filters))
+    except ValueError as exc:  # a domain error becomes a sentence in the chat
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": f"Error: {exc}"}]
+        return history, [], {}
+    text = answer.text + f"\n\n(answered by: {answer.answerer})"
+    history += [{"role": "user", "content": question}, {"role": "assistant", "content": text}]
+    cites = {c.label: {"decision": c.decision, "paragraph": c.paragraph, "document": c.document} for c in answer.citations}
+    return history, list(cites), cites
+
+
+def open_citation(services: Services, label: str, cites: dict) -> tuple[list, dict]:
+    """The cited paragraph highlighted in its document, and the decision's metadata beside it."""
+    ref = (cites or {}).get(label)
+    if not ref:
+        return [], {}
+    para = services.asker().searcher.paragraph(ref["decision"], ref["paragraph"], ref["document"])
+    if para is None:
+        return [], {"error": f"{label} is no longer in the index"}
+    text, s, e = para["text"], para["start"], para["end"]
+    segments = [(text[:s], None), (text[s:e], label), (text[e:], None)]
+    meta = {k: para[k] for k in ("decision", "paragraph", "document", "title", "decision_maker", "status", "doc_type")}
+    meta["dates"] = json.loads(para["dates"] or "{}")
+    return [seg for seg in segments if seg[0]], meta
+
+
+def search(services: Services, query: str, *filters) -> tuple[list[list], str | None]:
+    if not (query or "").strip():
+        return [], None
+    searcher = services.asker().searcher
+    hits = searcher.search(query, k=20, filters=make_filters(*filters))
+    rows = [[h.decision, h.paragraph, round(h.score, 4), " ".join(h.text.split()), h.document] for h in hits]
+    out = Path(tempfile.mkdtemp(prefix="councilqa-")) / "search.csv"
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["decision", "paragraph", "score", "text", "document"])
+        w.writerows(rows)
+    return rows, str(out)
+
+
+def decisions_table(services: Services) -> list[list]:
+    return [[d.number, d.title, d.decision_maker, d.status, d.date or d.dates.get("committee", ""),
+             "; ".join(a["text"] for a in d.amounts[:6])] for d in services.asker().decisions()]
+
+
+def decision_page(services: Services, number: str) -> dict:
+    d = next((d for d in services.asker().decisions() if d.number == (number or "").strip()), None)
+    if d is None:
+        return {}
+    searcher = services.asker().searcher
+    paragraphs = [
+        {"document": r[0], "paragraph": r[1], "text": " ".join(r[2].split())[:300]}
+        for r in searcher.conn.execute(
+            "SELECT d.path, p.label, p.text FROM passages p JOIN documents d ON d.id = p.document_id"
+            " WHERE d.number = ? ORDER BY d.path, p.start", [d.number])
+    ]
+    return {"number": d.number, "title": d.title, "decision_maker": d.decision_maker, "status": d.status,
+            "date": d.date, "dates": d.dates, "documents": [doc.path for doc in d.documents],
+            "mentions": d.mentions, "mentioned_by": d.mentioned_by, "paragraphs": paragraphs}
+
+
+def create_app(index_dir: Path, answerer=None, model: str | None = None):
+    import gradio as gr
+
+    services = Services(Path(index_dir), answerer, model)
+    with gr.Blocks(title="councilqa") as app:
+        gr.Markdown("# councilqa\nQuestions about council decisions, answered with citations you can check.")
+        with gr.Row():
+            maker = gr.Textbox(label="Decision maker contains", scale=2)
+            status = gr.Dropdown(STATUSES, value="", label="Status")
+            key = gr.Dropdown(["", "yes", "no"], value="", label="Key decision")
+            doc_type = gr.Dropdown(DOC_TYPES, value="", label="Document type")
+            date_from = gr.Textbox(label="From (YYYY-MM-DD)")
+            date_to = gr.Textbox(label="To (YYYY-MM-DD)")
+        filters = [maker, status, key, doc_type, date_from, date_to]
+        with gr.Tab("Ask"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chat = gr.Chatbot(label="Answers", render_markdown=False, sanitize_html=True, height=420)
+                    question = gr.Textbox(label="Question", placeholder="How much is the carers' short breaks "
+                                          "direct award worth?")
+                    send = gr.Button("Ask", variant="primary")
+                    chips = gr.Radio([], label="Citations: click one to read it in its document")
+                with gr.Column(scale=2):
+                    passage = gr.HighlightedText(label="Cited paragraph, in its document", combine_adjacent=True,
+                                                 elem_id="cited-paragraph")
+                    meta = gr.JSON(label="Decision")
+            cites = gr.State({})
+
+            def _ask(q, h, *f):
+                history, labels, found = ask(services, q, h, *f)
+                return history, gr.Radio(choices=labels, value=None), found, ""
+
+            for trigger in (send.click, question.submit):
+                trigger(_ask, [question, chat, *filters], [chat, chips, cites, question], api_name="ask"
+                        if trigger == send.click else False, show_progress="full")
+            chips.change(lambda label, c: open_citation(services, label, c), [chips, cites], [passage, meta],
+                         api_name="open_citation")
+        with gr.Tab("Search"):
+            query = gr.Textbox(label="Search passages")
+            go = gr.Button("Search")
+            results = gr.Dataframe(headers=["decision", "paragraph", "score", "text", "document"], wrap=True,
+                                   interactive=False)
+            export = gr.File(label="Export (CSV)")
+            go.click(lambda q, *f: search(services, q, *f), [query, *filters], [results, export], api_name="search")
+        with gr.Tab("Decisions"):
+            table = gr.Dataframe(headers=["number", "title", "decision maker", "status", "date", "amounts"],
+                                 wrap=True, interactive=False)
+            number = gr.Textbox(label="Decision number (e.g. 21/00081)")
+            page = gr.JSON(label="Decision: documents, paragraphs, mentions")
+            app.load(lambda: decisions_table(services), None, table, api_name="decisions")
+            number.submit(lambda n: decision_page(services, n), number, page, api_name="decision")
+    app.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    return app

@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 INDEX  ?= .councilqa/index
 PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: install run test test-fast clean
+.PHONY: install run test test-fast browser clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -19,7 +19,12 @@ run: install                    # index the bundled corpus, then serve the app o
 	$(VENV)/bin/councilqa ingest data/sample --index $(INDEX)
 	$(VENV)/bin/councilqa serve --index $(INDEX)
 
-test: install                   # everything, the real-model tests included (about a minute)
+browser:                        # headless Chromium for the browser test; without it that test is skipped, and says so
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
+	  echo "chromium could not be installed: the browser test will be skipped"
+
+test: install browser           # everything: real-model and browser tests included (about two minutes)
 	$(PY) -m pytest -m ''
 
 test-fast: install              # the fast suite: deterministic hashing embedder, no model load

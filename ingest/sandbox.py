@@ -12,14 +12,26 @@ import multiprocessing as mp
 
 from ingest.errors import UnreadableDocument
 
-MAX_CHILD_MEMORY = 2 * 1024 ** 3
+MAX_CHILD_MEMORY = 2 * 1024 ** 3  # the parse may grow the child by this much address space
+
+
+def _address_space_in_use() -> int:
+    """Virtual size of this process: a child forked from one with torch or Gradio loaded starts gigabytes in."""
+    try:
+        with open("/proc/self/statm") as f:
+            import os
+
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _child(conn, func_path: str, data: bytes, name: str) -> None:  # runs in the child process
     try:
         import resource
 
-        resource.setrlimit(resource.RLIMIT_AS, (MAX_CHILD_MEMORY, MAX_CHILD_MEMORY))
+        limit = _address_space_in_use() + MAX_CHILD_MEMORY
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):
         pass
     try:

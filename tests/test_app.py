@@ -78,6 +78,11 @@ def test_decisions_table_and_page(services):
     assert any(p["paragraph"] == "Financial Implications ¶4" for p in page["paragraphs"])
 
 
+def test_chat_messages_are_escaped_text(services):
+    history, _, _ = ui_app.ask(services, "What is the library budget for 2023?", [], *NO_FILTERS)
+    assert "&lt;img src=x onerror=" in history[1]["content"] and "<img" not in history[1]["content"]
+
+
 def test_serve_refuses_non_loopback_without_auth(index_dir, capsys):
     from ui.cli import main
 

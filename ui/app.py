@@ -7,6 +7,7 @@ has a deliberate concurrency limit and size, so a crowd gets answers or "busy", 
 from __future__ import annotations
 
 import csv
+import html
 import json
 import tempfile
 import threading
@@ -47,6 +48,12 @@ class Services:
             return self._asker
 
 
+def as_text(text: str) -> str:
+    """Gradio's Chatbot builds HTML from a message even with Markdown off (its sanitiser keeps ``<img src=x>``,
+    which fetches x): escaping makes every character of a document or answer show as itself."""
+    return html.escape(text, quote=False)
+
+
 def make_filters(maker: str = "", status: str = "", key: str = "", doc_type: str = "", date_from: str = "",
                  date_to: str = "") -> Filters:
     return Filters(decision_maker=(maker or "").strip(), status=status or "",
@@ -62,10 +69,11 @@ def ask(services: Services, question: str, history: list, *filters) -> tuple[lis
     try:
         answer = services.asker().ask(question, filters=make_filters(*filters))
     except ValueError as exc:  # a domain error becomes a sentence in the chat
-        history += [{"role": "user", "content": question}, {"role": "assistant", "content": f"Error: {exc}"}]
+        history += [{"role": "user", "content": as_text(question)},
+                    {"role": "assistant", "content": as_text(f"Error: {exc}")}]
         return history, [], {}
     text = answer.text + f"\n\n(answered by: {answer.answerer})"
-    history += [{"role": "user", "content": question}, {"role": "assistant", "content": text}]
+    history += [{"role": "user", "content": as_text(question)}, {"role": "assistant", "content": as_text(text)}]
     cites = {c.label: {"decision": c.decision, "paragraph": c.paragraph, "document": c.document} for c in answer.citations}
     return history, list(cites), cites
 
@@ -140,7 +148,7 @@ def create_app(index_dir: Path, answerer=None, model: str | None = None):
                     chat = gr.Chatbot(label="Answers", render_markdown=False, sanitize_html=True, height=420)
                     question = gr.Textbox(label="Question", placeholder="How much is the carers' short breaks "
                                           "direct award worth?")
-                    send = gr.Button("Ask", variant="primary")
+                    send = gr.Button("Ask", variant="primary", elem_id="ask-button")
                     chips = gr.Radio([], label="Citations: click one to read it in its document")
                 with gr.Column(scale=2):
                     passage = gr.HighlightedText(label="Cited paragraph, in its document", combine_adjacent=True,

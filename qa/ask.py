@@ -58,14 +58,15 @@ class Asker:
         named = self.named_decisions(q.text)
         if len(named) == 1 and intent is not Intent.LIST and not filters.decision:
             filters = replace(filters, decision=named[0])  # "who took 21/00081?" is about 21/00081
-        hits = self.searcher.search(q.text, k=depth, filters=filters, mode=self.mode)
+        full = Evidence(self.searcher, q.text)
+        hits = self.retrieve(q.text, depth, filters, full)
         shown = tuple(hits[: q.k])
         if not hits:
             return Answer(q.text, True, (), (), self.answerer.name, reason=OUT_OF_CORPUS)
+        strengths = full.strengths(hits[: q.k])
         # once the search is held to a named decision, its number no longer tells its sentences apart
-        strengths = Evidence(self.searcher, q.text).strengths(hits[: q.k])
-        asked = q.text.replace(filters.decision, " ") if filters.decision in named else q.text
-        evidence = Evidence(self.searcher, asked)
+        named_only = filters.decision in named
+        evidence = Evidence(self.searcher, q.text.replace(filters.decision, " ")) if named_only else full
         strength = max(strengths)
         if intent is not Intent.LIST and not filters.decision:
             hits = self.focus(q.text, hits, strengths, filters)
@@ -88,14 +89,14 @@ class Asker:
         return Answer(q.text, False, self._with_status(claims), shown, draft.answerer, draft.preface, notes,
                       strength)
 
-    def retrieve(self, question: str, k: int, filters: Filters) -> list[Hit]:
+    def retrieve(self, question: str, k: int, filters: Filters, evidence: Evidence | None = None) -> list[Hit]:
         """Fused hits, reranked by evidence when ``rerank`` is on (a deeper pool is reranked, then cut to k)."""
         if not self.rerank:
             return self.searcher.search(question, k=k, filters=filters, mode=self.mode)
         from qa.rerank import rerank
 
         pool = self.searcher.search(question, k=max(k, RERANK_POOL), filters=filters, mode=self.mode)
-        return rerank(Evidence(self.searcher, question), pool)[:k]
+        return rerank(evidence or Evidence(self.searcher, question), pool)[:k]
 
     def named_decisions(self, question: str) -> list[str]:
         from ingest.labels import DECISION_NUMBER

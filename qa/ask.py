@@ -65,8 +65,9 @@ class Asker:
             return Answer(q.text, True, (), (), self.answerer.name, reason=OUT_OF_CORPUS)
         strengths = full.strengths(hits[: q.k])
         # once the search is held to a named decision, its number no longer tells its sentences apart
-        named_only = filters.decision in named
-        evidence = Evidence(self.searcher, q.text.replace(filters.decision, " ")) if named_only else full
+        evidence = full
+        if filters.decision in named:
+            evidence = Evidence(self.searcher, q.text.replace(filters.decision, " "))
         strength = max(strengths)
         if intent is not Intent.LIST and not filters.decision:
             hits = self.focus(q.text, hits, strengths, filters)

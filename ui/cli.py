@@ -36,23 +36,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="ranked passages for a query (hybrid: dense + keyword)")
     p.add_argument("query")
     p.add_argument("--k", type=int, default=10)
-    p.add_argument("--filter", action="append", default=[], metavar="NAME=VALUE",
-                   help="decision, maker, status, key (yes/no), type, from, to (ISO dates); repeatable")
     p.add_argument("--mode", choices=["hybrid", "dense", "keyword"], default="hybrid")
-    p.add_argument("--index", help="index directory")
-    p.add_argument("--model", help="embedding model (default: the one the index was built with)")
-    p.add_argument("--json", action="store_true")
+    _reading_options(p)
 
     p = sub.add_parser("ask", help="answer a question with verified citations (or say it is not found)")
     p.add_argument("question", nargs="?")
     p.add_argument("--batch", metavar="FILE", help="one question per line; prints one JSON object per line")
     p.add_argument("--k", type=int, default=8, help="passages retrieved (default 8)")
-    p.add_argument("--filter", action="append", default=[], metavar="NAME=VALUE", help="as for search")
     p.add_argument("--llm", help="a LangChain chat model: ollama:MODEL, openai:MODEL or module:factory "
                    "(default: $COUNCILQA_LLM, else the offline extractive answerer)")
-    p.add_argument("--index", help="index directory")
-    p.add_argument("--model", help="embedding model (default: the one the index was built with)")
-    p.add_argument("--json", action="store_true")
+    _reading_options(p)
 
     p = sub.add_parser("eval", help="retrieval and answer quality on the gold questions (eval/data)")
     p.add_argument("--index", help="an index of the bundled corpus (default: build one in .councilqa/eval-index)")
@@ -74,6 +67,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", help="index directory")
     p.add_argument("--json", action="store_true", help="print JSON")
     return parser
+
+
+def _reading_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by the commands that read the index: search and ask."""
+    p.add_argument("--filter", action="append", default=[], metavar="NAME=VALUE",
+                   help="decision, maker, status, key (yes/no), type, from, to (ISO dates); repeatable")
+    p.add_argument("--index", help="index directory")
+    p.add_argument("--model", help="embedding model (default: the one the index was built with)")
+    p.add_argument("--json", action="store_true")
+
+
+def _answerer(spec: str | None):
+    """The generated answerer for ``--llm`` / ``$COUNCILQA_LLM``; None means the offline extractive one."""
+    spec = spec or os.environ.get("COUNCILQA_LLM")
+    if not spec:
+        return None
+    from qa.generated import GeneratedAnswerer
+    from qa.llm import load_chat_model
+
+    return GeneratedAnswerer(load_chat_model(spec))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,14 +202,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if bool(args.question) == bool(args.batch):
         raise ValueError("give a question or --batch FILE, not both")
     filters = parse_filters(args.filter)
-    answerer = None
-    spec = args.llm or os.environ.get("COUNCILQA_LLM")
-    if spec:
-        from qa.generated import GeneratedAnswerer
-        from qa.llm import load_chat_model
-
-        answerer = GeneratedAnswerer(load_chat_model(spec))
-    asker = Asker(Searcher(_index_dir(args.index), model=args.model), answerer)
+    asker = Asker(Searcher(_index_dir(args.index), model=args.model), _answerer(args.llm))
     if args.batch:
         with open(args.batch, encoding="utf-8") as f:
             for line in f:
@@ -250,15 +256,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise ValueError(f"refusing to listen on {args.host} without --auth: anyone on the network could use it")
     index_dir = _index_dir(args.index)
     _open_store(index_dir).close()  # fail now, in one sentence, if there is no index
-    answerer = None
-    if args.llm or os.environ.get("COUNCILQA_LLM"):
-        from qa.generated import GeneratedAnswerer
-        from qa.llm import load_chat_model
-
-        answerer = GeneratedAnswerer(load_chat_model(args.llm or os.environ["COUNCILQA_LLM"]))
     from ui.app import MAX_FILE_SIZE, create_app
 
-    app = create_app(index_dir, answerer, args.model)
+    app = create_app(index_dir, _answerer(args.llm), args.model)
     app.launch(server_name=args.host, server_port=args.port, share=False, auth=auth or None,
                max_file_size=MAX_FILE_SIZE, allowed_paths=[], show_error=False)
     return EXIT_OK

@@ -32,11 +32,12 @@ from index.embed import Embedder
 from index.lock import writer_lock
 from index.store import DB_NAME, Store, content_hash
 from ingest.pipeline import parse_all
-from ingest.records import Failure
+from ingest.records import Failure, Unchanged
 
 CURRENT = "CURRENT"
 VECTORS = "vectors.faiss"
 KEEP_GENERATIONS = 2
+EMBED_CHUNK = 1024
 Progress = Callable[[str], None]
 
 
@@ -121,13 +122,18 @@ def _apply_changes(paths, remove, live: Path | None, tmp: Path, report: BuildRep
         src.close()
         dst.close()
     changed = False
-    with Store(tmp / DB_NAME) as store:
+    with Store(tmp / DB_NAME, scratch=True) as store:
         for path in remove:
             if store.remove(str(path)):
                 report.removed.append(str(path))
                 changed = True
                 say(f"removed: {path}")
-        for item in parse_all(paths):
+        for item in parse_all(paths, known=store.holds):
+            if isinstance(item, Unchanged):
+                report.unchanged.append(item.path)
+                report.passages += store.passage_count(item.path)
+                say(f"unchanged: {item.path}")
+                continue
             if isinstance(item, Failure):
                 report.failed.append(item)
                 say(f"failed: {item.path}: {item.reason}")
@@ -158,10 +164,13 @@ def _write_vectors(tmp: Path, index_dir: Path, embedder: Embedder, spec: str, re
         if todo:
             say(f"embedding {len(todo)} new passages with {embedder.model_id}")
             by_key = dict(zip(keys, inputs))
-            for i in range(0, len(todo), 256):
-                batch = todo[i : i + 256]
+            # Longest first, as encode() sorts within a call, so every model batch pads to similar lengths.
+            # Chunks of EMBED_CHUNK (about ten seconds of work each) give progress and durable cache writes.
+            todo.sort(key=lambda k: -len(by_key[k]))
+            for i in range(0, len(todo), EMBED_CHUNK):
+                batch = todo[i : i + EMBED_CHUNK]
                 cache.put(embedder.model_id, batch, embedder.embed([by_key[k] for k in batch]))
-                say(f"embedded {min(i + 256, len(todo))}/{len(todo)}")
+                say(f"embedded {min(i + EMBED_CHUNK, len(todo))}/{len(todo)}")
         report.embedded = len(todo)
         matrix = cache.get(embedder.model_id, keys, embedder.dim) if keys else np.zeros((0, embedder.dim), np.float32)
     finally:

@@ -96,7 +96,8 @@ class WriteResult:
 class Store:
     """A connection to the store. Use as a context manager; writers should hold the index lock."""
 
-    def __init__(self, path: Path, readonly: bool = False) -> None:
+    def __init__(self, path: Path, readonly: bool = False, scratch: bool = False) -> None:
+        """``scratch``: a build's private copy, fsynced as a whole before it goes live, so each commit need not be."""
         self.path = path
         if readonly:
             self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
@@ -104,6 +105,8 @@ class Store:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(path, check_same_thread=False)
             self.conn.execute("PRAGMA journal_mode=WAL")
+            if scratch:
+                self.conn.execute("PRAGMA synchronous=OFF")
             self.conn.executescript(_SCHEMA)
             self.conn.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
@@ -163,6 +166,16 @@ class Store:
             )
             self.conn.executemany("INSERT INTO mentions VALUES (?,?)", [(doc_id, n) for n in m.mentions])
         return WriteResult("replaced" if row is not None else "added")
+
+    def holds(self, path: str, sha256: str) -> bool:
+        """This file is stored with exactly these bytes."""
+        row = self.conn.execute("SELECT 1 FROM documents WHERE path = ? AND sha256 = ?", (path, sha256)).fetchone()
+        return row is not None
+
+    def passage_count(self, path: str) -> int:
+        return self.conn.execute(
+            "SELECT count(*) FROM passages p JOIN documents d ON d.id = p.document_id WHERE d.path = ?", (path,)
+        ).fetchone()[0]
 
     def remove(self, path: str) -> bool:
         with self.conn:

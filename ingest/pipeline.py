@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ingest.chunk import passages
@@ -10,7 +10,7 @@ from ingest.clean import clean
 from ingest.errors import UnreadableDocument
 from ingest.metadata import extract
 from ingest.read import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S, read_bytes
-from ingest.records import Failure, ParsedDocument
+from ingest.records import Failure, ParsedDocument, Unchanged
 from ingest.structure import paragraphs
 
 _SKIP_NAMES = ("readme", "license", "licence", "changelog")
@@ -33,7 +33,7 @@ def parse_bytes(data: bytes, path: str, max_chars: int = 1000, timeout_s: float 
     )
 
 
-def parse_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, timeout_s: float = DEFAULT_TIMEOUT_S) -> ParsedDocument:
+def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     name = str(path)
     try:
         size = path.stat().st_size
@@ -42,10 +42,13 @@ def parse_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, timeout_s: float 
     if size > max_bytes:
         raise UnreadableDocument(name, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise UnreadableDocument(name, f"cannot be read ({exc.strerror})") from None
-    return parse_bytes(data, name, timeout_s=timeout_s)
+
+
+def parse_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, timeout_s: float = DEFAULT_TIMEOUT_S) -> ParsedDocument:
+    return parse_bytes(read_file(path, max_bytes), str(path), timeout_s=timeout_s)
 
 
 def walk(paths: Iterable[Path]) -> Iterator[Path | Failure]:
@@ -63,12 +66,23 @@ def walk(paths: Iterable[Path]) -> Iterator[Path | Failure]:
             yield Failure(str(path), "no such file or folder")
 
 
-def parse_all(paths: Iterable[Path], **limits) -> Iterator[ParsedDocument | Failure]:
+def parse_all(
+    paths: Iterable[Path],
+    known: Callable[[str, str], bool] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+) -> Iterator[ParsedDocument | Failure | Unchanged]:
+    """Every file under ``paths``, parsed. ``known(path, sha256)`` says a file is already stored with these
+    bytes: it is not parsed again (re-reading an unchanged corpus costs a hash per file, not a parse)."""
     for item in walk(paths):
         if isinstance(item, Failure):
             yield item
             continue
         try:
-            yield parse_file(item, **limits)
+            data = read_file(item, max_bytes)
+            if known is not None and known(str(item), hashlib.sha256(data).hexdigest()):
+                yield Unchanged(str(item))
+                continue
+            yield parse_bytes(data, str(item), timeout_s=timeout_s)
         except UnreadableDocument as exc:
             yield Failure(str(item), exc.reason)

@@ -80,3 +80,10 @@ class Failure:
 
     path: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """A file already stored with the same bytes: not parsed again."""
+
+    path: str

@@ -218,3 +218,36 @@ def test_real_model_finds_the_paragraph(tmp_path, corpus):
     assert any(h.decision == "22/00034" and h.paragraph == "4.2" for h in hits)
     dense = s.search("how much will the carers short breaks contract cost", k=5, mode="dense")
     assert any(h.decision == "22/00093" for h in dense)
+
+
+def test_common_words_are_dropped_from_keyword_queries_in_a_large_index(built, monkeypatch):
+    from index import keywords
+
+    s = Searcher(built, embedder=EMB)
+    terms = keywords.query_terms("council Regulation 32")
+    assert keywords.without_common(s.conn, terms) == terms  # small index: plain BM25, nothing dropped
+    monkeypatch.setattr(keywords, "COMMON_MIN", 5)  # pretend the index is large
+    assert keywords.document_frequency(s.conn, "council") > 10
+    assert keywords.without_common(s.conn, terms) == ["Regulation", "32"]
+    assert keywords.without_common(s.conn, ["council", "Council's", "the"]) != []  # all common: the rarest stays
+    hits = s.search("council Regulation 32", k=3, mode="keyword")
+    assert hits and "Regulation 32" in hits[0].text
+
+
+def test_unchanged_files_are_not_parsed_again(built, corpus, monkeypatch):
+    import ingest.pipeline
+
+    calls = []
+    real = ingest.pipeline.parse_bytes
+
+    def counting(data, path, **kw):
+        calls.append(path)
+        return real(data, path, **kw)
+
+    monkeypatch.setattr(ingest.pipeline, "parse_bytes", counting)
+    report = build([corpus], built, EMB, "hash:384")
+    assert calls == [] and len(report.unchanged) == 5 and report.passages > 100
+    changed = next(corpus.glob("003_*.txt"))
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nA late note.\n", encoding="utf-8")
+    report = build([corpus], built, EMB, "hash:384")
+    assert calls == [str(changed)] and report.replaced == [str(changed)]

@@ -55,6 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--details", action="store_true", help="also print every answer that missed")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("bench", help="throughput, search latency, memory and re-ingest time on a synthetic corpus")
+    p.add_argument("--passages", type=int, default=100_000, help="size of the synthetic index (default 100000)")
+    p.add_argument("--sample", type=int, default=2_000,
+                   help="passages embedded for real to measure throughput (default 2000); the rest reuse them")
+    p.add_argument("--queries", type=int, default=200, help="search queries timed (default 200)")
+    p.add_argument("--model", help="embedding model (default: minilm)")
+    p.add_argument("--workdir", help="keep the synthetic corpus and index here (default: a temporary directory)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
     p = sub.add_parser("serve", help="the web app (Gradio) over the index")
     p.add_argument("--index", help="index directory")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
@@ -62,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--auth", help="USER:PASSWORD, or a file of such lines; required beyond loopback")
     p.add_argument("--llm", help="a LangChain chat model (see ask)")
     p.add_argument("--model", help="embedding model (default: the one the index was built with)")
+    p.add_argument("--allow-upload", action="store_true",
+                   help="show the Add documents tab: people using the app can add files to the index (off by default)")
+    p.add_argument("--upload-dir", help="where added files are kept (default: INDEX/uploads)")
 
     p = sub.add_parser("decisions", help="list the decisions in the index")
     p.add_argument("--index", help="index directory")
@@ -100,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         commands = {"ingest": cmd_ingest, "decisions": cmd_decisions, "search": cmd_search, "ask": cmd_ask,
-                    "eval": cmd_eval, "serve": cmd_serve}
+                    "eval": cmd_eval, "bench": cmd_bench, "serve": cmd_serve}
         return commands[args.command](args)
     except (IndexError_, IngestError, ValueError) as exc:
         print(f"councilqa: {exc}", file=sys.stderr)
@@ -237,6 +249,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from eval.bench import format_result, run
+
+    if args.passages < 1 or args.sample < 1 or args.queries < 1:
+        raise ValueError("--passages, --sample and --queries must be positive")
+    say = lambda msg: print(f"bench: {msg}", file=sys.stderr, flush=True)  # noqa: E731
+    result = run(args.passages, args.sample, args.model or "minilm", args.queries,
+                 Path(args.workdir) if args.workdir else None, say)
+    print(json.dumps(result.to_json()) if args.json else format_result(result))
+    return EXIT_OK
+
+
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -256,11 +280,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise ValueError(f"refusing to listen on {args.host} without --auth: anyone on the network could use it")
     index_dir = _index_dir(args.index)
     _open_store(index_dir).close()  # fail now, in one sentence, if there is no index
-    from ui.app import MAX_FILE_SIZE, create_app
+    from ui.app import create_app, launch
 
-    app = create_app(index_dir, _answerer(args.llm), args.model)
-    app.launch(server_name=args.host, server_port=args.port, share=False, auth=auth or None,
-               max_file_size=MAX_FILE_SIZE, allowed_paths=[], show_error=False)
+    upload_dir = None
+    if args.allow_upload:
+        upload_dir = Path(args.upload_dir) if args.upload_dir else index_dir / "uploads"
+    app = create_app(index_dir, _answerer(args.llm), args.model, upload_dir)
+    launch(app, args.host, args.port, auth)
     return EXIT_OK
 
 

@@ -1,0 +1,263 @@
+"""``councilqa bench``: ingest and encode throughput, search latency, memory and re-ingest time at scale.
+
+What it does, in order (every step is the real pipeline, on files in a temporary directory):
+
+1. Writes synthetic decisions (``eval/synthetic.py``) until the corpus holds about ``passages`` passages.
+2. Ingests the first ``sample`` passages' worth of files with the real model into a fresh index, and times it
+   (reading, cleaning, splitting, storing, embedding, FAISS, manifest, atomic switch).
+3. Encodes exactly the texts that ingest embedded with ``SentenceTransformer.encode`` alone, in the same
+   process, before and after the ingest, and times that (the mean of the two). ``ratio`` is ingest's rate over raw encode's: what our pipeline costs on top.
+4. Ingests the rest of the corpus. Embedding 100,000 passages takes hours on two cores, so these passages
+   reuse the sample's vectors plus small Gaussian noise (re-normalised), under the real model's id: the
+   index, its size and its FAISS type are those of a real one; its vectors are not real embeddings.
+5. Searches 200 queries (the gold questions and variants of them) through ``Searcher.search``, hybrid,
+   query embedding included, and reports p50 and p95.
+6. Starts a fresh process that loads the index and the model and answers one search, and reports its
+   resident memory (VmRSS from /proc, else ru_maxrss).
+7. Re-ingests the unchanged corpus and times it; it must embed nothing.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+KEYS = ["ingest_pps", "encode_pps", "ratio", "search_p50_ms", "search_p95_ms", "rss_mb", "reingest_s", "passages"]
+NOISE = 0.05  # per-dimension sigma before re-normalising: cosine to the source vector about 0.6
+
+
+@dataclass
+class BenchResult:
+    ingest_pps: float
+    encode_pps: float
+    ratio: float
+    search_p50_ms: float
+    search_p95_ms: float
+    rss_mb: float
+    reingest_s: float
+    passages: int
+    # context, printed and kept in --json under "details"
+    sampled: int = 0
+    reused: int = 0
+    faiss_index: str = ""
+    scale_build_s: float = 0.0
+    reembedded: int = 0
+    queries: int = 0
+    model: str = ""
+    machine: str = ""
+
+    def summary(self) -> dict:
+        return {k: getattr(self, k) for k in KEYS}
+
+    def to_json(self) -> dict:
+        details = {k: v for k, v in asdict(self).items() if k not in KEYS}
+        return {**self.summary(), "details": details}
+
+
+class ReusedVectors:
+    """An embedder that returns a sample vector plus noise, chosen by the text: for scale, not for quality."""
+
+    def __init__(self, model_id: str, pool: np.ndarray, seed: int = 0) -> None:
+        self.model_id, self.dim, self.pool = model_id, pool.shape[1], pool
+        self.rng = np.random.default_rng(seed)
+        self.calls = 0
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.calls += len(texts)
+        picks = np.array([zlib.crc32(t.encode()) % len(self.pool) for t in texts], dtype=np.int64)
+        out = self.pool[picks] + self.rng.normal(0.0, NOISE, (len(texts), self.dim)).astype(np.float32)
+        return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
+
+
+def machine() -> str:
+    cpus = os.cpu_count() or 0
+    try:
+        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+        mem_s = f", {mem:.0f} GiB"
+    except (ValueError, OSError, AttributeError):
+        mem_s = ""
+    return f"{platform.machine()} {platform.system()}, {cpus} cores{mem_s}, Python {platform.python_version()}"
+
+
+def queries(count: int) -> list[str]:
+    from eval.data import load_gold
+    from eval.synthetic import SERVICES
+
+    base = [q.text for q in load_gold()]
+    out = []
+    for i in range(count):
+        q = base[i % len(base)]
+        if i >= len(base):  # variants: the same question about another service
+            q = f"{q} {SERVICES[i % len(SERVICES)]}"
+        out.append(q)
+    return out
+
+
+def _files_for(passages: int, sample: int, directory: Path, say) -> tuple[list[Path], list[Path]]:
+    """Synthetic files holding about ``passages`` passages, split at about ``sample`` passages."""
+    from eval.synthetic import decisions
+    from ingest.pipeline import parse_bytes
+
+    directory.mkdir(parents=True, exist_ok=True)
+    first, rest, total = [], [], 0
+    for d in decisions(10**9, keep=1.0, seed=7):
+        if total >= passages:
+            break
+        path = directory / ("sample" if total < sample else "rest") / d.name
+        path.parent.mkdir(exist_ok=True)
+        data = d.text.encode("utf-8")
+        path.write_bytes(data)
+        total += len(parse_bytes(data, str(path)).passages)
+        (first if path.parent.name == "sample" else rest).append(path)
+    say(f"wrote {len(first) + len(rest)} synthetic decisions, about {total} passages")
+    return first, rest
+
+
+def _sample_texts(paths: list[Path]) -> list[str]:
+    """What ingest will embed for these files: each distinct passage input, parsed once here, untimed."""
+    from index.build import embed_input
+    from ingest.pipeline import parse_all
+    from ingest.records import ParsedDocument
+
+    texts = [embed_input(p.heading, p.text) for d in parse_all(paths) if isinstance(d, ParsedDocument)
+             for p in d.passages]
+    return list(dict.fromkeys(texts))
+
+
+def _encode_seconds(embedder, texts: list[str]) -> float:
+    raw = getattr(embedder, "model", None)
+    t0 = time.perf_counter()
+    if raw is not None:
+        raw.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
+    else:  # hash embedders have no model: time their embed()
+        embedder.embed(texts)
+    return time.perf_counter() - t0
+
+
+def rss_of_loaded_index(index_dir: Path, model: str) -> float:
+    """Resident MiB of a fresh process with the index and model loaded, after one search."""
+    code = (
+        "import sys, resource\n"
+        "from pathlib import Path\n"
+        "from index.search import Searcher\n"
+        "s = Searcher(Path(sys.argv[1]), model=sys.argv[2]); s.search('total forecast spend', k=10)\n"
+        "rss = 0\n"
+        "try:\n"
+        "    rss = int([l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1]) / 1024\n"
+        "except OSError:\n"
+        "    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "print(rss)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code, str(index_dir), model], capture_output=True, text=True,
+                         cwd=root, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def run(passages: int = 100_000, sample: int = 2_000, model: str = "minilm", query_count: int = 200,
+        workdir: Path | None = None, say: Callable[[str], None] = print) -> BenchResult:
+    from index.build import build
+    from index.embed import load_embedder
+    from index.search import Searcher
+
+    sample = min(sample, passages)
+    own = workdir is None
+    work = Path(tempfile.mkdtemp(prefix="councilqa-bench-")) if own else workdir
+    try:
+        index_dir = work / "index"
+        shutil.rmtree(index_dir, ignore_errors=True)
+        first, rest = _files_for(passages, sample, work / "corpus", say)
+
+        embedder = load_embedder(model)
+        embedder.embed(["warm up the model before anything is timed"])
+
+        # Raw encode is timed before and after the ingest and averaged, so drift in the machine's speed
+        # (other work on two shared cores) does not land on one side of the ratio.
+        texts = _sample_texts(first)
+        encode_s_before = _encode_seconds(embedder, texts)
+        say("ingesting the sample with the real model")
+        t0 = time.perf_counter()
+        report = build(first, index_dir, embedder, model)
+        ingest_s = time.perf_counter() - t0
+        ingest_pps = report.embedded / ingest_s
+
+        say(f"encoding the same {len(texts)} texts with SentenceTransformer.encode alone, again")
+        encode_pps = len(texts) / ((encode_s_before + _encode_seconds(embedder, texts)) / 2)
+
+        reused = 0
+        scale_s = 0.0
+        if rest:
+            searcher = Searcher(index_dir, embedder=embedder)
+            pool = searcher.vectors_of([r[0] for r in searcher.conn.execute("SELECT id FROM passages")])
+            searcher.close()
+            filler = ReusedVectors(embedder.model_id, pool)
+            say(f"ingesting the other {len(rest)} files, reusing sample vectors with noise")
+            t0 = time.perf_counter()
+            build(first + rest, index_dir, filler, model, progress=lambda m: None)
+            scale_s = time.perf_counter() - t0
+            reused = filler.calls
+
+        searcher = Searcher(index_dir, embedder=embedder)
+        total = searcher.passage_count()
+        qs = queries(query_count)
+        for q in qs[:5]:
+            searcher.search(q, k=10)
+        say(f"searching {len(qs)} queries over {total} passages")
+        lat = []
+        for q in qs:
+            t0 = time.perf_counter()
+            searcher.search(q, k=10)
+            lat.append((time.perf_counter() - t0) * 1000)
+        kind = searcher.manifest.get("faiss_index", "")
+        searcher.close()
+
+        say("measuring the memory of a process with the index loaded")
+        rss = rss_of_loaded_index(index_dir, model)
+
+        say("re-ingesting the unchanged corpus")
+        t0 = time.perf_counter()
+        again = build(first + rest, index_dir, embedder, model)
+        reingest_s = time.perf_counter() - t0
+
+        return BenchResult(
+            ingest_pps=round(ingest_pps, 1), encode_pps=round(encode_pps, 1), ratio=round(ingest_pps / encode_pps, 3),
+            search_p50_ms=round(float(np.percentile(lat, 50)), 1), search_p95_ms=round(float(np.percentile(lat, 95)), 1),
+            rss_mb=round(rss, 1), reingest_s=round(reingest_s, 2), passages=total, sampled=report.embedded,
+            reused=reused, faiss_index=kind, scale_build_s=round(scale_s, 1), reembedded=again.embedded,
+            queries=len(qs), model=embedder.model_id, machine=machine(),
+        )
+    finally:
+        if own:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def format_result(r: BenchResult) -> str:
+    lines = [
+        f"machine            {r.machine}",
+        f"model              {r.model}",
+        f"passages           {r.passages} ({r.sampled} embedded for real, {r.reused} reuse sample vectors with noise)",
+        f"ingest             {r.ingest_pps} passages/s (the whole pipeline, on the {r.sampled} sample passages)",
+        f"encode             {r.encode_pps} passages/s (SentenceTransformer.encode alone, same texts)",
+        f"ratio              {r.ratio} (target >= 0.9)",
+        f"search p50 / p95   {r.search_p50_ms} / {r.search_p95_ms} ms over {r.queries} queries, hybrid,"
+        f" query embedding included, FAISS {r.faiss_index} (target p50 <= 50 ms)",
+        f"memory             {r.rss_mb} MiB resident: a fresh process with the index and the model loaded",
+        f"re-ingest          {r.reingest_s} s for the unchanged corpus, {r.reembedded} passages re-embedded",
+        f"scale build        {r.scale_build_s} s to add the other passages (reused vectors: no embedding)",
+    ]
+    return "\n".join(lines)
+
+
+def main_json(r: BenchResult) -> str:
+    return json.dumps(r.to_json())

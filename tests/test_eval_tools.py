@@ -1,0 +1,53 @@
+"""The synthetic corpus and the benchmark (run small, with the hashing embedder: behaviour, not speed)."""
+from __future__ import annotations
+
+import json
+import re
+
+from eval import synthetic
+from eval.bench import KEYS, run
+from ingest.pipeline import parse_bytes
+from ui.cli import main
+
+
+def test_synthetic_decisions_are_deterministic_distinct_and_parse():
+    first = list(synthetic.decisions(30, keep=0.3, seed=3))
+    assert [d.text for d in first] == [d.text for d in synthetic.decisions(30, keep=0.3, seed=3)]
+    numbers = [d.number for d in first]
+    assert len(set(numbers)) == 30
+    assert all(re.fullmatch(r"1\d/5\d{4}", n) for n in numbers)  # never a real (2020-2022) number
+    for d in first:
+        doc = parse_bytes(d.text.encode(), d.name)
+        assert doc.meta.number == d.number  # the pipeline finds the synthetic number, not the template's
+        assert not re.search(r"short breaks|supported living|day opportunities", d.text, re.I)
+        assert "£3.087m" not in d.text and "22/00093" not in d.text
+
+
+def test_synthetic_subsets_are_smaller_than_templates():
+    full = [len(d.text) for d in synthetic.decisions(5, keep=1.0)]
+    part = [len(d.text) for d in synthetic.decisions(5, keep=0.2)]
+    assert sum(part) < 0.7 * sum(full)
+
+
+def test_bench_small_run_reports_every_key_and_reembeds_nothing(tmp_path):
+    messages = []
+    r = run(passages=600, sample=150, model="hash:64", query_count=12, workdir=tmp_path, say=messages.append)
+    out = r.summary()
+    assert list(out) == KEYS
+    assert r.passages >= 600 and r.reembedded == 0
+    assert r.sampled > 0 and r.reused > 0  # some passages embedded for real, the rest reuse their vectors
+    assert r.search_p95_ms >= r.search_p50_ms > 0 and r.rss_mb > 0 and r.ratio > 0
+    assert any("reusing sample vectors" in m for m in messages)
+
+
+def test_bench_cli_json(capsys, tmp_path):
+    code = main(["bench", "--passages", "200", "--sample", "80", "--queries", "5", "--model", "hash:32", "--json",
+                 "--workdir", str(tmp_path)])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(KEYS) <= set(out) and out["details"]["reembedded"] == 0
+
+
+def test_bench_rejects_nonsense(capsys):
+    assert main(["bench", "--passages", "0"]) == 2
+    assert "must be positive" in capsys.readouterr().err

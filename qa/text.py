@@ -75,6 +75,15 @@ def terms(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def match_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """Where the query's content words occur in ``text`` (same stem), as (start, end) spans, for highlighting."""
+    wanted = set(terms(query))
+    if not wanted:
+        return []
+    return [(m.start(), m.end()) for m in _TOKEN.finditer(text)
+            if m.group(0).lower() not in STOPWORDS and stem(m.group(0).lower()) in wanted]
+
+
 def figures(text: str) -> set[str]:
     """The figures of a text (amounts, numbers, percentages) in a comparable form: '£3.087m', '2024'."""
     out = set()

@@ -64,10 +64,65 @@ def test_filters_apply_to_chat(services):
 
 
 def test_search_callback_and_csv_export(services):
-    rows, path = ui_app.search(services, "Regulation 32", "", "proposed", "", "", "", "")
+    rows, path, marked = ui_app.search(services, "Regulation 32", "", "proposed", "", "", "", "")
     assert rows and rows[0][0] == "22/00093"
     text = Path(path).read_text(encoding="utf-8")
     assert text.splitlines()[0] == "decision,paragraph,score,text,document" and "Regulation 32" in text
+    assert marked[0][0].startswith("1. [22/00093 ") and marked[0][1] is None  # each hit opens with its citation
+    matches = {t for t, tag in marked if tag == "match"}
+    assert {"Regulation", "32"} <= matches <= {"Regulation", "Regulations", "32"}  # the query's words (by stem)
+    assert "".join(t for t, _ in marked).count("Regulation 32") >= 1  # marking leaves the text whole
+
+
+def test_search_marks_words_by_stem_not_stopwords(services):
+    _, _, marked = ui_app.search(services, "the contracts funded", *NO_FILTERS)
+    words = {t.lower() for t, tag in marked if tag == "match"}
+    assert "the" not in words and words & {"contract", "contracts"} and words & {"funded", "funding", "funds"}
+
+
+# --- adding documents ---------------------------------------------------------------------------------------
+
+NEW_DECISION = ("KENT COUNTY COUNCIL – RECORD OF DECISION\n\nDecision no: 23/00777\n\n"
+                "Title of Decision: Mobile library replacement\n\n"
+                "Financial Implications: The two replacement mobile library vehicles will cost £412,000 in 2023.\n")
+
+
+@pytest.fixture()
+def own_index(tmp_path, index_dir):
+    d = tmp_path / "index"
+    shutil.copytree(index_dir, d)
+    return d
+
+
+def test_adding_documents_is_off_by_default(services, tmp_path):
+    f = tmp_path / "new.txt"
+    f.write_text(NEW_DECISION, encoding="utf-8")
+    rows = ui_app.add_documents(services, [str(f)])
+    assert rows[0][1] == "refused" and "--allow-upload" in rows[0][2]
+
+
+def test_add_documents_reports_each_file_and_answers_from_it_without_restart(own_index, tmp_path):
+    services = ui_app.Services(own_index, upload_dir=tmp_path / "uploads")
+    before, _, _ = ui_app.ask(services, "How much will the mobile library vehicles cost?", [], *NO_FILTERS)
+    assert "£412,000" not in before[1]["content"]
+    src = tmp_path / "upload"
+    src.mkdir()
+    (src / "mobile library.txt").write_text(NEW_DECISION, encoding="utf-8")
+    (src / "broken.pdf").write_bytes(b"%PDF-1.7\n this is not really a pdf")
+    (src / "..%2fescape.txt").write_text(NEW_DECISION, encoding="utf-8")
+    calls = []
+    files = [src / "mobile library.txt", src / "broken.pdf", src / "..%2fescape.txt"]
+    rows = ui_app.add_documents(services, [str(p) for p in files], lambda frac, desc="": calls.append((frac, desc)))
+    by_name = {r[0]: r[1:] for r in rows}
+    assert by_name["mobile library.txt"] == ["added", ""]
+    assert by_name["broken.pdf"][0] == "failed" and by_name["broken.pdf"][1]  # with its reason
+    assert by_name["_2fescape.txt"][0] == "skipped"  # a safe name; the same bytes as another file: not indexed twice
+    assert sorted(p.name for p in (tmp_path / "uploads").iterdir()) == sorted(by_name)  # nothing escaped the folder
+    assert calls and calls[-1][0] <= 1.0 and any("embedding" in d for _, d in calls)
+    after, labels, _ = ui_app.ask(services, "How much will the mobile library vehicles cost?", [], *NO_FILTERS)
+    assert "£412,000" in after[1]["content"] and labels[0].startswith("[23/00777")
+    again = ui_app.add_documents(services, [str(src / "mobile library.txt")])
+    assert again == [["mobile library.txt", "unchanged", "already in the index"]]
 
 
 def test_decisions_table_and_page(services):
@@ -109,8 +164,7 @@ def _free_port() -> int:
 def server(index_dir):
     app = ui_app.create_app(index_dir)
     port = _free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, share=False,
-               max_file_size=ui_app.MAX_FILE_SIZE, allowed_paths=[])
+    ui_app.launch(app, port=port, block=False)
     yield f"http://127.0.0.1:{port}/"
     app.close()
 
@@ -140,10 +194,36 @@ def test_server_ask_then_open_citation(server):
 
 def test_server_search_with_filter_and_decisions(server):
     client = _client(server)
-    rows, _ = client.predict("Regulation 32", "", "taken", "", "", "", "", api_name="/search")
+    rows, _, _ = client.predict("Regulation 32", "", "taken", "", "", "", "", api_name="/search")
     assert all(r[0] != "22/00093" for r in rows["data"])
     table = client.predict(api_name="/decisions")
     assert [r[0] for r in table["data"]][:4] == ["20/00102", "21/00081", "22/00034", "22/00093"]
+
+
+def test_upload_is_not_offered_unless_switched_on(server):
+    config = json.loads(urllib.request.urlopen(server + "config", timeout=10).read())
+    assert not any(d.get("api_name") == "add_documents" for d in config["dependencies"])
+    assert "Add documents" not in json.dumps(config)
+
+
+def test_server_adds_documents_when_switched_on(own_index, tmp_path):
+    from gradio_client import handle_file
+
+    app = ui_app.create_app(own_index, upload_dir=tmp_path / "uploads")
+    port = _free_port()
+    ui_app.launch(app, port=port, block=False)
+    try:
+        f = tmp_path / "mobile.txt"
+        f.write_text(NEW_DECISION, encoding="utf-8")
+        client = _client(f"http://127.0.0.1:{port}/")
+        rows, table, ready = client.predict([handle_file(str(f))], api_name="/add_documents")
+        assert rows["data"] == [["mobile.txt", "added", ""]]
+        assert "23/00777" in [r[0] for r in table["data"]] and ready.startswith("Ready:")
+        history, chips, _ = client.predict("How much will the mobile library vehicles cost?", [], *NO_FILTERS,
+                                           api_name="/ask")
+        assert "£412,000" in _assistant_text(history)
+    finally:
+        app.close()
 
 
 def test_server_abstains_plainly(server):
@@ -193,7 +273,8 @@ def test_index_directory_is_not_served(server, index_dir):
 
 def test_xss_in_documents_reaches_the_client_as_text(server):
     client = _client(server)
-    rows, _ = client.predict("library budget", *NO_FILTERS, api_name="/search")
+    rows, _, marked = client.predict("library budget", *NO_FILTERS, api_name="/search")
+    assert any(XSS in seg["token"] for seg in marked)  # highlighted results are text segments too
     assert any(XSS in r[3] for r in rows["data"])  # delivered as a string for a text cell, not markup
     config = json.loads(urllib.request.urlopen(server + "config", timeout=10).read())
     chatbots = [c["props"] for c in config["components"] if c.get("type") == "chatbot"]

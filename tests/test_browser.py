@@ -125,3 +125,21 @@ def test_injected_markup_in_a_document_runs_nothing(page, server):  # noqa: F811
     assert page.js("document.title") != "pwned"
     assert page.js("document.querySelectorAll('img[src=\"x\"]').length") == 0
     assert "£40,000 <img src=x onerror=" in page.js("document.body.innerText")  # shown as the text it is
+
+
+def test_a_citation_deep_in_a_long_document_scrolls_into_view(page, server):  # noqa: F811
+    page.send("Page.navigate", url=server)
+    _loaded(page)
+    _type_and_click(page, "What are the savings from the community opportunities contract?")
+    chip = "[22/00034 ¶4.6]"
+    page.wait(f"[...document.querySelectorAll('label')].some(l => l.innerText.includes({json.dumps(chip)}))")
+    page.js(f"[...document.querySelectorAll('label')].find(l => l.innerText.includes({json.dumps(chip)})).click()")
+    page.wait("document.querySelector('#cited-paragraph .token.highlighted') !== null")
+    in_view = """(() => {
+        const r = document.querySelector('#cited-paragraph .token.highlighted').getBoundingClientRect();
+        return r.top >= 0 && r.top < window.innerHeight;
+    })()"""
+    assert page.wait(in_view, timeout=10)
+    shot = page.send("Page.captureScreenshot", format="png")
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "browser-scrolled.png").write_bytes(base64.b64decode(shot["data"]))

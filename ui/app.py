@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import html
 import json
+import re
+import shutil
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -21,6 +23,13 @@ QUEUE_SIZE = 32  # beyond this, a request is told the server is busy at once
 MAX_FILE_SIZE = "20mb"
 STATUSES = ["", "proposed", "recommendations approved", "taken"]
 DOC_TYPES = ["", "record", "decision page", "proposed record", "report"]
+UPLOAD_TYPES = [".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt"]
+MAX_UPLOAD_FILES = 50
+# After a citation opens: bring its highlighted paragraph into view (it can be far down a long document).
+SCROLL_TO_HIGHLIGHT = """() => { setTimeout(() => {
+  const mark = document.querySelector('#cited-paragraph .token.highlighted');
+  if (mark) mark.scrollIntoView({block: 'center', behavior: 'smooth'});
+}, 100); }"""
 
 
 @dataclass
@@ -30,6 +39,7 @@ class Services:
     index_dir: Path
     answerer: object | None = None
     model: str | None = None
+    upload_dir: Path | None = None  # None: adding documents is switched off
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _asker: object | None = None
     _generation: Path | None = None
@@ -46,6 +56,14 @@ class Services:
                 searcher = Searcher(self.index_dir, model=self.model)
                 self._asker, self._generation = Asker(searcher, self.answerer), gen
             return self._asker
+
+    def warm(self) -> str:
+        """Load the index and the model and embed one query, so the first question is not the slow one."""
+        asker = self.asker()
+        asker.searcher.embedder.embed(["warm up"])
+        m = asker.searcher.manifest
+        return (f"Ready: {m['counts'].get('decisions', 0)} decisions, {m['counts'].get('passages', 0)} passages, "
+                f"model {m['model']}.")
 
 
 def as_text(text: str) -> str:
@@ -93,9 +111,10 @@ def open_citation(services: Services, label: str, cites: dict) -> tuple[list, di
     return [seg for seg in segments if seg[0]], meta
 
 
-def search(services: Services, query: str, *filters) -> tuple[list[list], str | None]:
+def search(services: Services, query: str, *filters) -> tuple[list[list], str | None, list]:
+    """Ranked passages as table rows, the same rows as a CSV file, and as text with the query's words marked."""
     if not (query or "").strip():
-        return [], None
+        return [], None, []
     searcher = services.asker().searcher
     hits = searcher.search(query, k=20, filters=make_filters(*filters))
     rows = [[h.decision, h.paragraph, round(h.score, 4), " ".join(h.text.split()), h.document] for h in hits]
@@ -104,7 +123,23 @@ def search(services: Services, query: str, *filters) -> tuple[list[list], str | 
         w = csv.writer(f)
         w.writerow(["decision", "paragraph", "score", "text", "document"])
         w.writerows(rows)
-    return rows, str(out)
+    return rows, str(out), highlighted_hits(hits, query)
+
+
+def highlighted_hits(hits, query: str) -> list[tuple[str, str | None]]:
+    """HighlightedText segments: each hit's citation and title, then its text with the matching words marked."""
+    from qa.text import match_spans
+
+    segments: list[tuple[str, str | None]] = []
+    for rank, h in enumerate(hits, 1):
+        text = " ".join(h.text.split())
+        segments.append((f"{rank}. {h.citation} {h.title} (score {h.score:.4f})\n", None))
+        cut = 0
+        for start, end in match_spans(text, query):
+            segments += [(text[cut:start], None), (text[start:end], "match")]
+            cut = end
+        segments.append((text[cut:] + "\n\n", None))
+    return [seg for seg in segments if seg[0]]
 
 
 def decisions_table(services: Services) -> list[list]:
@@ -128,12 +163,72 @@ def decision_page(services: Services, number: str) -> dict:
             "mentions": d.mentions, "mentioned_by": d.mentioned_by, "paragraphs": paragraphs}
 
 
-def create_app(index_dir: Path, answerer=None, model: str | None = None):
+def _safe_name(name: str) -> str:
+    name = re.sub(r"[^\w.\- ]", "_", Path(name).name).strip(" .") or "document"
+    return name[-120:]
+
+
+def add_documents(services: Services, files: list[str] | None, progress=None) -> list[list[str]]:
+    """Copy uploaded files into the upload folder and ingest them; one row per file: name, result, detail.
+
+    A file with the name of one added before is a new version of it and replaces it in the index. The index
+    switches to the new generation when the build completes; searches keep using the old one until then.
+    """
+    from index.build import build
+    from index.embed import DEFAULT_MODEL, load_embedder
+    from index.errors import IndexError_, IndexNotFound
+
+    if services.upload_dir is None:
+        return [["", "refused", "adding documents is switched off (councilqa serve --allow-upload)"]]
+    files = list(files or [])
+    if not files:
+        return []
+    if len(files) > MAX_UPLOAD_FILES:
+        return [["", "refused", f"{len(files)} files: add at most {MAX_UPLOAD_FILES} at a time"]]
+    say = progress or (lambda *_a, **_k: None)
+    services.upload_dir.mkdir(parents=True, exist_ok=True)
+    targets: dict[str, str] = {}
+    for f in files:
+        dest = services.upload_dir / _safe_name(str(f))
+        shutil.copyfile(f, dest)
+        targets[str(dest)] = dest.name
+    say(0.05, desc="loading the model")
+    try:
+        searcher = services.asker().searcher
+        embedder, spec = searcher.embedder, searcher.manifest.get("model_spec") or DEFAULT_MODEL
+    except IndexNotFound:
+        spec = services.model or DEFAULT_MODEL
+        embedder = load_embedder(spec)
+    done = [0]
+
+    def step(message: str) -> None:
+        if message.startswith(("added", "replaced", "unchanged", "duplicate", "failed")):
+            done[0] += 1
+            say(0.1 + 0.4 * done[0] / len(targets), desc=f"read {done[0]}/{len(targets)} files")
+        elif message.startswith("embedded "):
+            n, _, total = message.split()[1].partition("/")
+            say(0.5 + 0.5 * int(n) / max(1, int(total)), desc=f"embedding passages: {message.split()[1]}")
+
+    try:
+        report = build([Path(p) for p in targets], services.index_dir, embedder, spec, progress=step)
+    except IndexError_ as exc:
+        return [[name, "not added", str(exc)] for name in targets.values()]
+    outcome = {p: ("added", "") for p in report.added}
+    outcome |= {p: ("replaced", "a new version of a file added before") for p in report.replaced}
+    outcome |= {p: ("unchanged", "already in the index") for p in report.unchanged}
+    outcome |= {f.path: ("skipped", f.reason) for f in report.skipped}
+    outcome |= {f.path: ("failed", f.reason) for f in report.failed}
+    return [[name, *outcome.get(path, ("failed", "not read"))] for path, name in targets.items()]
+
+
+def create_app(index_dir: Path, answerer=None, model: str | None = None, upload_dir: Path | None = None):
     import gradio as gr
 
-    services = Services(Path(index_dir), answerer, model)
+    services = Services(Path(index_dir), answerer, model, upload_dir)
+    threading.Thread(target=_quietly, args=(services.warm,), daemon=True).start()  # load while the page opens
     with gr.Blocks(title="councilqa") as app:
         gr.Markdown("# councilqa\nQuestions about council decisions, answered with citations you can check.")
+        ready = gr.Markdown("Loading the index and the embedding model…", elem_id="status")
         with gr.Row():
             maker = gr.Textbox(label="Decision maker contains", scale=2)
             status = gr.Dropdown(STATUSES, value="", label="Status")
@@ -164,14 +259,18 @@ def create_app(index_dir: Path, answerer=None, model: str | None = None):
                 trigger(_ask, [question, chat, *filters], [chat, chips, cites, question], api_name="ask"
                         if trigger == send.click else False, show_progress="full")
             chips.change(lambda label, c: open_citation(services, label, c), [chips, cites], [passage, meta],
-                         api_name="open_citation")
+                         api_name="open_citation").then(None, None, None, js=SCROLL_TO_HIGHLIGHT)
         with gr.Tab("Search"):
             query = gr.Textbox(label="Search passages")
             go = gr.Button("Search")
             results = gr.Dataframe(headers=["decision", "paragraph", "score", "text", "document"], wrap=True,
                                    interactive=False)
             export = gr.File(label="Export (CSV)")
-            go.click(lambda q, *f: search(services, q, *f), [query, *filters], [results, export], api_name="search")
+            marked = gr.HighlightedText(label="Passages, query words marked", combine_adjacent=True,
+                                        show_legend=False, elem_id="search-results")
+            for trigger in (go.click, query.submit):
+                trigger(lambda q, *f: search(services, q, *f), [query, *filters], [results, export, marked],
+                        api_name="search" if trigger == go.click else False)
         with gr.Tab("Decisions"):
             table = gr.Dataframe(headers=["number", "title", "decision maker", "status", "date", "amounts"],
                                  wrap=True, interactive=False)
@@ -179,5 +278,44 @@ def create_app(index_dir: Path, answerer=None, model: str | None = None):
             page = gr.JSON(label="Decision: documents, paragraphs, mentions")
             app.load(lambda: decisions_table(services), None, table, api_name="decisions")
             number.submit(lambda n: decision_page(services, n), number, page, api_name="decision")
+        if upload_dir is not None:
+            with gr.Tab("Add documents"):
+                gr.Markdown("PDF, Word (.docx), HTML, Markdown or text. Each file is read, checked and indexed; "
+                            "the answers use it as soon as the table below shows it added.")
+                uploads = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="Documents")
+                add = gr.Button("Add to the index", variant="primary")
+                added = gr.Dataframe(headers=["file", "result", "detail"], wrap=True, interactive=False)
+
+                def _add(paths, progress=gr.Progress()):
+                    return add_documents(services, paths, progress), decisions_table(services), services.warm()
+
+                add.click(_add, uploads, [added, table, ready], api_name="add_documents", concurrency_limit=1)
+
+        def _ready(progress=gr.Progress()):
+            progress(0, desc="Loading the index and the embedding model (about 10 s, once)")
+            try:
+                return services.warm()
+            except Exception as exc:  # noqa: BLE001 - shown to the person, who can act on it
+                return f"Not ready: {exc}"
+
+        app.load(_ready, None, ready, show_progress="full")
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     return app
+
+
+# HighlightedText breaks lines anywhere ("th|an"); documents read better broken between words.
+CSS = "#cited-paragraph .textfield, #search-results .textfield { word-break: normal; overflow-wrap: anywhere; }"
+
+
+def launch(app, host: str = "127.0.0.1", port: int = 7860, auth=None, block: bool = True) -> None:
+    """Start the server with the settings the safety promises rest on: no share link, an upload size limit,
+    no extra file routes (the index directory is never served)."""
+    app.launch(server_name=host, server_port=port, share=False, auth=auth or None, max_file_size=MAX_FILE_SIZE,
+               allowed_paths=[], show_error=False, css=CSS, prevent_thread_lock=not block)
+
+
+def _quietly(func) -> None:
+    try:
+        func()
+    except Exception:  # noqa: BLE001 - the page load reports the same error to the person
+        pass

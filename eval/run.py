@@ -1,6 +1,7 @@
 """``councilqa eval``: retrieval and answer quality on the gold set, one row per retrieval configuration."""
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ CONFIGS = {  # name: (search mode, rerank)
 }
 COLUMNS = ["config", "dec_R@1", "dec_R@5", "para_R@5", "MRR", "nDCG@10", "fact_match", "cite_prec",
            "unverified", "abstain_acc", "false_abst", "missed_abst", "p50_ms"]
+DISTRACTOR_COLUMNS = ["synthetic_top1", "synthetic_cited"]  # shown when synthetic distractors are indexed
 
 
 @dataclass
@@ -64,11 +66,13 @@ def evaluate_config(searcher, gold: list[GoldQuestion], mode: str, rerank: bool,
     rows: dict[str, list[float]] = {c: [] for c in COLUMNS[1:]}
     results, latencies = [], []
     unverified = 0
+    synthetic_top1, synthetic_cited = 0, 0
     for q in gold:
         if q.answerable:
             ranked_hits = asker.retrieve(q.text, 20, Filters())
             paras = _paragraph_ids(ranked_hits)
             decisions = dedupe([h.decision for h in ranked_hits])
+            synthetic_top1 += bool(decisions) and is_synthetic(decisions[0])
             rows["dec_R@1"].append(recall_at(decisions, q.decisions, 1) if q.kind != "list" else hit_at(decisions, q.decisions, 1))
             rows["dec_R@5"].append(recall_at(decisions, q.decisions, 5))
             if q.kind != "list":
@@ -81,6 +85,7 @@ def evaluate_config(searcher, gold: list[GoldQuestion], mode: str, rerank: bool,
         for c in ans.citations:
             if not _quote_holds(searcher.conn, c):
                 unverified += 1
+        synthetic_cited += any(is_synthetic(c.decision) for c in ans.citations)
         fact = fact_match(ans.text, q.facts) if q.answerable and not ans.abstained else 0.0
         if q.answerable:
             rows["fact_match"].append(fact)
@@ -96,6 +101,8 @@ def evaluate_config(searcher, gold: list[GoldQuestion], mode: str, rerank: bool,
     summary["missed_abst"] = int(sum(rows["missed_abst"]))
     summary["unverified"] = unverified
     summary["p50_ms"] = round(percentile(latencies, 50), 1)
+    summary["synthetic_top1"] = synthetic_top1  # answerable questions whose first decision is a distractor
+    summary["synthetic_cited"] = synthetic_cited  # answers that cite a distractor
     return summary, results
 
 
@@ -122,14 +129,43 @@ def calibration(results: list[QuestionResult]) -> dict[str, float]:
             "strongest_out_of_corpus": round(max(out), 3) if out else 0.0}
 
 
-def format_table(table: list[dict]) -> str:
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+def format_table(table: list[dict], distractors: bool = False) -> str:
+    columns = COLUMNS + (DISTRACTOR_COLUMNS if distractors else [])
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in table:
-        lines.append("| " + " | ".join(str(row[c]) for c in COLUMNS) + " |")
+        lines.append("| " + " | ".join(str(row[c]) for c in columns) + " |")
     return "\n".join(lines)
 
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+
+
+def is_synthetic(number: str) -> bool:
+    from eval.synthetic import is_synthetic_number
+
+    return is_synthetic_number(number)
+
+
+def distractor_index(index_dir: Path, count: int, model: str | None = None, say=None) -> Path:
+    """The bundled corpus plus ``count`` short synthetic decisions (eval/synthetic.py) as distractors.
+
+    Each distractor keeps its template's header (number, maker, title) and about a tenth of its body, so it is
+    a plausible decision about another service, with other sums and years. Built once; later runs re-read
+    files by hash and embed nothing (10,000 distractors: about 42,000 distinct passages to embed once).
+    """
+    from eval.synthetic import write
+    from index.build import build
+    from index.embed import DEFAULT_MODEL, load_embedder
+
+    spec = model or DEFAULT_MODEL
+    corpus = index_dir.parent / f"{index_dir.name}-corpus"
+    marker = corpus / ".count"
+    if not marker.exists() or marker.read_text() != str(count):
+        shutil.rmtree(corpus, ignore_errors=True)
+        write(corpus, count, keep=0.1, seed=11, header=5)
+        marker.write_text(str(count))
+    build([SAMPLE, corpus], index_dir, load_embedder(spec), spec, progress=say)
+    return index_dir
 
 
 def sample_index(index_dir: Path, model: str | None = None) -> Path:

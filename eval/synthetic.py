@@ -87,8 +87,14 @@ def number_of(i: int) -> str:
     return f"{10 + i % 10}/{50000 + i // 10:05d}"
 
 
-def decisions(count: int, keep: float = 1.0, seed: int = 0, sample: Path = SAMPLE) -> Iterator[SyntheticDecision]:
-    """``count`` synthetic decisions; ``keep`` is the share of each template's body paragraphs kept."""
+def is_synthetic_number(number: str) -> bool:
+    return re.fullmatch(r"1\d/[5-9]\d{4}", number) is not None
+
+
+def decisions(count: int, keep: float = 1.0, seed: int = 0, sample: Path = SAMPLE,
+              header: int = 8) -> Iterator[SyntheticDecision]:
+    """``count`` synthetic decisions; ``keep`` is the share of each template's body paragraphs kept after the
+    first ``header`` paragraphs (which name the decision: number, maker, title)."""
     docs = templates(sample)
     if not docs:
         raise ValueError(f"no sample documents in {sample}")
@@ -97,30 +103,27 @@ def decisions(count: int, keep: float = 1.0, seed: int = 0, sample: Path = SAMPL
         template = docs[i % len(docs)]
         topic = rng.choice(QUALIFIERS) + rng.choice(SERVICES)
         number = number_of(i)
-        text = _vary(_subset(template, keep, rng), number, topic, rng)
+        text = _vary(_subset(template, keep, rng, header), number, topic, rng)
         yield SyntheticDecision(number, topic, f"syn-{i:06d}-{number.replace('/', '-')}.txt", text)
 
 
-def write(directory: Path, count: int, keep: float = 1.0, seed: int = 0) -> list[Path]:
+def write(directory: Path, count: int, keep: float = 1.0, seed: int = 0, header: int = 8) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
-    for d in decisions(count, keep, seed):
+    for d in decisions(count, keep, seed, header=header):
         path = directory / d.name
         path.write_text(d.text, encoding="utf-8")
         paths.append(path)
     return paths
 
 
-_HEADER = 8  # the first paragraphs name the decision (number, maker, title): always kept
-
-
-def _subset(doc: ParsedDocument, keep: float, rng: random.Random) -> str:
+def _subset(doc: ParsedDocument, keep: float, rng: random.Random, header: int) -> str:
     if keep >= 1.0:
         return doc.text
     text, cut = doc.text, 0
     pieces = []
     for n, p in enumerate(doc.paragraphs):
-        if n < _HEADER or rng.random() < keep:
+        if n < header or rng.random() < keep:
             continue
         pieces.append(text[cut : p.start])
         cut = p.end

@@ -18,6 +18,7 @@ from qa.records import NOT_FOUND, Answer, Draft, Question
 # answerable one. Another embedding model needs its own calibration (``councilqa eval`` prints the margins).
 DEFAULT_THRESHOLD = 0.30
 LIST_DEPTH = 30
+DOMINANCE = 0.1  # evidence margin by which one decision must lead for the answer to keep to it
 RERANK_POOL = 30  # fused hits the reranker reorders
 FOCUS_DEPTH = 12  # passages searched again inside the decision a question is most plainly about  # "which decisions" questions look further down the ranking
 
@@ -71,6 +72,9 @@ class Asker:
         strength = max(strengths)
         if intent is not Intent.LIST and not filters.decision:
             hits = self.focus(q.text, hits, strengths, filters)
+            top = self.dominant(hits[: q.k], strengths)
+            if top:  # the question is plainly about one decision: answer from it, not from look-alikes
+                hits = [h for h in hits if h.decision == top]
         if strength < self.threshold:
             return Answer(q.text, True, (), shown[:3], self.answerer.name, evidence=strength, reason=OUT_OF_CORPUS)
         if intent is Intent.LIST:
@@ -115,6 +119,17 @@ class Asker:
         extra = self.searcher.search(question, k=FOCUS_DEPTH, filters=replace(filters, decision=top), mode=self.mode)
         seen = {h.passage_id for h in hits}
         return [*hits, *(h for h in extra if h.passage_id not in seen)]
+
+    @staticmethod
+    def dominant(hits: list[Hit], strengths: list[float]) -> str | None:
+        """The decision whose best passage beats every other decision's best by DOMINANCE, if there is one."""
+        best: dict[str, float] = {}
+        for h, st in zip(hits, strengths):
+            best[h.decision] = max(best.get(h.decision, 0.0), st)
+        ranked = sorted(best.items(), key=lambda kv: -kv[1])
+        if len(ranked) == 1 or (len(ranked) > 1 and ranked[0][1] - ranked[1][1] >= DOMINANCE):
+            return ranked[0][0]
+        return None
 
     def _with_status(self, claims):
         """A figure from a proposed decision says so: the record was not signed when the document was written."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.search import Hit
-from qa.intent import Intent, satisfies
+from qa.intent import PERSON_NAMED, Intent, satisfies
 from qa.text import normalise, sentences, stem, terms
 
 
@@ -32,6 +32,10 @@ class ScoredSentence:
     @property
     def text(self) -> str:
         return self.hit.text[self.start:self.end]
+
+
+TITLE_WORD_WEIGHT = 0.25
+INTENT_WORDS = {Intent.DATE: {"date", "day"}, Intent.COUNT: {"number"}, Intent.AMOUNT: {"amount"}}
 
 
 def context_of(hit: Hit) -> str:
@@ -53,13 +57,14 @@ class Evidence:
     def _df(self, term: str) -> int:
         return self.searcher.document_frequency(term, prefix=True)
 
-    def coverage(self, text: str) -> float:
-        total = sum(self.weights.values())
+    def coverage(self, text: str, weights: dict[str, float] | None = None) -> float:
+        weights = self.weights if weights is None else weights
+        total = sum(weights.values())
         if not total:
             return 0.0
         present = {stem(t) for t in terms(text)}
-        present |= {t for t in self.terms if t in text.lower()}  # figures and numbers as written
-        return sum(w for t, w in self.weights.items() if t in present) / total
+        present |= {t for t in weights if t in text.lower()}  # figures and numbers as written
+        return sum(w for t, w in weights.items() if t in present) / total
 
     def dense(self, hits: list[Hit]) -> np.ndarray:
         vecs = self.searcher.vectors_of([h.passage_id for h in hits])
@@ -78,14 +83,27 @@ class Evidence:
         vecs = self.searcher.embedder.embed(texts)
         dense = np.clip(vecs @ self._qvec, 0.0, 1.0)
         passage = self.strengths(hits)
+        # The words that say what kind of answer is wanted ("date" in "from what date ...") are answered by the
+        # intent check; left in, they favour a "Date of decision" line over the "Effective from" line asked for.
+        weights = {t: w for t, w in self.weights.items() if t not in INTENT_WORDS.get(intent, ())} or self.weights
         out = []
+        own_weights: dict[int, dict[str, float]] = {}
         for (rank, h, s, e), text, d in zip(spans, texts, dense):
             fits = satisfies(intent, text)
-            own = self.coverage(text)
-            with_context = self.coverage(f"{context_of(h)} {text}")
+            # Words of the decision's title say which decision, not which sentence: once in the decision, the
+            # sentence that answers is the one with the *other* words of the question ("options ... rejected").
+            if h.passage_id not in own_weights:
+                naming = set(terms(f"{h.decision} {h.title}"))
+                own_weights[h.passage_id] = {t: w * (TITLE_WORD_WEIGHT if t in naming else 1.0)
+                                             for t, w in weights.items()}
+            # A sentence is read under its section's heading: "Decision taken by" + "Clair Bell, ...".
+            own = self.coverage(f"{h.heading} {text}", own_weights[h.passage_id])
+            with_context = self.coverage(f"{context_of(h)} {text}", weights)
             score = 0.35 * float(d) + 0.2 * own + 0.2 * with_context + 0.25 * passage[rank]
             if intent is not Intent.GENERAL and intent is not Intent.LIST:
                 score += 0.15 if fits else -0.15
+            if intent is Intent.WHO and fits and not PERSON_NAMED.search(text):
+                score -= 0.1  # "who" asks for a person: a role alone ("the Corporate Director") answers less
             score += 0.02 / (1 + rank)
             if normalise(text).lower().endswith(normalise(h.title).lower()):
                 score -= 0.2  # the decision's title restates the question; it answers nothing

@@ -10,7 +10,7 @@ from index.search import Hit
 from qa.evidence import Evidence, ScoredSentence
 from qa.intent import Intent
 from qa.records import Citation, Claim, Draft
-from qa.text import collapse, normalise, quotable
+from qa.text import collapse, normalise, quotable, with_its_list
 
 SECOND_CLAIM_RATIO = 0.9  # a second sentence is quoted only when it scores nearly as well as the first
 MAX_CITATIONS_PER_CLAIM = 2
@@ -38,7 +38,8 @@ class ExtractiveAnswerer:
         chosen = self._choose(scored, intent)
         claims = []
         for s in chosen:
-            quote = quotable(s.text, s.hit.heading)
+            start, end = with_its_list(s.hit.text, s.start, s.end)
+            quote = quotable(s.hit.text[start:end], s.hit.heading)
             twins = [t.hit for t in scored if t.hit.decision == s.hit.decision and t.hit.passage_id != s.hit.passage_id
                      and _same(t, s)]
             cites = [citation_for(h, quote) for h in [s.hit, *twins]][:MAX_CITATIONS_PER_CLAIM]

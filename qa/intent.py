@@ -23,8 +23,9 @@ _LIST = re.compile(
 )
 _AMOUNT = re.compile(r"\b(how much|cost|costs|worth|value|spend|spent|budget|funding|funded|price|£|amount|"
                      r"saving|savings|money|pay|paid|fees?)\b|£", re.I)
-_DATE = re.compile(r"\b(when|what date|which date|date|day|month|year|deadline|expire|expires|expiry|start|"
-                   r"begin|end|until|effective)\b", re.I)
+_DATE = re.compile(r"\b(when|what date|which date|date|(what|which) (day|month|year)|deadline|expire|expires|expiry|"
+                   r"start|begin|end|until|effective)\b", re.I)  # not "day" alone: "day opportunities"
+_DATE_FIRST = re.compile(r"^\s*(when|on what date|from what date|by what date|what date|which date)\b", re.I)
 _COUNT = re.compile(r"\bhow many\b|\bnumber of\b", re.I)
 _WHO = re.compile(r"^\s*(who|whom|which (officer|member|cabinet member|director|person))\b|\bwho\b", re.I)
 
@@ -36,6 +37,7 @@ DATE_IN_TEXT = re.compile(
 AMOUNT_IN_TEXT = re.compile(r"£\s?\d[\d,]*(\.\d+)?\s?(m|bn|k|million|billion)?", re.I)
 COUNT_IN_TEXT = re.compile(r"\b\d[\d,]*\b(?!\s*(January|February|March|April|May|June|July|August|September|"
                            r"October|November|December))")
+PERSON_NAMED = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+,|\b(Mr|Mrs|Ms|Dr|Cllr|Councillor)\.? [A-Z][a-z]+")
 WHO_IN_TEXT = re.compile(r"\b(Cabinet Member|Corporate Director|Director|Officer|Leader|Councillor|Manager|"
                          r"[A-Z][a-z]+ [A-Z][a-z]+,)", re.M)
 
@@ -47,11 +49,17 @@ def classify(question: str) -> Intent:
         return Intent.COUNT
     if _WHO.search(question):
         return Intent.WHO
+    if _DATE_FIRST.search(question):  # "When was the budget approved?" asks for a date, not the budget
+        return Intent.DATE
     if _AMOUNT.search(question):
         return Intent.AMOUNT
     if _DATE.search(question):
         return Intent.DATE
     return Intent.GENERAL
+
+
+NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+                         r"hundred|dozen)\b", re.I)
 
 
 def satisfies(intent: Intent, sentence: str) -> bool:
@@ -61,7 +69,7 @@ def satisfies(intent: Intent, sentence: str) -> bool:
     if intent is Intent.DATE:
         return bool(DATE_IN_TEXT.search(sentence))
     if intent is Intent.COUNT:
-        return bool(COUNT_IN_TEXT.search(DATE_IN_TEXT.sub("", sentence)))
+        return bool(COUNT_IN_TEXT.search(DATE_IN_TEXT.sub("", sentence)) or NUMBER_WORD.search(sentence))
     if intent is Intent.WHO:
         return bool(WHO_IN_TEXT.search(sentence))
     return True

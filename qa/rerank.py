@@ -7,9 +7,25 @@ from __future__ import annotations
 
 from index.search import Hit
 from qa.evidence import Evidence
+from qa.intent import Intent, classify, satisfies
+from qa.text import normalise
+
+FITS_BONUS = 0.1  # the passage holds the kind of fact asked for (an amount for "how much")
+TITLE_PENALTY = 0.15  # the passage only states the decision's title: it names the subject, answers nothing
+
+
+def adjusted(hit: Hit, strength: float, intent: Intent) -> float:
+    score = strength
+    if intent not in (Intent.GENERAL, Intent.LIST) and satisfies(intent, hit.text):
+        score += FITS_BONUS
+    if hit.title and normalise(hit.text).lower().endswith(normalise(hit.title).lower()):
+        score -= TITLE_PENALTY
+    return score
 
 
 def rerank(evidence: Evidence, hits: list[Hit]) -> list[Hit]:
     strengths = evidence.strengths(hits)
-    order = sorted(range(len(hits)), key=lambda i: (-strengths[i], i))
+    intent = classify(evidence.question)
+    scores = [adjusted(h, s, intent) for h, s in zip(hits, strengths)]
+    order = sorted(range(len(hits)), key=lambda i: (-scores[i], i))
     return [hits[i] for i in order]

@@ -49,6 +49,39 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_ITEM = re.compile(r"^\s*([•·▪◦\-–]|\(?[a-z0-9]{1,3}[).])\s")
+MAX_LIST_CHARS = 800
+
+
+def is_item(sentence: str) -> bool:
+    """A list item: "• Loss of current support", "a) APPROVE ...", "(2) ..."."""
+    return bool(_ITEM.match(sentence))
+
+
+def with_its_list(text: str, start: int, end: int) -> tuple[int, int]:
+    """A sentence that opens a list ("... for the following reasons:") or is an item of one answers only with the
+    whole list: the span from the lead-in sentence to the last item (unless that grows past MAX_LIST_CHARS)."""
+    spans = sentences(text)
+    i = next((n for n, (s, e) in enumerate(spans) if s <= start < e or (s, e) == (start, end)), None)
+    if i is None:
+        return start, end
+    lead = i
+    if is_item(text[spans[i][0]:spans[i][1]]):
+        while lead > 0 and is_item(text[spans[lead][0]:spans[lead][1]]):
+            lead -= 1
+        if not text[spans[lead][0]:spans[lead][1]].rstrip().endswith(":"):
+            lead = i  # items with no lead-in: keep the item alone
+    elif not text[spans[i][0]:spans[i][1]].rstrip().endswith(":"):
+        return start, end
+    last = lead
+    while last + 1 < len(spans) and is_item(text[spans[last + 1][0]:spans[last + 1][1]]):
+        last += 1
+    if last == lead and lead == i:
+        return start, end
+    s, e = spans[lead][0], spans[last][1]
+    return (s, e) if e - s <= MAX_LIST_CHARS else (start, end)
+
+
 _IRREGULAR = {"took": "take", "taken": "take", "made": "make", "spent": "spend", "paid": "pay", "began": "begin",
               "begun": "begin", "won": "win", "cost": "cost", "costs": "cost", "agreed": "agree", "agree": "agree"}
 

@@ -251,3 +251,20 @@ def test_unchanged_files_are_not_parsed_again(built, corpus, monkeypatch):
     changed.write_text(changed.read_text(encoding="utf-8") + "\nA late note.\n", encoding="utf-8")
     report = build([corpus], built, EMB, "hash:384")
     assert calls == [str(changed)] and report.replaced == [str(changed)]
+
+
+def test_a_selective_filter_on_a_graph_index_is_searched_exactly(monkeypatch):
+    import numpy as np
+
+    from index import vectors
+
+    monkeypatch.setattr(vectors, "EXACT_LIMIT", 100)  # force HNSW for 3,000 vectors
+    rng = np.random.default_rng(0)
+    m = rng.normal(size=(3000, 32)).astype(np.float32)
+    m /= np.linalg.norm(m, axis=1, keepdims=True)
+    ids = np.arange(1, 3001, dtype=np.int64)
+    index = vectors.build(ids, m)
+    allowed = [7, 1234, 2999, 42, 500]
+    got = vectors.search(index, m[0], 3, allowed)
+    scores = {i: float(m[i - 1] @ m[0]) for i in allowed}
+    assert [i for i, _ in got] == sorted(allowed, key=lambda i: -scores[i])[:3]  # exact, and only allowed ids

@@ -13,9 +13,9 @@ from index.search import Searcher
 from qa.ask import Asker
 from qa.cite import verify
 from qa.generated import GeneratedAnswerer, build_messages
-from qa.intent import Intent, classify
+from qa.intent import Intent, classify, satisfies
 from qa.records import Citation, Claim, Draft
-from qa.text import normalise
+from qa.text import normalise, with_its_list
 from tests.conftest import SAMPLE
 
 AMOUNT_Q = "How much is the carers' short breaks direct award worth?"
@@ -102,9 +102,44 @@ def test_out_of_corpus_questions_abstain_with_closest_matches(asker, question):
     ("When was decision 20/00102 taken?", Intent.DATE),
     ("How many organisations provide day opportunities?", Intent.COUNT),
     ("Who took decision 21/00081?", Intent.WHO),
+    ("When was the council budget approved at County Council?", Intent.DATE),  # a date, though "budget"
+    ("What procurement approach will replace the current day opportunities framework?", Intent.GENERAL),
 ])
 def test_intent(question, intent):
     assert classify(question) is intent
+
+
+def test_number_words_count_as_counts():
+    assert satisfies(Intent.COUNT, "The exercise included three virtual provider engagement events.")
+    assert not satisfies(Intent.COUNT, "The exercise included virtual provider engagement events.")
+
+
+def test_a_list_is_quoted_with_its_lead_in():
+    text = ("Intro sentence. The option was dismissed for the following reasons:\n• Loss of current support.\n"
+            "• Increased isolation.\nAfter the list.")
+    item = text.index("• Increased")
+    lead = text.index("The option")
+    whole = (lead, text.index("After") - 1)
+    assert with_its_list(text, item, item + len("• Increased isolation.")) == whole
+    assert with_its_list(text, lead, text.index("\n•")) == whole
+    assert with_its_list(text, 0, len("Intro sentence.")) == (0, len("Intro sentence."))
+
+
+@pytest.mark.parametrize("question, answer", [
+    ("From what date is decision 20/00102 effective?", "Effective from: 27/03/2021 [20/00102 Effective from ¶1]"),
+    ("Who took decision 21/00081?",
+     "Clair Bell, Cabinet Member for Adult Social Care and Public Health [21/00081 Decision taken by ¶1]"),
+])
+def test_field_answers_are_read_under_their_heading(asker, question, answer):
+    assert asker.ask(question).text.startswith(answer)
+
+
+def test_a_decision_that_plainly_leads_keeps_the_answer():
+    from types import SimpleNamespace as H
+
+    hits = [H(decision="22/00093"), H(decision="14/50424"), H(decision="22/00093")]
+    assert Asker.dominant(hits, [0.68, 0.37, 0.5]) == "22/00093"
+    assert Asker.dominant(hits, [0.68, 0.62, 0.5]) is None  # close: the answer may come from either
 
 
 def test_empty_or_overlong_question_is_refused(asker):

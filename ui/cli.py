@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", action="append", choices=["keyword", "dense", "hybrid", "hybrid+rerank"],
                    help="configurations to compare (default: all four)")
     p.add_argument("--details", action="store_true", help="also print every answer that missed")
+    p.add_argument("--distractors", type=int, default=0, metavar="N",
+                   help="also index N synthetic distractor decisions (built once in .councilqa/eval-distractors-N)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("bench", help="throughput, search latency, memory and re-ingest time on a synthetic corpus")
@@ -231,15 +233,24 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from eval.run import calibration, evaluate, format_table, sample_index
+    from eval.run import calibration, distractor_index, evaluate, format_table, sample_index
 
-    index_dir = Path(args.index) if args.index else sample_index(Path(".councilqa/eval-index"), args.model)
+    if args.distractors < 0:
+        raise ValueError("--distractors must be 0 or more")
+    if args.index:
+        index_dir = Path(args.index)
+    elif args.distractors:
+        say = lambda msg: print(msg, file=sys.stderr) if msg.startswith(("embed", "failed")) else None  # noqa: E731
+        index_dir = distractor_index(Path(f".councilqa/eval-distractors-{args.distractors}"), args.distractors,
+                                     args.model, say)
+    else:
+        index_dir = sample_index(Path(".councilqa/eval-index"), args.model)
     table, details = evaluate(index_dir, args.config)
     if args.json:
         print(json.dumps({"table": table, "calibration": {k: calibration(v) for k, v in details.items()}},
                          indent=2))
         return EXIT_OK
-    print(format_table(table))
+    print(format_table(table, distractors=bool(args.distractors)))
     for name, results in details.items():
         print(f"{name}: abstention margin {calibration(results)}")
         if args.details:

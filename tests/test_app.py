@@ -279,3 +279,9 @@ def test_xss_in_documents_reaches_the_client_as_text(server):
     config = json.loads(urllib.request.urlopen(server + "config", timeout=10).read())
     chatbots = [c["props"] for c in config["components"] if c.get("type") == "chatbot"]
     assert chatbots and all(p["render_markdown"] is False and p["sanitize_html"] is True for p in chatbots)
+
+
+def test_api_lists_each_endpoint_once_under_its_name(server):
+    config = json.loads(urllib.request.urlopen(server + "config", timeout=10).read())
+    names = [d.get("api_name") for d in config["dependencies"] if d.get("api_visibility", "public") == "public"]
+    assert sorted(n for n in names if n) == ["ask", "decision", "decisions", "open_citation", "search"]

@@ -255,11 +255,11 @@ def create_app(index_dir: Path, answerer=None, model: str | None = None, upload_
                 history, labels, found = ask(services, q, h, *f)
                 return history, gr.Radio(choices=labels, value=None), found, ""
 
-            for trigger in (send.click, question.submit):
-                trigger(_ask, [question, chat, *filters], [chat, chips, cites, question], api_name="ask"
-                        if trigger == send.click else False, show_progress="full")
+            gr.on([send.click, question.submit], _ask, [question, chat, *filters], [chat, chips, cites, question],
+                  api_name="ask", show_progress="full")
             chips.change(lambda label, c: open_citation(services, label, c), [chips, cites], [passage, meta],
-                         api_name="open_citation").then(None, None, None, js=SCROLL_TO_HIGHLIGHT)
+                         api_name="open_citation").then(None, None, None, js=SCROLL_TO_HIGHLIGHT,
+                                                        api_visibility="private")
         with gr.Tab("Search"):
             query = gr.Textbox(label="Search passages")
             go = gr.Button("Search")
@@ -268,9 +268,8 @@ def create_app(index_dir: Path, answerer=None, model: str | None = None, upload_
             export = gr.File(label="Export (CSV)")
             marked = gr.HighlightedText(label="Passages, query words marked", combine_adjacent=True,
                                         show_legend=False, elem_id="search-results")
-            for trigger in (go.click, query.submit):
-                trigger(lambda q, *f: search(services, q, *f), [query, *filters], [results, export, marked],
-                        api_name="search" if trigger == go.click else False)
+            gr.on([go.click, query.submit], lambda q, *f: search(services, q, *f), [query, *filters],
+                  [results, export, marked], api_name="search")
         with gr.Tab("Decisions"):
             table = gr.Dataframe(headers=["number", "title", "decision maker", "status", "date", "amounts"],
                                  wrap=True, interactive=False)
@@ -298,7 +297,7 @@ def create_app(index_dir: Path, answerer=None, model: str | None = None, upload_
             except Exception as exc:  # noqa: BLE001 - shown to the person, who can act on it
                 return f"Not ready: {exc}"
 
-        app.load(_ready, None, ready, show_progress="full")
+        app.load(_ready, None, ready, show_progress="full", api_visibility="private")
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     return app
 

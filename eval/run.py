@@ -6,9 +6,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.filters import Filters
 from eval.data import GoldQuestion, load_gold
 from eval.metrics import dedupe, fact_match, hit_at, mean, mrr, ndcg_at, percentile, recall_at
+from eval.synthetic import is_synthetic_number
+from index.filters import Filters
 from qa.text import normalise
 
 CONFIGS = {  # name: (search mode, rerank)
@@ -72,7 +73,7 @@ def evaluate_config(searcher, gold: list[GoldQuestion], mode: str, rerank: bool,
             ranked_hits = asker.retrieve(q.text, 20, Filters())
             paras = _paragraph_ids(ranked_hits)
             decisions = dedupe([h.decision for h in ranked_hits])
-            synthetic_top1 += bool(decisions) and is_synthetic(decisions[0])
+            synthetic_top1 += bool(decisions) and is_synthetic_number(decisions[0])
             rows["dec_R@1"].append(recall_at(decisions, q.decisions, 1) if q.kind != "list" else hit_at(decisions, q.decisions, 1))
             rows["dec_R@5"].append(recall_at(decisions, q.decisions, 5))
             if q.kind != "list":
@@ -85,7 +86,7 @@ def evaluate_config(searcher, gold: list[GoldQuestion], mode: str, rerank: bool,
         for c in ans.citations:
             if not _quote_holds(searcher.conn, c):
                 unverified += 1
-        synthetic_cited += any(is_synthetic(c.decision) for c in ans.citations)
+        synthetic_cited += any(is_synthetic_number(c.decision) for c in ans.citations)
         fact = fact_match(ans.text, q.facts) if q.answerable and not ans.abstained else 0.0
         if q.answerable:
             rows["fact_match"].append(fact)
@@ -138,12 +139,6 @@ def format_table(table: list[dict], distractors: bool = False) -> str:
 
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
-
-
-def is_synthetic(number: str) -> bool:
-    from eval.synthetic import is_synthetic_number
-
-    return is_synthetic_number(number)
 
 
 def distractor_index(index_dir: Path, count: int, model: str | None = None, say=None) -> Path:

@@ -17,10 +17,10 @@ from qa.records import NOT_FOUND, Answer, Draft, Question
 # all-MiniLM-L6-v2 (eval/README.md): it sits between the strongest out-of-corpus question and the weakest
 # answerable one. Another embedding model needs its own calibration (``councilqa eval`` prints the margins).
 DEFAULT_THRESHOLD = 0.30
-LIST_DEPTH = 30
+LIST_DEPTH = 30  # "which decisions" questions look further down the ranking
 DOMINANCE = 0.1  # evidence margin by which one decision must lead for the answer to keep to it
 RERANK_POOL = 30  # fused hits the reranker reorders
-FOCUS_DEPTH = 12  # passages searched again inside the decision a question is most plainly about  # "which decisions" questions look further down the ranking
+FOCUS_DEPTH = 12  # passages searched again inside the decision a question is most plainly about
 
 OUT_OF_CORPUS = "Not found: the decisions indexed do not cover this question."
 UNVERIFIED = "Not found: no statement in the answer could be verified against the passages it cites."
@@ -127,7 +127,7 @@ class Asker:
         for h, st in zip(hits, strengths):
             best[h.decision] = max(best.get(h.decision, 0.0), st)
         ranked = sorted(best.items(), key=lambda kv: -kv[1])
-        if len(ranked) == 1 or (len(ranked) > 1 and ranked[0][1] - ranked[1][1] >= DOMINANCE):
+        if len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= DOMINANCE:
             return ranked[0][0]
         return None
 

@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", action="append", choices=["keyword", "dense", "hybrid", "hybrid+rerank"],
                    help="configurations to compare (default: all four)")
     p.add_argument("--details", action="store_true", help="also print every answer that missed")
+    p.add_argument("--gold", help="gold question set: a BEIR-style directory, or 'heldout' for eval/data/heldout "
+                   "(questions written before the answer rules they test; default: eval/data)")
     p.add_argument("--distractors", type=int, default=0, metavar="N",
                    help="also index N synthetic distractor decisions (built once in .councilqa/eval-distractors-N)")
     p.add_argument("--json", action="store_true")
@@ -233,6 +235,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from eval.data import gold_dir, load_gold
     from eval.run import calibration, distractor_index, evaluate, format_table, sample_index
 
     if args.distractors < 0:
@@ -245,7 +248,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                                      args.model, say)
     else:
         index_dir = sample_index(Path(".councilqa/eval-index"), args.model)
-    table, details = evaluate(index_dir, args.config)
+    table, details = evaluate(index_dir, args.config, gold=load_gold(gold_dir(args.gold)))
     if args.json:
         print(json.dumps({"table": table, "calibration": {k: calibration(v) for k, v in details.items()}},
                          indent=2))

@@ -13,6 +13,7 @@ from index.errors import IndexNotFound, ModelMismatch
 from index.filters import Filters
 from index.fuse import reciprocal_rank_fusion
 from index.keywords import search as keyword_search
+from index.thesaurus import expanded
 from index.store import DB_NAME
 
 MODES = ("hybrid", "dense", "keyword")
@@ -111,7 +112,9 @@ class Searcher:
         return [r[0] for r in rows]
 
     def search(self, query: str, k: int = 10, filters: Filters = Filters(), mode: str = "hybrid",
-               rrf_k: int = 60, depth: int = 50) -> list[Hit]:
+               rrf_k: int = 60, depth: int = 50, expand: bool = True) -> list[Hit]:
+        """Top-k passages. ``expand``: both queries also carry the documents' words for the question's
+        plain-English phrases (``index.thesaurus``): "respite" is searched as "respite short breaks"."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         depth = max(depth, k)
@@ -119,13 +122,13 @@ class Searcher:
         scores: dict[int, float] = {}
         if mode in ("hybrid", "dense"):
             allowed = self.allowed_ids(filters)
-            qvec = self.embedder.embed([query])[0]
+            qvec = self.embedder.embed([expanded(query) if expand else query])[0]
             dense = vectors.search(self.vectors, qvec, depth, allowed)
             runs.append([i for i, _ in dense])
             if mode == "dense":
                 scores = dict(dense)
         if mode in ("hybrid", "keyword"):
-            kw = keyword_search(self.conn, query, depth, filters)
+            kw = keyword_search(self.conn, expanded(query) if expand else query, depth, filters)
             runs.append([i for i, _ in kw])
             if mode == "keyword":
                 scores = dict(kw)

@@ -16,7 +16,7 @@ from qa.records import NOT_FOUND, Answer, Draft, Question
 # passage) means the indexed decisions do not cover the question. Calibrated on the gold questions with
 # all-MiniLM-L6-v2 (eval/README.md): it sits between the strongest out-of-corpus question and the weakest
 # answerable one. Another embedding model needs its own calibration (``councilqa eval`` prints the margins).
-DEFAULT_THRESHOLD = 0.30
+DEFAULT_THRESHOLD = 0.36
 LIST_DEPTH = 30  # "which decisions" questions look further down the ranking
 DOMINANCE = 0.1  # evidence margin by which one decision must lead for the answer to keep to it
 RERANK_POOL = 30  # fused hits the reranker reorders
@@ -41,6 +41,7 @@ class Asker:
         self.threshold = threshold
         self.mode = mode
         self._decisions = None
+        self._titles = None
 
     def decisions(self):
         if self._decisions is None:
@@ -100,8 +101,19 @@ class Asker:
             return self.searcher.search(question, k=k, filters=filters, mode=self.mode)
         from qa.rerank import rerank
 
+        evidence = evidence or Evidence(self.searcher, question)
         pool = self.searcher.search(question, k=max(k, RERANK_POOL), filters=filters, mode=self.mode)
-        return rerank(evidence or Evidence(self.searcher, question), pool)[:k]
+        if pool and not filters.decision:  # the best passages of the decision the question is most about compete too
+            pool = self.focus(question, pool, evidence.strengths(pool), filters)
+        return rerank(evidence, pool)[:k]
+
+    def titled(self, question: str) -> str | None:
+        """The decision the question names by its title (``qa.titles``), if one."""
+        if self._titles is None:
+            from qa.titles import TitleIndex
+
+            self._titles = TitleIndex(self.decisions())
+        return self._titles.named(question)
 
     def named_decisions(self, question: str) -> list[str]:
         from ingest.labels import DECISION_NUMBER
@@ -110,15 +122,21 @@ class Asker:
         return list(dict.fromkeys(m.group(0) for m in DECISION_NUMBER.finditer(question) if m.group(0) in known))
 
     def focus(self, question: str, hits: list[Hit], strengths: list[float], filters: Filters) -> list[Hit]:
-        """Add the best passages of the decision the question is most plainly about.
+        """Add the best passages of the decision the question is most plainly about (best evidence), and of the
+        decision it names by its title.
 
         "How much is the carers' short breaks direct award worth?" names the decision by its title; the sentence
         with the amount shares no word with the question. Searching again inside that decision finds it.
         """
         top = hits[max(range(len(strengths)), key=strengths.__getitem__)].decision
-        extra = self.searcher.search(question, k=FOCUS_DEPTH, filters=replace(filters, decision=top), mode=self.mode)
         seen = {h.passage_id for h in hits}
-        return [*hits, *(h for h in extra if h.passage_id not in seen)]
+        out = list(hits)
+        for decision in dict.fromkeys([top, self.titled(question) or top]):
+            extra = self.searcher.search(question, k=FOCUS_DEPTH, filters=replace(filters, decision=decision),
+                                         mode=self.mode)
+            out += [h for h in extra if h.passage_id not in seen]
+            seen |= {h.passage_id for h in extra}
+        return out
 
     @staticmethod
     def dominant(hits: list[Hit], strengths: list[float]) -> str | None:

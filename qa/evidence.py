@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.search import Hit
+from index.thesaurus import expanded, expansions
 from qa.intent import PERSON_NAMED, Intent, satisfies
 from qa.text import normalise, sentences, stem, terms
 
@@ -38,6 +39,17 @@ TITLE_WORD_WEIGHT = 0.25
 INTENT_WORDS = {Intent.DATE: {"date", "day"}, Intent.COUNT: {"number"}, Intent.AMOUNT: {"amount"}}
 
 
+def aliases(question: str) -> dict[str, list[tuple[frozenset[str], str]]]:
+    """For each content term of the question inside a thesaurus phrase: the documents' words for that phrase, as
+    sets of terms (or, for "%", the literal text)."""
+    out: dict[str, list[tuple[frozenset[str], str]]] = {}
+    for e in expansions(question):
+        alts = [(frozenset(terms(a)), a.lower()) for a in e.alternatives]
+        for t in terms(e.phrase):
+            out.setdefault(t, []).extend(alts)
+    return out
+
+
 def context_of(hit: Hit) -> str:
     return f"{hit.decision} {hit.title} {hit.heading}"
 
@@ -52,7 +64,9 @@ class Evidence:
         n = max(searcher.passage_count(), 1)
         # idf with +0.5 smoothing; an unseen term gets the largest weight
         self.weights = {t: math.log((n + 1) / (self._df(t) + 0.5)) for t in self.terms}
-        self._qvec = searcher.embedder.embed([question])[0]
+        self.aliases = aliases(question)
+        # the question with the documents' words for its plain-English phrases, as the dense search embeds it
+        self._qvec = searcher.embedder.embed([expanded(question)])[0]
 
     def _df(self, term: str) -> int:
         return self.searcher.document_frequency(term, prefix=True)
@@ -63,7 +77,12 @@ class Evidence:
         if not total:
             return 0.0
         present = {stem(t) for t in terms(text)}
-        present |= {t for t in weights if t in text.lower()}  # figures and numbers as written
+        lowered = text.lower()
+        present |= {t for t in weights if t in lowered}  # figures and numbers as written
+        # a plain-English word is covered by the documents' word for it ("respite" by "short breaks")
+        present |= {t for t in weights if t not in present
+                    and any(alt <= present or (not alt and literal in lowered)
+                            for alt, literal in self.aliases.get(t, ()))}
         return sum(w for t, w in weights.items() if t in present) / total
 
     def dense(self, hits: list[Hit]) -> np.ndarray:

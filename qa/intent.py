@@ -13,6 +13,7 @@ class Intent(str, Enum):
     DATE = "date"
     COUNT = "count"
     WHO = "who"
+    REASON = "reason"  # "why ...": a sentence that gives a cause ("due to the pandemic", "therefore")
     GENERAL = "general"
 
 
@@ -22,10 +23,13 @@ _LIST = re.compile(
     re.I,
 )
 _AMOUNT = re.compile(r"\b(how much|cost|costs|worth|value|spend|spent|budget|funding|funded|price|£|amount|"
-                     r"saving|savings|money|pay|paid|fees?)\b|£", re.I)
+                     r"saving|savings|money|pay|paid|fees?|bill|price tag|outlay|set (\w+ ){0,3}back)\b|£", re.I)
+# "Are the fees below those of neighbouring councils?" wants the statement that says so, not a figure
+_POLAR = re.compile(r"^\s*(is|are|was|were|does|do|did|has|have|had|will|would|can|could|should|may|might)\b", re.I)
 _DATE = re.compile(r"\b(when|what date|which date|date|(what|which) (day|month|year)|deadline|expire|expires|expiry|"
                    r"start|begin|end|until|effective)\b", re.I)  # not "day" alone: "day opportunities"
 _DATE_FIRST = re.compile(r"^\s*(when|on what date|from what date|by what date|what date|which date)\b", re.I)
+_REASON = re.compile(r"^\s*(why|for what reason|what (is|was|are|were) the reasons?)\b|\bwhat (led|caused)\b", re.I)
 _COUNT = re.compile(r"\bhow many\b|\bnumber of\b", re.I)
 _WHO = re.compile(r"^\s*(who|whom|which (officer|member|cabinet member|director|person))\b|\bwho\b", re.I)
 
@@ -38,13 +42,17 @@ AMOUNT_IN_TEXT = re.compile(r"£\s?\d[\d,]*(\.\d+)?\s?(m|bn|k|million|billion)?"
 COUNT_IN_TEXT = re.compile(r"\b\d[\d,]*\b(?!\s*(January|February|March|April|May|June|July|August|September|"
                            r"October|November|December))")
 PERSON_NAMED = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+,|\b(Mr|Mrs|Ms|Dr|Cllr|Councillor)\.? [A-Z][a-z]+")
-WHO_IN_TEXT = re.compile(r"\b(Cabinet Member|Corporate Director|Director|Officer|Leader|Councillor|Manager|"
-                         r"[A-Z][a-z]+ [A-Z][a-z]+,)", re.M)
+WHO_IN_TEXT = re.compile(r"\b(Cabinet Member|Corporate Director|Director|Officer|Leader|Councillor|Manager)\b|"
+                         r"\b[A-Z][a-z]+ [A-Z][a-z]+,", re.M)  # "Director" but not "Directorate"
 
 
 def classify(question: str) -> Intent:
     if _LIST.search(question):
         return Intent.LIST
+    if _POLAR.search(question):
+        return Intent.GENERAL
+    if _REASON.search(question):
+        return Intent.REASON
     if _COUNT.search(question):
         return Intent.COUNT
     if _WHO.search(question):
@@ -62,8 +70,17 @@ NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleve
                          r"hundred|dozen)\b", re.I)
 
 
+REASON_IN_TEXT = re.compile(  # a cause given; "due to expire" is a schedule, not a cause
+    r"\b(because|due to(?! (expire|end|start|begin|be|run|close|open|finish))|owing to|as a result|result of|"
+    r"therefore|(the|following|main|key) reasons?|reasons? (for|why)|so that|in order to|given (the|that))\b",
+    re.I,
+)
+
+
 def satisfies(intent: Intent, sentence: str) -> bool:
     """Whether a sentence holds the kind of fact the question asks for."""
+    if intent is Intent.REASON:
+        return bool(REASON_IN_TEXT.search(sentence))
     if intent is Intent.AMOUNT:
         return bool(AMOUNT_IN_TEXT.search(sentence))
     if intent is Intent.DATE:

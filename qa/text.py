@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from index.words import stem
+
 STOPWORDS = frozenset(
     """a about above after again all also am an and any are as at be been being before below between both but by
     can could did do does doing done down during each few for from further had has have having he her here hers
@@ -80,21 +82,6 @@ def with_its_list(text: str, start: int, end: int) -> tuple[int, int]:
         return start, end
     s, e = spans[lead][0], spans[last][1]
     return (s, e) if e - s <= MAX_LIST_CHARS else (start, end)
-
-
-_IRREGULAR = {"took": "take", "taken": "take", "made": "make", "spent": "spend", "paid": "pay", "began": "begin",
-              "begun": "begin", "won": "win", "cost": "cost", "costs": "cost", "agreed": "agree", "agree": "agree"}
-
-
-def stem(word: str) -> str:
-    """A light English stemmer, enough to match 'contracts' with 'contract' and 'funded' with 'funding'."""
-    w = word.lower()
-    if w in _IRREGULAR:
-        return _IRREGULAR[w]
-    for suffix in ("ings", "ing", "ies", "ied", "ed", "es", "s"):
-        if len(w) > len(suffix) + 3 and w.endswith(suffix):
-            return w[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
-    return w
 
 
 def terms(text: str) -> list[str]:

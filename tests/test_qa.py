@@ -104,9 +104,19 @@ def test_out_of_corpus_questions_abstain_with_closest_matches(asker, question):
     ("Who took decision 21/00081?", Intent.WHO),
     ("When was the council budget approved at County Council?", Intent.DATE),  # a date, though "budget"
     ("What procurement approach will replace the current day opportunities framework?", Intent.GENERAL),
+    ("What will a year of respite set the authority back?", Intent.AMOUNT),
+    ("Are the fees paid below those of neighbouring councils?", Intent.GENERAL),  # yes or no, not a figure
+    ("Why did the re-tender not start on time?", Intent.REASON),
 ])
 def test_intent(question, intent):
     assert classify(question) is intent
+
+
+def test_a_reason_is_a_cause_not_a_schedule():
+    assert satisfies(Intent.REASON, "However due to the pandemic, it was not possible to begin.")
+    assert satisfies(Intent.REASON, "It was dismissed for the following reasons:")
+    assert not satisfies(Intent.REASON, "The contract is due to expire on 30 September 2022.")
+    assert not satisfies(Intent.REASON, "Reason(s) for decision: The contract is due to end.")
 
 
 def test_number_words_count_as_counts():
@@ -264,5 +274,8 @@ def test_real_model_answers_the_amount_question(tmp_path):
     build([SAMPLE], tmp_path / "index", load_embedder("minilm"), "minilm")
     answer = Asker(Searcher(tmp_path / "index")).ask(AMOUNT_Q)
     assert "£3.087m" in answer.text and "[22/00093 Financial Implications ¶2]" in answer.text
+    paraphrase = Asker(Searcher(tmp_path / "index")).ask("What will a year of respite for family caregivers set "
+                                                         "the authority back?")  # no word of the passage
+    assert "£3.087m" in paraphrase.text and "[22/00093 Financial Implications ¶2]" in paraphrase.text
     for question in ("What is the capital of France?", "When will the new library in Ashford open?"):
         assert Asker(Searcher(tmp_path / "index")).ask(question).abstained

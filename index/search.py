@@ -13,6 +13,7 @@ from index.errors import IndexNotFound, ModelMismatch
 from index.filters import Filters
 from index.fuse import reciprocal_rank_fusion
 from index.keywords import search as keyword_search
+from index.querycache import QueryVectors
 from index.thesaurus import expanded
 from index.store import DB_NAME
 
@@ -58,6 +59,7 @@ class Searcher:
         if embedder is None:
             embedder = load_embedder(model or self.manifest.get("model_spec") or None)
         self.embedder = embedder
+        self.query_vectors = QueryVectors(embedder)
         if embedder.model_id != self.manifest["model"]:
             raise ModelMismatch(self.manifest["model"], embedder.model_id)
         self.vectors = vectors.load(gen / VECTORS)
@@ -122,7 +124,7 @@ class Searcher:
         scores: dict[int, float] = {}
         if mode in ("hybrid", "dense"):
             allowed = self.allowed_ids(filters)
-            qvec = self.embedder.embed([expanded(query) if expand else query])[0]
+            qvec = self.query_vectors.embed([expanded(query) if expand else query])[0]
             dense = vectors.search(self.vectors, qvec, depth, allowed)
             runs.append([i for i, _ in dense])
             if mode == "dense":

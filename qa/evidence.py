@@ -66,7 +66,7 @@ class Evidence:
         self.weights = {t: math.log((n + 1) / (self._df(t) + 0.5)) for t in self.terms}
         self.aliases = aliases(question)
         # the question with the documents' words for its plain-English phrases, as the dense search embeds it
-        self._qvec = searcher.embedder.embed([expanded(question)])[0]
+        self._qvec = searcher.query_vectors.embed([expanded(question)])[0]
 
     def _df(self, term: str) -> int:
         return self.searcher.document_frequency(term, prefix=True)
@@ -99,7 +99,7 @@ class Evidence:
         if not spans:
             return []
         texts = [h.text[s:e] for _, h, s, e in spans]
-        vecs = self.searcher.embedder.embed(texts)
+        vecs = self.searcher.query_vectors.embed(texts)
         dense = np.clip(vecs @ self._qvec, 0.0, 1.0)
         passage = self.strengths(hits)
         # The words that say what kind of answer is wanted ("date" in "from what date ...") are answered by the

@@ -32,6 +32,7 @@ class GoldQuestion:
     kind: str  # amount, count, date, who, paraphrase, general, list, out
     facts: tuple[str, ...]  # each must appear in the answer (case-insensitive)
     relevant: frozenset[str]  # paragraph ids
+    at_scale: str = ""  # the question as it must be asked among thousands of decisions (see ``scaled``)
 
     @property
     def answerable(self) -> bool:
@@ -57,5 +58,18 @@ def load_gold(directory: Path = GOLD_DIR) -> list[GoldQuestion]:
                 q = json.loads(line)
                 meta = q.get("metadata", {})
                 out.append(GoldQuestion(q["_id"], q["text"], meta.get("type", "general"), tuple(meta.get("facts", [])),
-                                        frozenset(relevant.get(q["_id"], ()))))
+                                        frozenset(relevant.get(q["_id"], ())), meta.get("at_scale", "")))
     return out
+
+
+def scaled(gold: list[GoldQuestion]) -> list[GoldQuestion]:
+    """The gold set as asked of an index with thousands of other decisions (the distractor eval).
+
+    - A question that says only "the council budget" or "young people aged 18 to 25" has an answer in every
+      look-alike decision; at scale a person names the subject ("... in the day opportunities decision"), so
+      such a question is asked as its ``at_scale`` wording.
+    - "Which decisions are still proposed?" has a different true answer once other decisions are indexed, so
+      list questions are left out.
+    """
+    return [GoldQuestion(q.qid, q.at_scale or q.text, q.kind, q.facts, q.relevant)
+            for q in gold if q.kind != "list"]

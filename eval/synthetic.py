@@ -51,15 +51,17 @@ _YEAR = re.compile(r"(?<!Act )(?<!Regulations )\b(20[12]\d)\b")  # dates move; s
 _NUMBER = re.compile(r"\b\d{2}/\d{5}\b")
 _PEOPLE = re.compile(r"Clair Bell|Richard Smith|Sue Chandler|Matt Dunkley")
 
+# Never a subject of the gold set's out-of-corpus questions (libraries, school meals, potholes...): with those
+# among the distractors, "Who won the contract for school meals?" would have an answer in the index.
 SERVICES = [
-    "Home to School Transport", "Highways Drainage Maintenance", "Library Self-Service Kiosks",
+    "Home to School Transport", "Highways Drainage Maintenance", "Museum Outreach Programme",
     "Household Waste Recycling Centres", "Public Rights of Way Improvements", "Young Carers Support",
     "Mental Health Floating Support", "Domestic Abuse Refuge Accommodation", "Street Lighting LED Conversion",
     "Adult Education Venues", "Foster Carer Recruitment", "Sexual Health Clinics", "Winter Gritting Fleet",
     "Coastal Flood Defences", "Community Wardens", "Special Educational Needs Transport", "Trading Standards",
     "Country Parks Maintenance", "Archive Digitisation", "Registration Services", "Road Safety Education",
     "Smoking Cessation", "Substance Misuse Treatment", "Homelessness Prevention", "Broadband Voucher",
-    "School Meals Catering", "Youth Hubs", "Care Leavers Accommodation", "Telecare Equipment",
+    "Pest Control Service", "Youth Hubs", "Care Leavers Accommodation", "Telecare Equipment",
     "Sensory Impairment Services", "Bus Pass Concessions", "Tree Planting", "Heritage Conservation",
     "Business Rates Relief", "Electric Vehicle Charging", "Early Help Family Support",
     "Occupational Therapy Equipment", "Hospital Discharge Support", "Dementia Day Care", "Advocacy Services",

@@ -51,3 +51,23 @@ def test_bench_cli_json(capsys, tmp_path):
 def test_bench_rejects_nonsense(capsys):
     assert main(["bench", "--passages", "0"]) == 2
     assert "must be positive" in capsys.readouterr().err
+
+
+def test_at_scale_the_gold_questions_name_their_decision_and_lists_are_left_out():
+    from eval.data import load_gold, scaled
+
+    gold = load_gold()
+    at_scale = {q.qid: q for q in scaled(gold)}
+    assert not any(q.kind == "list" for q in at_scale.values())
+    assert len(at_scale) == sum(q.kind != "list" for q in gold)
+    assert "external community opportunities" in at_scale["q20"].text
+    assert at_scale["q01"].text == next(q.text for q in gold if q.qid == "q01")  # named already: asked as written
+
+
+def test_held_out_sets_load_and_their_paragraphs_are_labelled():
+    from eval.data import gold_dir, load_gold
+
+    for name in ("heldout", "heldout2"):
+        questions = load_gold(gold_dir(name))
+        assert questions and all(q.relevant for q in questions if q.answerable)
+        assert all("#" in r for q in questions for r in q.relevant)

@@ -235,7 +235,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from eval.data import gold_dir, load_gold
+    from eval.data import gold_dir, load_gold, scaled
     from eval.run import calibration, distractor_index, evaluate, format_table, sample_index
 
     if args.distractors < 0:
@@ -248,7 +248,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
                                      args.model, say)
     else:
         index_dir = sample_index(Path(".councilqa/eval-index"), args.model)
-    table, details = evaluate(index_dir, args.config, gold=load_gold(gold_dir(args.gold)))
+    gold = load_gold(gold_dir(args.gold))
+    table, details = evaluate(index_dir, args.config, gold=scaled(gold) if args.distractors else gold)
     if args.json:
         print(json.dumps({"table": table, "calibration": {k: calibration(v) for k, v in details.items()}},
                          indent=2))

@@ -11,11 +11,12 @@ from pathlib import Path
 
 GOLD_DIR = Path(__file__).resolve().parent / "data"
 # Held-out sets (eval/README.md): ``heldout`` was written and run once before the thesaurus and answer rules of
-# 2026-11-23; ``heldout2`` was written at the same time and not run until those changes were done.
+# 2026-11-23; ``heldout2`` was written at the same time and not run until those changes were done; ``heldout3``
+# was written after them and committed unrun, for the next change.
 
 
 def gold_dir(name: str | None) -> Path:
-    """``None`` → the gold set; ``heldout`` / ``heldout2`` → eval/data/NAME; else a directory with queries.jsonl and
+    """``None`` → the gold set; a held-out set's name → eval/data/NAME; else a directory with queries.jsonl and
     qrels/test.tsv."""
     if not name:
         return GOLD_DIR

@@ -10,7 +10,7 @@ from index.search import Hit
 from qa.evidence import Evidence, ScoredSentence
 from qa.intent import Intent
 from qa.records import Citation, Claim, Draft
-from qa.text import collapse, normalise, quotable, with_its_list
+from qa.text import collapse, normalise, quotable, with_its_list, with_its_sequel
 
 SECOND_CLAIM_RATIO = 0.9  # a second sentence is quoted only when it scores nearly as well as the first
 MAX_CITATIONS_PER_CLAIM = 2
@@ -39,6 +39,8 @@ class ExtractiveAnswerer:
         claims = []
         for s in chosen:
             start, end = with_its_list(s.hit.text, s.start, s.end)
+            if (start, end) == (s.start, s.end):
+                start, end = with_its_sequel(s.hit.text, s.start, s.end)
             quote = quotable(s.hit.text[start:end], s.hit.heading)
             twins = [t.hit for t in scored if t.hit.decision == s.hit.decision and t.hit.passage_id != s.hit.passage_id
                      and _same(t, s)]

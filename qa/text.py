@@ -84,6 +84,26 @@ def with_its_list(text: str, start: int, end: int) -> tuple[int, int]:
     return (s, e) if e - s <= MAX_LIST_CHARS else (start, end)
 
 
+_ANAPHOR = re.compile(r"^(This|These|That|Those|It|They|Such|The same)\b")
+
+
+def with_its_sequel(text: str, start: int, end: int) -> tuple[int, int]:
+    """A sentence whose next sentence carries it on is quoted with it: "... an additional cost of £0.322m per annum.
+    The £0.322m will be funded from the centrally held budget of £0.784m." The next sentence carries it on when
+    it repeats one of its figures or opens with "This", "These", "It" and the like."""
+    spans = sentences(text)
+    i = next((n for n, (s, e) in enumerate(spans) if (s, e) == (start, end)), None)
+    if i is None or i + 1 >= len(spans):
+        return start, end
+    s2, e2 = spans[i + 1]
+    follow = text[s2:e2]
+    if is_item(follow) or e2 - start > MAX_LIST_CHARS:
+        return start, end
+    if figures(follow) & figures(text[start:end]) or _ANAPHOR.match(follow):
+        return start, e2
+    return start, end
+
+
 def terms(text: str) -> list[str]:
     """Content terms, stemmed, stopwords dropped, in order of first appearance."""
     out = []

@@ -88,7 +88,8 @@ def evaluate_config(searcher, gold: list[GoldQuestion], mode: str, rerank: bool,
             if not _quote_holds(searcher.conn, c):
                 unverified += 1
         synthetic_cited += any(is_synthetic_number(c.decision) for c in ans.citations)
-        fact = fact_match(ans.text, q.facts) if q.answerable and not ans.abstained else 0.0
+        stated = " ".join(c.text for c in ans.claims)  # what the answer says, not its notes ("Also read ...")
+        fact = fact_match(stated, q.facts) if q.answerable and not ans.abstained else 0.0
         if q.answerable:
             rows["fact_match"].append(fact)
             rows["cite_prec"].extend(float(_cite_ok(q, searcher.conn, c)) for c in ans.citations)

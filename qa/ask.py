@@ -27,6 +27,15 @@ OUT_OF_CORPUS = "Not found: the decisions indexed do not cover this question."
 UNVERIFIED = "Not found: no statement in the answer could be verified against the passages it cites."
 
 
+def read_as(question: str) -> tuple[str, ...]:
+    """Says which plain words were also read in the documents' words, so a reader knows why a passage about
+    "short breaks" answers a question about "respite" (``index.thesaurus``)."""
+    from index.thesaurus import expansions
+
+    found = [f'"{e.phrase}" as "{" / ".join(e.alternatives)}"' for e in expansions(question)]
+    return (f"Also read {'; '.join(found)}.",) if found else ()
+
+
 class Answerer(Protocol):
     name: str
 
@@ -65,7 +74,7 @@ class Asker:
         hits = self.retrieve(q.text, depth, filters, full)
         shown = tuple(hits[: q.k])
         if not hits:
-            return Answer(q.text, True, (), (), self.answerer.name, reason=OUT_OF_CORPUS)
+            return Answer(q.text, True, (), (), self.answerer.name, notes=read_as(q.text), reason=OUT_OF_CORPUS)
         strengths = full.strengths(hits[: q.k])
         # once the search is held to a named decision, its number no longer tells its sentences apart
         evidence = full
@@ -78,7 +87,8 @@ class Asker:
             if top:  # the question is plainly about one decision: answer from it, not from look-alikes
                 hits = [h for h in hits if h.decision == top]
         if strength < self.threshold:
-            return Answer(q.text, True, (), shown[:3], self.answerer.name, evidence=strength, reason=OUT_OF_CORPUS)
+            return Answer(q.text, True, (), shown[:3], self.answerer.name, notes=read_as(q.text), evidence=strength,
+                          reason=OUT_OF_CORPUS)
         if intent is Intent.LIST:
             from qa.listing import draft_list
 
@@ -86,9 +96,9 @@ class Asker:
         else:
             draft = self.answerer.draft(q.text, list(hits), evidence, intent)
         claims, removed = verify(draft, hits)
-        notes = ()
+        notes = read_as(q.text)
         if removed:
-            notes = (f"{removed} statement{'s' if removed > 1 else ''} could not be verified against the passages "
+            notes += (f"{removed} statement{'s' if removed > 1 else ''} could not be verified against the passages "
                      f"cited and {'were' if removed > 1 else 'was'} removed.",)
         if not claims:
             reason = UNVERIFIED if draft.claims else NOT_FOUND

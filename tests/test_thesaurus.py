@@ -91,3 +91,13 @@ def test_a_question_names_a_decision_by_the_rare_words_of_its_title():
                         "decision?") == "22/00034"
     assert titles.named("What does the community support cost?") is None  # one common title word names nothing
     assert titles.named("What is the community tree planting budget?") is None  # five decisions share that title
+
+
+def test_an_answer_says_which_plain_words_it_also_read(searcher):
+    from qa.ask import Asker
+
+    answer = Asker(searcher, threshold=0.0).ask("How much is the respite award for carers worth?")
+    assert 'Note: Also read "respite" as "short breaks".' in answer.text
+    assert answer.to_dict()["notes"][0] == 'Also read "respite" as "short breaks".'
+    plain = Asker(searcher, threshold=0.0).ask("How much is the short breaks award for carers worth?")
+    assert "Also read" not in plain.text

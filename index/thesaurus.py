@@ -2,9 +2,10 @@
 
 People ask in their own words; the documents use the council's. An embedding model bridges some of that gap,
 all-MiniLM-L6-v2 not much of it (eval/README.md). The thesaurus (``thesaurus.json``, one direction: the words
-people ask in → the words documents use) adds the documents' words to the keyword query and lets them count as
-covering the question's words in ``qa.evidence``. Matching is by word stem over the question's words, stopwords
-included ("a year"), with ``*`` in an entry standing for up to three words ("set * back").
+people ask in → the words documents use) adds the documents' words to the keyword and the dense query, and
+lets them count as covering the question's words in ``qa.evidence``. Matching is by word stem over the
+question's words, stopwords included ("a year"), with ``*`` in an entry standing for up to three words
+("set * back").
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from index.words import stem as words_stem
 PATH = Path(__file__).resolve().parent / "thesaurus.json"
 GAP = 3  # words a "*" may stand for
 _WORD = re.compile(r"[a-z0-9£%+]+(?:['’-][a-z0-9]+)*", re.I)
+_PATTERN_TOKEN = re.compile(r"\*|" + _WORD.pattern, re.I)
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,8 @@ def load(path: Path = PATH) -> tuple[Entry, ...]:
     data = json.loads(path.read_text(encoding="utf-8"))
     entries = []
     for e in data["entries"]:
-        patterns = tuple(tuple("*" if tok == "*" else stem(tok) for tok in re.findall(r"\*|" + _WORD.pattern, a, re.I))
-                         for a in e["ask"])
+        patterns = tuple(tuple("*" if token == "*" else stem(token) for token in _PATTERN_TOKEN.findall(phrase))
+                         for phrase in e["ask"])
         entries.append(Entry(patterns, tuple(e["find"])))
     return tuple(entries)
 
@@ -76,6 +78,11 @@ def _match(pattern: tuple[str, ...], words: list[tuple[str, int, int]], i: int) 
 
 def expansions(question: str, path: Path = PATH) -> list[Expansion]:
     """The thesaurus entries the question's words call up, with the documents' words for each (longest match)."""
+    return list(_expansions(question, path))
+
+
+@lru_cache(maxsize=256)  # one answer asks for the same question's expansions about eight times
+def _expansions(question: str, path: Path) -> tuple[Expansion, ...]:
     words = _words(question)
     lowered = question.lower()
     out: list[Expansion] = []
@@ -92,10 +99,10 @@ def expansions(question: str, path: Path = PATH) -> list[Expansion]:
         alternatives = tuple(f for f in entry.find if f.lower() not in lowered)
         if alternatives:
             out.append(Expansion(question[start:end], start, end, alternatives))
-    return out
+    return tuple(out)
 
 
 def expanded(question: str, path: Path = PATH) -> str:
-    """The question followed by the documents' words for its phrases: the keyword query."""
+    """The question followed by the documents' words for its phrases: what both searches look for."""
     alternatives = [a for e in expansions(question, path) for a in e.alternatives]
     return " ".join([question, *dict.fromkeys(alternatives)])

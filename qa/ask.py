@@ -6,6 +6,7 @@ from typing import Protocol
 
 from index.filters import Filters
 from index.search import Hit
+from index.thesaurus import expansions
 from qa.cite import verify
 from qa.evidence import Evidence
 from qa.extractive import ExtractiveAnswerer
@@ -30,8 +31,6 @@ UNVERIFIED = "Not found: no statement in the answer could be verified against th
 def read_as(question: str) -> tuple[str, ...]:
     """Says which plain words were also read in the documents' words, so a reader knows why a passage about
     "short breaks" answers a question about "respite" (``index.thesaurus``)."""
-    from index.thesaurus import expansions
-
     found = [f'"{e.phrase}" as "{" / ".join(e.alternatives)}"' for e in expansions(question)]
     return (f"Also read {'; '.join(found)}.",) if found else ()
 

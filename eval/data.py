@@ -67,7 +67,8 @@ def scaled(gold: list[GoldQuestion]) -> list[GoldQuestion]:
     """The gold set as asked of an index with thousands of other decisions (the distractor eval).
 
     - A question that says only "the council budget" or "young people aged 18 to 25" has an answer in every
-      look-alike decision; at scale a person names the subject ("... in the day opportunities decision"), so
+      look-alike decision; at scale a person names the decision ("... in the external community opportunities
+      decision"), so
       such a question is asked as its ``at_scale`` wording.
     - "Which decisions are still proposed?" has a different true answer once other decisions are indexed, so
       list questions are left out.

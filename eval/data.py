@@ -68,8 +68,7 @@ def scaled(gold: list[GoldQuestion]) -> list[GoldQuestion]:
 
     - A question that says only "the council budget" or "young people aged 18 to 25" has an answer in every
       look-alike decision; at scale a person names the decision ("... in the external community opportunities
-      decision"), so
-      such a question is asked as its ``at_scale`` wording.
+      decision"), so such a question is asked as its ``at_scale`` wording.
     - "Which decisions are still proposed?" has a different true answer once other decisions are indexed, so
       list questions are left out.
     """

@@ -12,7 +12,8 @@ from pathlib import Path
 GOLD_DIR = Path(__file__).resolve().parent / "data"
 # Held-out sets (eval/README.md): ``heldout`` was written and run once before the thesaurus and answer rules of
 # 2026-11-23; ``heldout2`` was written at the same time and not run until those changes were done; ``heldout3``
-# was written after them and committed unrun, for the next change.
+# was written after them and committed unrun, then run once; ``heldout4`` (18 questions, three out-of-corpus) was
+# written at the start of the next session and committed unrun, before that session's changes.
 
 
 def gold_dir(name: str | None) -> Path:

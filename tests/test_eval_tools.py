@@ -67,7 +67,7 @@ def test_at_scale_the_gold_questions_name_their_decision_and_lists_are_left_out(
 def test_held_out_sets_load_and_their_paragraphs_are_labelled():
     from eval.data import gold_dir, load_gold
 
-    for name in ("heldout", "heldout2", "heldout3"):
+    for name in ("heldout", "heldout2", "heldout3", "heldout4"):
         questions = load_gold(gold_dir(name))
         assert questions and all(q.relevant for q in questions if q.answerable)
         assert all("#" in r for q in questions for r in q.relevant)

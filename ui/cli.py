@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", action="append", choices=["keyword", "dense", "hybrid", "hybrid+rerank"],
                    help="configurations to compare (default: all four)")
     p.add_argument("--details", action="store_true", help="also print every answer that missed")
-    p.add_argument("--gold", help="gold question set: heldout, heldout2 or heldout3 (eval/data/NAME, questions "
+    p.add_argument("--gold", help="gold question set: heldout, heldout2, heldout3 or heldout4 (eval/data/NAME, questions "
                    "written before the answer rules they test), or a BEIR-style directory (default: eval/data)")
     p.add_argument("--distractors", type=int, default=0, metavar="N",
                    help="also index N synthetic distractor decisions (built once in .councilqa/eval-distractors-N)")

@@ -30,23 +30,33 @@ _STATUS_WORDS = {
 }
 
 
-def field_values(paras: list[Paragraph]) -> dict[str, str]:
-    """Label (lower case) -> value for each "Label: value" paragraph; a label alone takes what follows it."""
-    values: dict[str, str] = {}
+def field_parts(paras: list[Paragraph]) -> dict[str, list[str]]:
+    """Label (lower case) -> its paragraphs: the value after "Label:" (empty for a label alone), then each
+    paragraph that follows under that label."""
+    parts: dict[str, list[str]] = {}
     for para in paras:
         first = para.text.split("\n\n")[0]
         label = label_of(first)
         if label and first.startswith(label):
-            values.setdefault(label.lower(), first[len(label) :].strip().lstrip(":?").strip())
+            parts.setdefault(label.lower(), [first[len(label) :].strip().lstrip(":?").strip()])
         elif para.heading:
-            key = para.heading.strip().rstrip(":").strip().lower()
-            values[key] = (values.get(key, "") + "\n" + first).strip()
-    return values
+            parts.setdefault(para.heading.strip().rstrip(":").strip().lower(), []).append(first)
+    return parts
+
+
+def field_values(paras: list[Paragraph]) -> dict[str, str]:
+    """Label (lower case) -> value for each "Label: value" paragraph; a label alone takes what follows it."""
+    return _joined(field_parts(paras))
+
+
+def _joined(parts: dict[str, list[str]]) -> dict[str, str]:
+    return {key: "\n".join(p for p in ps if p).strip() for key, ps in parts.items()}
 
 
 def extract(text: str, paras: list[Paragraph]) -> DocumentMeta:
     head = text[:600]
-    values = field_values(paras)
+    parts = field_parts(paras)
+    values = _joined(parts)
     doc_type, status = _type_and_status(head, values)
     number, mentions = _numbers(text, values)
     dates = _dates(text, values, doc_type, paras)
@@ -54,7 +64,7 @@ def extract(text: str, paras: list[Paragraph]) -> DocumentMeta:
     return DocumentMeta(
         number=number,
         mentions=tuple(mentions),
-        title=_title(values, text, number),
+        title=_title(parts, text, number),
         decision_maker=_maker(values),
         status=status,
         doc_type=doc_type,
@@ -94,9 +104,11 @@ def _numbers(text: str, values: dict[str, str]) -> tuple[str, list[str]]:
     return own, seen
 
 
-def _title(values: dict[str, str], text: str, number: str) -> str:
+def _title(parts: dict[str, list[str]], text: str, number: str) -> str:
+    """A title is one paragraph: "Title of Decision: X", or the paragraph after a "Title of Decision" alone.
+    What follows it under the same label (a body paragraph whose own heading was lost) is not the title."""
     for key in ("title of decision", "subject"):
-        value = values.get(key, "").strip()
+        value = next((p.strip() for p in parts.get(key, []) if p.strip()), "")
         if value:
             return " ".join(value.split())
     if number:  # a decision page: "20/00102 - Community Support Services ..."

@@ -75,3 +75,27 @@ def test_fields_absent_stay_empty():
     m = doc.meta
     assert (m.number, m.title, m.decision_maker, m.status, m.key_decision, m.dates, m.amounts) == (
         "", "", "", "", None, {}, ())
+
+
+def test_a_title_is_one_paragraph_even_when_an_unheaded_paragraph_follows_it():
+    """A record whose next section lost its heading (here, as the distractor eval's decisions do, a record with
+    sections left out): the paragraph after the title is body text, not part of the title."""
+    from ingest.pipeline import parse_bytes
+
+    text = (
+        "KENT COUNTY COUNCIL – PROPOSED RECORD OF DECISION\n\nDECISION TO BE TAKEN BY:\n\nDECISION NO:\n\n"
+        "Clair Bell, Cabinet Member for Adult Social Care and Public Health\n\n22/00093\n\nFor publication Yes\n\n"
+        "Key decision: Yes\n\nTitle of Decision: CARERS’ SHORT BREAKS SERVICE – DIRECT AWARD\n\n"
+        "In consideration of Option 4, whilst it is recognised that ending these contracts could deliver a "
+        "significant saving to the Council, ending the contract was dismissed at this point for the following "
+        "reasons:\n\n• Loss of current support to vulnerable people\n"
+        "• People accessing the contract may fall into crisis resulting in a high financial pressure on Kent County "
+        "Council operational services (negates possible benefit of saving on the contract value)\n"
+        "• Increased isolation and loneliness to unpaid Carers.\n"
+    )
+    doc = parse_bytes(text.encode(), "record.txt")
+    assert doc.meta.title == "CARERS’ SHORT BREAKS SERVICE – DIRECT AWARD"
+    assert [p.label for p in doc.paragraphs][-2:] == ["Title of Decision ¶1", "Title of Decision ¶2"]
+
+    alone = text.replace("Title of Decision: CARERS", "Title of Decision\n\nCARERS")  # the label on its own line
+    assert parse_bytes(alone.encode(), "record.txt").meta.title == "CARERS’ SHORT BREAKS SERVICE – DIRECT AWARD"

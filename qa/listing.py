@@ -20,7 +20,8 @@ from qa.records import Claim, Draft
 from qa.text import terms
 
 MAX_LISTED = 25
-_YEAR = re.compile(r"\b(19|20)\d\d\b")
+# a year the question asks about; not the year in a statute's name ("the Care Act 2014", "Regulations (2015)")
+_YEAR = re.compile(r"(?<!Act )(?<!Act \()(?<!Regulations )(?<!Regulations \()\b(19|20)\d\d\b", re.IGNORECASE)
 _LIST_WORDS = set(terms("which what list show find decisions decision contracts contract records record reports "
                         "report were was are is taken made approved proposed key agreed signed by in during year"))
 

@@ -70,7 +70,8 @@ def evaluate_config(searcher, gold: list[GoldQuestion], mode: str, rerank: bool,
     synthetic_top1, synthetic_cited = 0, 0
     for q in gold:
         if q.answerable:
-            ranked_hits = asker.retrieve(q.text, 20, Filters())
+            # ranked as ``ask`` ranks them: a question naming one decision number is held to that decision
+            ranked_hits = asker.retrieve(q.text, 20, asker.scoped(q.text, Filters()))
             paras = _paragraph_ids(ranked_hits)
             decisions = dedupe([h.decision for h in ranked_hits])
             synthetic_top1 += bool(decisions) and is_synthetic_number(decisions[0])

@@ -15,9 +15,10 @@ from index.fuse import reciprocal_rank_fusion
 from index.keywords import search as keyword_search
 from index.querycache import QueryVectors
 from index.thesaurus import expanded
-from index.store import DB_NAME
+from index.store import DB_NAME, content_hash
 
 MODES = ("hybrid", "dense", "keyword")
+SPREAD = 10  # with ``distinct``, each run reads this many times deeper, so that copies do not crowd out the rest
 
 
 @dataclass(frozen=True)
@@ -114,28 +115,70 @@ class Searcher:
         return [r[0] for r in rows]
 
     def search(self, query: str, k: int = 10, filters: Filters = Filters(), mode: str = "hybrid",
-               rrf_k: int = 60, depth: int = 50, expand: bool = True) -> list[Hit]:
+               rrf_k: int = 60, depth: int = 50, expand: bool = True, distinct: bool = False) -> list[Hit]:
         """Top-k passages. ``expand``: both queries also carry the documents' words for the question's
-        plain-English phrases (``index.thesaurus``): "respite" is searched as "respite short breaks"."""
+        plain-English phrases (``index.thesaurus``): "respite" is searched as "respite short breaks".
+        ``distinct``: one passage for each distinct text. A council repeats boilerplate paragraphs word for word
+        across hundreds of decisions; without this, their copies fill the top-k and push out everything else
+        (``copies`` finds the other places a text occurs)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         depth = max(depth, k)
+        read = depth * SPREAD if distinct else depth
         runs: list[list[int]] = []
         scores: dict[int, float] = {}
         if mode in ("hybrid", "dense"):
             allowed = self.allowed_ids(filters)
             qvec = self.query_vectors.embed([expanded(query) if expand else query])[0]
-            dense = vectors.search(self.vectors, qvec, depth, allowed)
+            dense = vectors.search(self.vectors, qvec, read, allowed)
             runs.append([i for i, _ in dense])
             if mode == "dense":
                 scores = dict(dense)
         if mode in ("hybrid", "keyword"):
-            kw = keyword_search(self.conn, expanded(query) if expand else query, depth, filters)
+            kw = keyword_search(self.conn, expanded(query) if expand else query, read, filters)
             runs.append([i for i, _ in kw])
             if mode == "keyword":
                 scores = dict(kw)
+        if distinct:
+            runs = [self._distinct(run, depth) for run in runs]
+            scores = {i: scores[i] for run in runs for i in run} if scores else scores
         ranked = reciprocal_rank_fusion(runs, rrf_k) if mode == "hybrid" else sorted(scores.items(), key=lambda kv: -kv[1])
         return self.hits(ranked[:k])
+
+    def _distinct(self, run: list[int], depth: int) -> list[int]:
+        """The first passage of each distinct text in ``run``, in order, at most ``depth``."""
+        if not run:
+            return []
+        hashes: dict[int, str] = {}
+        for start in range(0, len(run), 900):  # SQLite's bound-parameter limit
+            chunk = run[start : start + 900]
+            hashes.update(self.conn.execute(
+                f"SELECT id, content_hash FROM passages WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            ).fetchall())
+        seen: set[str] = set()
+        out = []
+        for i in run:
+            h = hashes.get(i, str(i))
+            if h not in seen:
+                seen.add(h)
+                out.append(i)
+                if len(out) >= depth:
+                    break
+        return out
+
+    def copies(self, hits: list[Hit], filters: Filters = Filters(), limit: int = 5000) -> list[Hit]:
+        """The other passages with exactly the text of one of ``hits`` (the same paragraph in other decisions)."""
+        if not hits:
+            return []
+        hashes = sorted({content_hash(h.text) for h in hits})
+        where, args = filters.sql() if not filters.is_empty() else ("1", [])
+        rows = self.conn.execute(
+            "SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id"
+            f" WHERE p.content_hash IN ({','.join('?' * len(hashes))}) AND {where} LIMIT ?",
+            [*hashes, *args, limit],
+        ).fetchall()
+        seen = {h.passage_id for h in hits}
+        return self.hits([(r[0], 0.0) for r in rows if r[0] not in seen])
 
     def hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
         if not ranked:

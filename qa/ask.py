@@ -23,6 +23,7 @@ LIST_DEPTH = 30  # "which decisions" questions look further down the ranking
 DOMINANCE = 0.1  # evidence margin by which one decision must lead for the answer to keep to it
 RERANK_POOL = 30  # fused hits the reranker reorders
 FOCUS_DEPTH = 12  # passages searched again inside the decision a question is most plainly about
+COPIES_PER_TEXT = 3  # copies of a repeated paragraph kept for the decisions whose title and heading fit best
 
 OUT_OF_CORPUS = "Not found: the decisions indexed do not cover this question."
 UNVERIFIED = "Not found: no statement in the answer could be verified against the passages it cites."
@@ -65,12 +66,11 @@ class Asker:
         q = Question(question.strip(), k, filters or Filters())
         intent = classify(q.text)
         depth = max(q.k, LIST_DEPTH) if intent is Intent.LIST else q.k
-        filters = q.filters
         named = self.named_decisions(q.text)
-        if len(named) == 1 and intent is not Intent.LIST and not filters.decision:
-            filters = replace(filters, decision=named[0])  # "who took 21/00081?" is about 21/00081
+        filters = self.scoped(q.text, q.filters, intent)
         full = Evidence(self.searcher, q.text)
-        hits = self.retrieve(q.text, depth, filters, full)
+        ranked = self.ranked(q.text, depth, filters, full)
+        hits = [h for h, _ in ranked]
         shown = tuple(hits[: q.k])
         if not hits:
             return Answer(q.text, True, (), (), self.answerer.name, notes=read_as(q.text), reason=OUT_OF_CORPUS)
@@ -81,8 +81,11 @@ class Asker:
             evidence = Evidence(self.searcher, q.text.replace(filters.decision, " "))
         strength = max(strengths)
         if intent is not Intent.LIST and not filters.decision:
+            # the reranker's scores weigh what the decision as a whole covers; fused scores do not, so without it
+            # the evidence itself decides
+            lead = [score for _, score in ranked[: q.k]] if self.rerank else strengths
             hits = self.focus(q.text, hits, strengths, filters)
-            top = self.dominant(hits[: q.k], strengths)
+            top = self.dominant(hits[: q.k], lead)
             if top:  # the question is plainly about one decision: answer from it, not from look-alikes
                 hits = [h for h in hits if h.decision == top]
         if strength < self.threshold:
@@ -105,17 +108,56 @@ class Asker:
         return Answer(q.text, False, self._with_status(claims), shown, draft.answerer, draft.preface, notes,
                       strength)
 
+    def scoped(self, question: str, filters: Filters, intent: Intent | None = None) -> Filters:
+        """The filters a question is answered under: a question that names one decision by its number ("who took
+        21/00081?") is about that decision, unless it asks for a list of decisions."""
+        named = self.named_decisions(question)
+        intent = intent or classify(question)
+        if len(named) == 1 and intent is not Intent.LIST and not filters.decision:
+            return replace(filters, decision=named[0])
+        return filters
+
     def retrieve(self, question: str, k: int, filters: Filters, evidence: Evidence | None = None) -> list[Hit]:
         """Fused hits, reranked by evidence when ``rerank`` is on (a deeper pool is reranked, then cut to k)."""
+        return [h for h, _ in self.ranked(question, k, filters, evidence)]
+
+    def ranked(self, question: str, k: int, filters: Filters,
+               evidence: Evidence | None = None) -> list[tuple[Hit, float]]:
+        """``retrieve`` with each hit's score: the reranker's (``qa.rerank``), else the fused search score."""
         if not self.rerank:
-            return self.searcher.search(question, k=k, filters=filters, mode=self.mode)
-        from qa.rerank import rerank
+            return [(h, h.score) for h in self.searcher.search(question, k=k, filters=filters, mode=self.mode)]
+        from qa.rerank import scored
 
         evidence = evidence or Evidence(self.searcher, question)
-        pool = self.searcher.search(question, k=max(k, RERANK_POOL), filters=filters, mode=self.mode)
-        if pool and not filters.decision:  # the best passages of the decision the question is most about compete too
-            pool = self.focus(question, pool, evidence.strengths(pool), filters)
-        return rerank(evidence, pool)[:k]
+        pool = self.searcher.search(question, k=max(k, RERANK_POOL), filters=filters, mode=self.mode, distinct=True)
+        pool += self.copies(question, pool, filters, evidence)
+        if pool and not filters.decision:  # the best passages of the decisions the question is most about compete too
+            pool = self.focus(question, pool, evidence.strengths(pool), filters, evidence)
+        return scored(evidence, pool)[:k]
+
+    def copies(self, question: str, pool: list[Hit], filters: Filters, evidence: Evidence) -> list[Hit]:
+        """The copies of the pool's repeated paragraphs that belong to the decisions the question points at.
+
+        The pool holds each distinct text once, from whichever decision the search met first. Its copies in the
+        decisions already in the pool (through their other passages), in the decision named by its title, and in
+        the decisions whose title and heading carry most of the question compete for it in the reranking.
+        """
+        copies = self.searcher.copies(pool, filters)
+        if not copies:
+            return []
+        wanted = {h.decision for h in pool} | {self.titled(question)}
+        fit: dict[str, float] = {}
+        by_text: dict[str, list[Hit]] = {}
+        for c in copies:
+            by_text.setdefault(c.text, []).append(c)
+            key = f"{c.decision} {c.title} {c.heading}"
+            if key not in fit:
+                fit[key] = evidence.coverage(key)
+        out = []
+        for group in by_text.values():
+            best = sorted(group, key=lambda c: -fit[f"{c.decision} {c.title} {c.heading}"])[:COPIES_PER_TEXT]
+            out += [c for c in group if c.decision in wanted or c in best]
+        return out
 
     def titled(self, question: str) -> str | None:
         """The decision the question names by its title (``qa.titles``), if one."""
@@ -131,17 +173,26 @@ class Asker:
         known = {d.number for d in self.decisions()}
         return list(dict.fromkeys(m.group(0) for m in DECISION_NUMBER.finditer(question) if m.group(0) in known))
 
-    def focus(self, question: str, hits: list[Hit], strengths: list[float], filters: Filters) -> list[Hit]:
-        """Add the best passages of the decision the question is most plainly about (best evidence), and of the
-        decision it names by its title.
+    def focus(self, question: str, hits: list[Hit], strengths: list[float], filters: Filters,
+              evidence: Evidence | None = None) -> list[Hit]:
+        """Add the best passages of the decisions the question is most plainly about: the one with the best
+        passage, the one whose passages cover most of the question together, and the one it names by its title.
 
         "How much is the carers' short breaks direct award worth?" names the decision by its title; the sentence
-        with the amount shares no word with the question. Searching again inside that decision finds it.
+        with the amount shares no word with the question. Searching again inside that decision finds it. Among
+        thousands of decisions that repeat the same boilerplate, the sentence asked for may not be retrieved at all
+        for the right decision, only its copies in others; the decision whose passages carry the rest of the
+        question is searched again for it.
         """
         top = hits[max(range(len(strengths)), key=strengths.__getitem__)].decision
+        wanted = [top]
+        if evidence is not None:
+            covered = evidence.decision_coverage(hits)
+            wanted.append(max(covered, key=lambda d: (covered[d], d == top)))
+        wanted.append(self.titled(question) or top)
         seen = {h.passage_id for h in hits}
         out = list(hits)
-        for decision in dict.fromkeys([top, self.titled(question) or top]):
+        for decision in dict.fromkeys(wanted):
             extra = self.searcher.search(question, k=FOCUS_DEPTH, filters=replace(filters, decision=decision),
                                          mode=self.mode)
             out += [h for h in extra if h.passage_id not in seen]

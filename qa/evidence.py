@@ -93,6 +93,17 @@ class Evidence:
         dense = self.dense(hits)
         return [float(d + self.coverage(f"{context_of(h)} {h.text}")) / 2 for h, d in zip(hits, dense)]
 
+    def decision_coverage(self, hits: list[Hit]) -> dict[str, float]:
+        """For each decision among the hits: how much of the question its retrieved passages cover together.
+
+        Among thousands of decisions, many repeat the same boilerplate sentence ("three different levels of
+        payment ...") with only the service changed. The sentence alone cannot tell them apart; the decision whose
+        other passages carry the rest of the question ("day opportunities") can."""
+        texts: dict[str, list[str]] = {}
+        for h in hits:
+            texts.setdefault(h.decision, [f"{h.decision} {h.title}"]).append(f"{h.heading} {h.text}")
+        return {d: self.coverage(" ".join(parts)) for d, parts in texts.items()}
+
     def sentences(self, hits: list[Hit], intent: Intent) -> list[ScoredSentence]:
         """Every sentence of the hits, best first."""
         spans = [(rank, h, s, e) for rank, h in enumerate(hits) for s, e in sentences(h.text)]

@@ -12,6 +12,9 @@ from qa.text import normalise
 
 FITS_BONUS = 0.1  # the passage holds the kind of fact asked for (an amount for "how much")
 TITLE_PENALTY = 0.15  # the passage only states the decision's title: it names the subject, answers nothing
+# of the share of the question covered by the passage's decision, through all its passages in the pool: among
+# decisions that repeat a paragraph word for word, it tells the one the question is about (eval/README.md §7)
+DECISION_WEIGHT = 0.15
 
 
 def adjusted(hit: Hit, strength: float, intent: Intent) -> float:
@@ -23,9 +26,12 @@ def adjusted(hit: Hit, strength: float, intent: Intent) -> float:
     return score
 
 
-def rerank(evidence: Evidence, hits: list[Hit]) -> list[Hit]:
+def scored(evidence: Evidence, hits: list[Hit]) -> list[tuple[Hit, float]]:
+    """The hits, best first, each with its score: its evidence, adjusted for the kind of fact asked for, plus
+    the share of the question its decision's passages cover together (``Evidence.decision_coverage``)."""
     strengths = evidence.strengths(hits)
     intent = classify(evidence.question)
-    scores = [adjusted(h, s, intent) for h, s in zip(hits, strengths)]
+    covered = evidence.decision_coverage(hits)
+    scores = [adjusted(h, s, intent) + DECISION_WEIGHT * covered[h.decision] for h, s in zip(hits, strengths)]
     order = sorted(range(len(hits)), key=lambda i: (-scores[i], i))
-    return [hits[i] for i in order]
+    return [(hits[i], scores[i]) for i in order]

@@ -9,6 +9,7 @@ from langchain_core.language_models import FakeListChatModel
 
 from index.build import build
 from index.embed import HashEmbedder
+from index.filters import Filters
 from index.search import Searcher
 from qa.ask import Asker
 from qa.cite import verify
@@ -296,3 +297,66 @@ def test_real_model_answers_the_amount_question(tmp_path):
     assert "£3.087m" in paraphrase.text and "[22/00093 Financial Implications ¶2]" in paraphrase.text
     for question in ("What is the capital of France?", "When will the new library in Ashford open?"):
         assert Asker(Searcher(tmp_path / "index")).ask(question).abstained
+
+
+# --- boilerplate repeated word for word across decisions -----------------------------------------------------
+
+PAYMENT_LEVELS = ("3.5 Following the adaptations made by providers during the pandemic it will be proposed that there "
+                  "are three different levels of payment for 1:1 support, group support (tiered by numbers supported) "
+                  "and virtual/remote support.")
+SERVICES = ["Winter Gritting Fleet", "Museum Outreach Programme", "Tree Planting", "Trading Standards",
+            "Pest Control Service", "Archive Digitisation", "Coastal Flood Defences", "Registration Services"]
+
+
+@pytest.fixture(scope="module")
+def repeated(tmp_path_factory):
+    """The sample plus 48 decisions about other services that repeat one of its paragraphs word for word."""
+    root = tmp_path_factory.mktemp("repeated")
+    copies = root / "copies"
+    copies.mkdir()
+    for i in range(48):
+        (copies / f"copy-{i:02d}.txt").write_text(
+            "KENT COUNTY COUNCIL – PROPOSED RECORD OF DECISION\n\nDECISION NO:\n\n"
+            f"15/5{i:04d}\n\nTitle of Decision: {SERVICES[i % len(SERVICES)]} {i}\n\n{PAYMENT_LEVELS}\n",
+            encoding="utf-8")
+    build([SAMPLE, copies], root / "index", HashEmbedder(384), "hash:384")
+    return Searcher(root / "index", embedder=HashEmbedder(384))
+
+
+def test_a_distinct_search_holds_each_repeated_paragraph_once(repeated):
+    question = "Three different levels of payment for 1:1 support, group support and virtual/remote support"
+    flooded = repeated.search(question, k=10, mode="dense")
+    assert [h.text for h in flooded] == [PAYMENT_LEVELS] * 10  # the copies crowd out everything else
+    distinct = repeated.search(question, k=10, mode="dense", distinct=True)
+    assert len({h.text for h in distinct}) == len(distinct) == 10
+    assert distinct[0].text == PAYMENT_LEVELS
+    others = repeated.copies([distinct[0]])
+    assert len(others) == 48  # the 49 places the paragraph occurs, less the one already held
+    assert {h.text for h in others} == {PAYMENT_LEVELS}
+    assert distinct[0].passage_id not in {h.passage_id for h in others}
+
+
+def test_the_copy_in_the_decision_the_question_is_about_comes_first(repeated):
+    """Only the decision about day opportunities covers the rest of the question; its copy of the paragraph
+    must lead, not one of 48 identical copies from decisions about other services."""
+    hits = Asker(repeated, threshold=HASH_THRESHOLD).retrieve(
+        "What levels of payment are proposed for day opportunities support?", 5, Filters())
+    assert [h.decision for h in hits] == ["22/00034"] * 5
+    assert "3.5" in [h.paragraph for h in hits]
+
+
+def test_a_question_naming_one_decision_is_answered_and_ranked_within_it(asker):
+    """``scoped`` is the one rule: ``ask`` answers under it and the eval ranks under it."""
+    assert asker.scoped("Who took decision 21/00081?", Filters()).decision == "21/00081"
+    assert asker.scoped("Which decisions build on 20/00102 or 21/00081?", Filters()).decision == ""
+    assert asker.scoped("Which decisions refer to 21/00081?", Filters()).decision == ""  # a list: look everywhere
+    assert asker.scoped("Who took decision 99/99999?", Filters()).decision == ""  # not an indexed decision
+    assert asker.scoped("Who took 21/00081?", Filters(decision="22/00093")).decision == "22/00093"  # asked for
+
+
+def test_the_year_in_a_statutes_name_is_not_a_date_to_list_by(asker):
+    """"Which decisions cite the Care Act 2014?" asks about a law, not about decisions of 2014."""
+    answer = asker.ask("Which decisions cite the Care Act 2014?")
+    assert not answer.abstained
+    assert sorted(c.decision for c in answer.citations) == ["21/00081", "22/00034", "22/00093"]
+    assert [c.decision for c in asker.ask("Which key decisions were taken in 2021?").citations] == ["20/00102", "21/00081"]

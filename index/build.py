@@ -31,7 +31,7 @@ from index.cache import CACHE_NAME, EmbeddingCache
 from index.embed import Embedder
 from index.lock import writer_lock
 from index.store import DB_NAME, Store, content_hash
-from ingest.pipeline import parse_all
+from ingest.pipeline import INGEST_VERSION, parse_all
 from ingest.records import Failure, Unchanged
 
 CURRENT = "CURRENT"
@@ -128,7 +128,12 @@ def _apply_changes(paths, remove, live: Path | None, tmp: Path, report: BuildRep
                 report.removed.append(str(path))
                 changed = True
                 say(f"removed: {path}")
-        for item in parse_all(paths, known=store.holds):
+        # documents parsed by another ingest version are read again, so an upgrade's fixes reach them
+        stale = store.paths() if store.ingest_version() != INGEST_VERSION else set()
+        reparse = bool(stale)
+        if reparse:
+            say(f"ingest version {store.ingest_version()} → {INGEST_VERSION}: reading every file again")
+        for item in parse_all(paths, known=None if reparse else store.holds):
             if isinstance(item, Unchanged):
                 report.unchanged.append(item.path)
                 report.passages += store.passage_count(item.path)
@@ -138,7 +143,8 @@ def _apply_changes(paths, remove, live: Path | None, tmp: Path, report: BuildRep
                 report.failed.append(item)
                 say(f"failed: {item.path}: {item.reason}")
                 continue
-            result = store.write(item)
+            stale.discard(item.path)
+            result = store.write(item, reparsed=reparse)
             say(f"{result.outcome}: {item.path}")
             if result.outcome == "duplicate":
                 report.skipped.append(Failure(item.path, result.detail))
@@ -146,6 +152,14 @@ def _apply_changes(paths, remove, live: Path | None, tmp: Path, report: BuildRep
             getattr(report, result.outcome).append(item.path)
             report.passages += len(item.passages)
             changed = changed or result.outcome in ("added", "replaced")
+        stale -= set(report.removed)
+        stale &= store.paths()
+        if store.ingest_version() != INGEST_VERSION and not stale:  # every stored document is now this version's
+            store.set_ingest_version(INGEST_VERSION)
+            changed = changed or reparse
+        elif stale:
+            say(f"{len(stale)} stored documents were not read again (not among the files given, or failed) and keep "
+                "an older parse; ingest their folders again to update them")
         store.conn.execute("PRAGMA journal_mode=DELETE")  # a self-contained file, readable read-only
     return changed
 

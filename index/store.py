@@ -124,10 +124,20 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
-    def write(self, doc: ParsedDocument) -> WriteResult:
-        """Store a parsed document: unchanged content is left alone, changed content replaces the old."""
+    def ingest_version(self) -> int:
+        """The ``ingest.pipeline.INGEST_VERSION`` the stored documents were parsed with (0: before it was kept)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'ingest_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def set_ingest_version(self, version: int) -> None:
+        with self.conn:
+            self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('ingest_version', ?)", (str(version),))
+
+    def write(self, doc: ParsedDocument, reparsed: bool = False) -> WriteResult:
+        """Store a parsed document: unchanged content is left alone, changed content replaces the old.
+        ``reparsed``: the same bytes read by a newer parser replace what the older one stored."""
         row = self.conn.execute("SELECT id, sha256 FROM documents WHERE path = ?", (doc.path,)).fetchone()
-        if row is not None and row["sha256"] == doc.sha256:
+        if row is not None and row["sha256"] == doc.sha256 and not reparsed:
             return WriteResult("unchanged")
         twin = self.conn.execute(
             "SELECT path FROM documents WHERE sha256 = ? AND path != ?", (doc.sha256, doc.path)
@@ -171,6 +181,9 @@ class Store:
         """This file is stored with exactly these bytes."""
         row = self.conn.execute("SELECT 1 FROM documents WHERE path = ? AND sha256 = ?", (path, sha256)).fetchone()
         return row is not None
+
+    def paths(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT path FROM documents")}
 
     def passage_count(self, path: str) -> int:
         return self.conn.execute(

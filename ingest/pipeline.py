@@ -14,6 +14,10 @@ from ingest.records import Failure, ParsedDocument, Unchanged
 from ingest.structure import paragraphs
 
 _SKIP_NAMES = ("readme", "license", "licence", "changelog")
+# Raised whenever parsing changes what is stored from the same bytes (a title, a label, a paragraph): an index
+# built by another version reads every file again (``index.build``); its vectors come back from the cache.
+# 2: a title is one paragraph (2026-11-23).
+INGEST_VERSION = 2
 
 
 def parse_bytes(data: bytes, path: str, max_chars: int = 1000, timeout_s: float = DEFAULT_TIMEOUT_S) -> ParsedDocument:

@@ -253,6 +253,44 @@ def test_unchanged_files_are_not_parsed_again(built, corpus, monkeypatch):
     assert calls == [str(changed)] and report.replaced == [str(changed)]
 
 
+def test_an_index_parsed_by_another_ingest_version_reads_every_file_again(built, corpus, monkeypatch):
+    """An upgrade that parses the same bytes differently (a title fix) reaches an existing index: every file is
+    read again, nothing is embedded again, and the next build is back to reading nothing."""
+    import index.build
+    from index.store import DB_NAME, Store
+
+    monkeypatch.setattr(index.build, "INGEST_VERSION", index.build.INGEST_VERSION + 1)
+    before = current_generation(built)
+    report = build([corpus], built, EMB, "hash:384")
+    assert len(report.replaced) == 5 and report.unchanged == [] and report.embedded == 0
+    assert current_generation(built) != before  # the new parse is live
+    with Store(current_generation(built) / DB_NAME, readonly=True) as store:
+        assert store.ingest_version() == index.build.INGEST_VERSION
+    report = build([corpus], built, EMB, "hash:384")
+    assert len(report.unchanged) == 5 and report.replaced == []
+
+
+def test_documents_not_read_again_keep_the_older_version_mark(built, corpus, tmp_path, monkeypatch):
+    """Ingesting one new file into an index of another version leaves the other documents' old parse in place,
+    so the index must not claim they are the new version's: the next full ingest reads them again."""
+    import index.build
+    from index.store import DB_NAME, Store
+
+    old = index.build.INGEST_VERSION
+    monkeypatch.setattr(index.build, "INGEST_VERSION", old + 1)
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "note.txt").write_text("Decision: a note about gritting routes.\n", encoding="utf-8")
+    report = build([extra], built, EMB, "hash:384")
+    assert report.added == [str(extra / "note.txt")]
+    with Store(current_generation(built) / DB_NAME, readonly=True) as store:
+        assert store.ingest_version() == old
+    report = build([corpus, extra], built, EMB, "hash:384")
+    assert len(report.replaced) == 6
+    with Store(current_generation(built) / DB_NAME, readonly=True) as store:
+        assert store.ingest_version() == old + 1
+
+
 def test_a_selective_filter_on_a_graph_index_is_searched_exactly(monkeypatch):
     import numpy as np
 

@@ -152,7 +152,6 @@ def _apply_changes(paths, remove, live: Path | None, tmp: Path, report: BuildRep
             getattr(report, result.outcome).append(item.path)
             report.passages += len(item.passages)
             changed = changed or result.outcome in ("added", "replaced")
-        stale -= set(report.removed)
         stale &= store.paths()
         if store.ingest_version() != INGEST_VERSION and not stale:  # every stored document is now this version's
             store.set_ingest_version(INGEST_VERSION)

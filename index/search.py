@@ -149,12 +149,9 @@ class Searcher:
         """The first passage of each distinct text in ``run``, in order, at most ``depth``."""
         if not run:
             return []
-        hashes: dict[int, str] = {}
-        for start in range(0, len(run), 900):  # SQLite's bound-parameter limit
-            chunk = run[start : start + 900]
-            hashes.update(self.conn.execute(
-                f"SELECT id, content_hash FROM passages WHERE id IN ({','.join('?' * len(chunk))})", chunk
-            ).fetchall())
+        hashes = dict(self.conn.execute(
+            f"SELECT id, content_hash FROM passages WHERE id IN ({','.join('?' * len(run))})", run
+        ).fetchall())
         seen: set[str] = set()
         out = []
         for i in run:

@@ -8,7 +8,7 @@ from index.filters import Filters
 from index.search import Hit
 from index.thesaurus import expansions
 from qa.cite import verify
-from qa.evidence import Evidence
+from qa.evidence import Evidence, context_of
 from qa.extractive import ExtractiveAnswerer
 from qa.intent import Intent, classify
 from qa.records import NOT_FOUND, Answer, Draft, Question
@@ -148,17 +148,15 @@ class Asker:
         if not copies:
             return []
         wanted = {h.decision for h in pool} | {self.titled(question)}
-        fit: dict[str, float] = {}
+        fit: dict[int, float] = {}
         by_text: dict[str, list[Hit]] = {}
         for c in copies:
             by_text.setdefault(c.text, []).append(c)
-            key = f"{c.decision} {c.title} {c.heading}"
-            if key not in fit:
-                fit[key] = evidence.coverage(key)
+            fit[c.passage_id] = evidence.coverage(context_of(c))
         out = []
         for group in by_text.values():
-            best = sorted(group, key=lambda c: -fit[f"{c.decision} {c.title} {c.heading}"])[:COPIES_PER_TEXT]
-            out += [c for c in group if c.decision in wanted or c in best]
+            best = {c.passage_id for c in sorted(group, key=lambda c: -fit[c.passage_id])[:COPIES_PER_TEXT]}
+            out += [c for c in group if c.decision in wanted or c.passage_id in best]
         return out
 
     def titled(self, question: str) -> str | None:

@@ -31,8 +31,8 @@ from index.cache import CACHE_NAME, EmbeddingCache
 from index.embed import Embedder
 from index.lock import writer_lock
 from index.store import DB_NAME, Store, content_hash
-from ingest.pipeline import INGEST_VERSION, parse_all
-from ingest.records import Failure, Unchanged
+from ingest.pipeline import INGEST_VERSION, IngestOptions, parse_all
+from ingest.records import Failure, Skipped, Unchanged
 
 CURRENT = "CURRENT"
 VECTORS = "vectors.faiss"
@@ -80,7 +80,11 @@ def build(
     remove: Iterable[str] = (),
     progress: Progress | None = None,
     after_step: Callable[[str], None] | None = None,  # test hook: called after each durable step
+    options: IngestOptions = IngestOptions(),
+    budget: int | None = None,
 ) -> BuildReport:
+    """Ingest ``paths`` into a new generation. ``budget``: the most passages this build may add (the app's
+    uploads); a document that would go over it is reported and left out, and the rest are kept."""
     say = progress or (lambda _msg: None)
     step = after_step or (lambda _name: None)
     report = BuildReport()
@@ -91,7 +95,7 @@ def build(
         live = current_generation(index_dir)
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=index_dir))
         try:
-            changed = _apply_changes(paths, remove, live, tmp, report, say)
+            changed = _apply_changes(paths, remove, live, tmp, report, say, options, budget)
             step("database")
             if not changed and live is not None and _same_model(live, embedder.model_id):
                 shutil.rmtree(tmp)
@@ -114,7 +118,8 @@ def build(
     return report
 
 
-def _apply_changes(paths, remove, live: Path | None, tmp: Path, report: BuildReport, say: Progress) -> bool:
+def _apply_changes(paths, remove, live: Path | None, tmp: Path, report: BuildReport, say: Progress,
+                   options: IngestOptions, budget: int | None) -> bool:
     if live is not None:
         src = sqlite3.connect(f"file:{live / DB_NAME}?mode=ro", uri=True)
         dst = sqlite3.connect(tmp / DB_NAME)
@@ -133,7 +138,12 @@ def _apply_changes(paths, remove, live: Path | None, tmp: Path, report: BuildRep
         reparse = bool(stale)
         if reparse:
             say(f"ingest version {store.ingest_version()} → {INGEST_VERSION}: reading every file again")
-        for item in parse_all(paths, known=None if reparse else store.holds):
+        spent = 0
+        for item in parse_all(paths, known=None if reparse else store.holds, options=options):
+            if isinstance(item, Skipped):
+                report.skipped.append(Failure(item.path, item.reason))
+                say(f"skipped: {item.path}: {item.reason}")
+                continue
             if isinstance(item, Unchanged):
                 report.unchanged.append(item.path)
                 report.passages += store.passage_count(item.path)
@@ -144,6 +154,13 @@ def _apply_changes(paths, remove, live: Path | None, tmp: Path, report: BuildRep
                 say(f"failed: {item.path}: {item.reason}")
                 continue
             stale.discard(item.path)
+            if budget is not None and spent + len(item.passages) > budget:
+                why = (f"its {len(item.passages):,} passages would take this batch over its budget of {budget:,} "
+                       "passages: add it in a batch of its own")
+                report.failed.append(Failure(item.path, why))
+                say(f"failed: {item.path}: {why}")
+                continue
+            spent += len(item.passages)
             result = store.write(item, reparsed=reparse)
             say(f"{result.outcome}: {item.path}")
             if result.outcome == "duplicate":

@@ -25,3 +25,7 @@ class ModelMismatch(IndexError_):
     def __init__(self, built: str, configured: str) -> None:
         super().__init__(f"the index was built with {built}, but {configured} is configured: re-index with "
                          f"`councilqa ingest PATH --model ...`, or search with the model it was built with")
+
+
+class BadRequest(ValueError):
+    """A request out of its bounds (``index.requests``): the message names the value and what is accepted."""

@@ -1,7 +1,12 @@
 """Search filters, turned into one parameterised SQL condition on ``documents d`` (never f-string values)."""
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
+
+from index.errors import BadRequest
+from index.sanitise import sanitise
 
 # The date a decision is filed under: taken on, else published, else put to committee.
 DATE_SQL = (
@@ -20,6 +25,24 @@ class Filters:
     date_from: str = ""  # ISO dates, inclusive
     date_to: str = ""
 
+    def __post_init__(self) -> None:
+        """Checked on construction, wherever a filter comes from (CLI, app, API, code): text values are
+        sanitised and bounded, dates are real calendar dates (ISO, or the UK's DD/MM/YYYY) in order."""
+        for name in ("decision", "decision_maker", "status", "doc_type"):
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                raise BadRequest(f"filter {FIELD_NAMES[name]} must be text")
+            value = sanitise(value)
+            if len(value) > MAX_VALUE:
+                raise BadRequest(f"filter {FIELD_NAMES[name]} is {len(value)} characters; at most {MAX_VALUE}")
+            object.__setattr__(self, name, value)
+        if self.key_decision not in (None, True, False):
+            raise BadRequest("filter key takes yes or no")
+        for name in ("date_from", "date_to"):
+            object.__setattr__(self, name, iso_date(getattr(self, name), FIELD_NAMES[name]))
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise BadRequest(f"filter from ({self.date_from}) is after to ({self.date_to}): no date is both")
+
     def is_empty(self) -> bool:
         return self == Filters()
 
@@ -30,8 +53,8 @@ class Filters:
             args.append(self.decision)
         if self.decision_maker:
             # the maker may be stated on another document of the same decision (the report names none)
-            where.append("d.number IN (SELECT number FROM documents WHERE lower(decision_maker) LIKE ?)")
-            args.append(f"%{self.decision_maker.lower()}%")
+            where.append("d.number IN (SELECT number FROM documents WHERE lower(decision_maker) LIKE ? ESCAPE '\\')")
+            args.append("%" + re.sub(r"([%_\\])", r"\\\1", self.decision_maker.lower()) + "%")
         if self.status:
             where.append("lower(d.status) = ?")
             args.append(self.status.lower())
@@ -50,6 +73,30 @@ class Filters:
         return (" AND ".join(where) or "1"), args
 
 
+MAX_VALUE = 200  # characters of a filter's text value
+FIELD_NAMES = {"decision": "decision", "decision_maker": "maker", "status": "status", "doc_type": "type",
+               "date_from": "from", "date_to": "to"}
+_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def iso_date(value: object, name: str = "date") -> str:
+    """``YYYY-MM-DD`` (or ``DD/MM/YYYY``, as UK pages print dates) as an ISO date; "" stays "" (no bound)."""
+    if not isinstance(value, str):
+        raise BadRequest(f"filter {name} must be a date, YYYY-MM-DD")
+    value = value.strip()
+    if not value:
+        return ""
+    uk = _UK_DATE.fullmatch(value)
+    try:
+        if uk:
+            return dt.date(int(uk[3]), int(uk[2]), int(uk[1])).isoformat()
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise BadRequest(f"filter {name}={value[:40]!r} is not a real date (YYYY-MM-DD, e.g. 2021-03-19)") from None
+    raise BadRequest(f"filter {name}={value[:40]!r} is not a date: write YYYY-MM-DD, e.g. 2021-03-19")
+
+
 def parse_filters(items: list[str]) -> Filters:
     """``key=value`` strings from the command line: decision, maker, status, key, type, from, to."""
     names = {"decision": "decision", "maker": "decision_maker", "decision_maker": "decision_maker",
@@ -60,11 +107,11 @@ def parse_filters(items: list[str]) -> Filters:
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or name.strip() not in names:
-            raise ValueError(f"bad filter {item!r}: use NAME=VALUE with NAME one of {', '.join(sorted(set(names)))}")
+            raise BadRequest(f"bad filter {item[:60]!r}: use NAME=VALUE with NAME one of {', '.join(sorted(set(names)))}")
         field = names[name.strip()]
         if field == "key_decision":
             if value.lower() not in ("yes", "no", "true", "false"):
-                raise ValueError(f"bad filter {item!r}: key takes yes or no")
+                raise BadRequest(f"bad filter {item[:60]!r}: key takes yes or no")
             values[field] = value.lower() in ("yes", "true")
         else:
             values[field] = value.strip()

@@ -15,6 +15,7 @@ import re
 import sqlite3
 
 from index.filters import Filters
+from index.sanitise import sanitise
 
 _STOP = frozenset(
     "a an and are as at be by for from has have how in is it of on or that the this to was were what when "
@@ -26,7 +27,7 @@ COMMON_MIN = 2_000
 
 def query_terms(text: str) -> list[str]:
     terms = []
-    for raw in text.split():
+    for raw in sanitise(text).split():  # a NUL inside a quoted FTS5 string ends it: "unterminated string"
         term = raw.strip(".,;:!?()[]{}'\"‘’“”")
         if not term or term.lower() in _STOP or not re.search(r"\w", term):
             continue

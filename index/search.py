@@ -9,15 +9,16 @@ from index import manifest as mf
 from index import vectors
 from index.build import VECTORS, current_generation
 from index.embed import Embedder, load_embedder
-from index.errors import IndexNotFound, ModelMismatch
+from index.errors import BadRequest, IndexNotFound, ModelMismatch
 from index.filters import Filters
 from index.fuse import reciprocal_rank_fusion
 from index.keywords import search as keyword_search
 from index.querycache import QueryVectors
+from index.requests import MODES
+from index.sanitise import sanitise
 from index.thesaurus import expanded
 from index.store import DB_NAME, content_hash
 
-MODES = ("hybrid", "dense", "keyword")
 SPREAD = 10  # with ``distinct``, each run reads this many times deeper, so that copies do not crowd out the rest
 
 
@@ -122,9 +123,16 @@ class Searcher:
         across hundreds of decisions; without this, their copies fill the top-k and push out everything else
         (``copies`` finds the other places a text occurs)."""
         if mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}")
-        depth = max(depth, k)
-        read = depth * SPREAD if distinct else depth
+            raise BadRequest(f"mode must be one of {', '.join(MODES)}")
+        if k < 1:
+            raise BadRequest(f"k must be 1 or more (got {k})")
+        # Whatever a caller asks for, no run reads more than the index holds: k=10**9 costs what k=ntotal does.
+        query = sanitise(query)
+        if not query:
+            return []
+        k = min(k, max(1, self.vectors.ntotal))
+        depth = min(max(depth, k), max(1, self.vectors.ntotal))
+        read = min(depth * SPREAD, self.vectors.ntotal) if distinct else depth
         runs: list[list[int]] = []
         scores: dict[int, float] = {}
         if mode in ("hybrid", "dense"):

@@ -1,8 +1,12 @@
 """One file in, one ``ParsedDocument`` out; folders walked; bad files reported, never fatal."""
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.chunk import passages
@@ -10,22 +14,48 @@ from ingest.clean import clean
 from ingest.errors import UnreadableDocument
 from ingest.metadata import extract
 from ingest.read import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S, read_bytes
-from ingest.records import Failure, ParsedDocument, Unchanged
+from ingest.records import Failure, ParsedDocument, Skipped, Unchanged
 from ingest.structure import paragraphs
 
+NO_SUCH_PATH = "no such file or folder"
 _SKIP_NAMES = ("readme", "license", "licence", "changelog")
 # Raised whenever parsing changes what is stored from the same bytes (a title, a label, a paragraph): an index
 # built by another version reads every file again (``index.build``); its vectors come back from the cache.
 # 2: a title is one paragraph (2026-11-23).
 INGEST_VERSION = 2
 
+# Passages one document may make. Sized from real council documents: a 500-page budget book or local plan at
+# about 3,500 characters a page is 1.75M characters, about 3,500 passages of at most 1,000 characters (and
+# about a minute and a half of embedding on two cores). The bundled sample's largest document makes 60.
+DEFAULT_MAX_PASSAGES = 4_000
 
-def parse_bytes(data: bytes, path: str, max_chars: int = 1000, timeout_s: float = DEFAULT_TIMEOUT_S) -> ParsedDocument:
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """How files are found and read: the bounds every file is held to."""
+
+    follow_symlinks: bool = False  # links inside a folder are read only if this is set, and only inside it
+    max_passages: int = DEFAULT_MAX_PASSAGES
+    max_bytes: int = DEFAULT_MAX_BYTES
+    timeout_s: float = DEFAULT_TIMEOUT_S
+
+
+def parse_bytes(data: bytes, path: str, max_chars: int = 1000, timeout_s: float = DEFAULT_TIMEOUT_S,
+                max_passages: int = DEFAULT_MAX_PASSAGES) -> ParsedDocument:
     raw = read_bytes(data, path, Path(path).suffix.lower(), timeout_s)
+    # Every passage holds at most max_chars characters, so a text this long is over the cap before any
+    # cleaning or splitting (a 25 MB text file is refused in a second, not after minutes of parsing).
+    if len(raw.text) > max_passages * max_chars:
+        raise UnreadableDocument(path, f"its {len(raw.text):,} characters of text make more than {max_passages:,} "
+                                 f"passages, the limit for one document (raise it with --max-passages)")
     cleaned = clean(raw.text, raw.format)
     paras = paragraphs(cleaned)
     if not paras:
         raise UnreadableDocument(path, "no paragraphs of text were found in it")
+    parts = tuple(passages(paras, max_chars))
+    if len(parts) > max_passages:
+        raise UnreadableDocument(path, f"it makes {len(parts):,} passages, over the limit of {max_passages:,} for "
+                                 "one document (raise it with --max-passages)")
     return ParsedDocument(
         path=path,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -33,60 +63,129 @@ def parse_bytes(data: bytes, path: str, max_chars: int = 1000, timeout_s: float 
         text=cleaned.text,
         meta=extract(cleaned.text, paras),
         paragraphs=tuple(paras),
-        passages=tuple(passages(paras, max_chars)),
+        passages=parts,
     )
 
 
-def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, follow: bool = True) -> bytes:
+    """The bytes of a regular file. ``follow=False``: a symbolic link is refused even if it appeared after
+    the folder was walked (``O_NOFOLLOW``); a pipe or device is refused without blocking on it."""
     name = str(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
     try:
-        size = path.stat().st_size
+        fd = os.open(path, flags)
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnreadableDocument(name, "a symbolic link: not followed") from None
         raise UnreadableDocument(name, f"cannot be opened ({exc.strerror})") from None
-    if size > max_bytes:
-        raise UnreadableDocument(name, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise UnreadableDocument(name, f"cannot be read ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableDocument(name, "not a regular file (a device, pipe or socket)")
+        if info.st_size > max_bytes:
+            raise UnreadableDocument(name, f"file is {info.st_size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB "
+                                     "limit")
+        try:
+            data = f.read(max_bytes + 1)
+        except OSError as exc:
+            raise UnreadableDocument(name, f"cannot be read ({exc.strerror})") from None
+    if len(data) > max_bytes:  # it grew after fstat
+        raise UnreadableDocument(name, f"file is over the {max_bytes / 1e6:.0f} MB limit")
+    return data
 
 
 def parse_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, timeout_s: float = DEFAULT_TIMEOUT_S) -> ParsedDocument:
     return parse_bytes(read_file(path, max_bytes), str(path), timeout_s=timeout_s)
 
 
-def walk(paths: Iterable[Path]) -> Iterator[Path | Failure]:
-    """Files named, and files in folders named (hidden files and README/LICENSE files skipped)."""
+def walk(paths: Iterable[Path], follow_symlinks: bool = False) -> Iterator[Path | Failure | Skipped]:
+    """Files named, and the regular files in folders named (hidden files and README/LICENSE files skipped).
+
+    A path named is read as named, even through a link: the person chose it. Inside a folder, a symbolic
+    link (to a file or a folder) is skipped and reported, because whoever can write into a corpus folder could
+    otherwise have ``/etc/passwd`` indexed and served; with ``follow_symlinks`` a link is read only when its
+    target lies inside the folder given. Devices, pipes and sockets are never read."""
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path)
-                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    if not child.name.lower().startswith(_SKIP_NAMES):
-                        yield child
+            yield from sorted(_walk_folder(path, follow_symlinks), key=lambda item: str(_path_of(item)))
         elif path.is_file():
             yield path
+        elif path.exists() or path.is_symlink():
+            yield Skipped(str(path), "not a regular file (a device, pipe, socket or broken link)")
         else:
-            yield Failure(str(path), "no such file or folder")
+            yield Failure(str(path), NO_SUCH_PATH)
+
+
+def _path_of(item: Path | Skipped) -> str:
+    return item.path if isinstance(item, Skipped) else str(item)
+
+
+def _walk_folder(root: Path, follow: bool) -> Iterator[Path | Skipped]:
+    top = root.resolve()
+    seen: set[Path] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=follow):
+        here = Path(dirpath)
+        real = here.resolve()
+        if real in seen:  # a link back to a folder already walked
+            dirnames[:] = []
+            continue
+        seen.add(real)
+        kept = []
+        for name in sorted(dirnames):
+            sub = here / name
+            if name.startswith("."):
+                continue
+            if sub.is_symlink():
+                why = _link_refusal(sub, top, follow, "folder")
+                if why:
+                    yield Skipped(str(sub), why)
+                    continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in filenames:
+            child = here / name
+            if name.startswith(".") or name.lower().startswith(_SKIP_NAMES):
+                continue
+            if child.is_symlink():
+                why = _link_refusal(child, top, follow, "file")
+                if why:
+                    yield Skipped(str(child), why)
+                    continue
+            if not child.is_file():
+                yield Skipped(str(child), "not a regular file (a device, pipe or socket)")
+                continue
+            yield child
+
+
+def _link_refusal(link: Path, top: Path, follow: bool, kind: str) -> str:
+    """Why a symbolic link inside the folder ``top`` is not read, or "" if it may be."""
+    if not follow:
+        return f"a symbolic link to a {kind}: not followed (--follow-symlinks reads links that stay inside the folder)"
+    target = link.resolve()
+    if not target.is_relative_to(top):
+        return f"a symbolic link to a {kind} outside the folder given: not read"
+    return ""
 
 
 def parse_all(
     paths: Iterable[Path],
     known: Callable[[str, str], bool] | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    timeout_s: float = DEFAULT_TIMEOUT_S,
-) -> Iterator[ParsedDocument | Failure | Unchanged]:
+    options: IngestOptions = IngestOptions(),
+) -> Iterator[ParsedDocument | Failure | Skipped | Unchanged]:
     """Every file under ``paths``, parsed. ``known(path, sha256)`` says a file is already stored with these
     bytes: it is not parsed again (re-reading an unchanged corpus costs a hash per file, not a parse)."""
-    for item in walk(paths):
-        if isinstance(item, Failure):
+    paths = [Path(p) for p in paths]
+    named = {str(p) for p in paths if not p.is_dir()}
+    for item in walk(paths, options.follow_symlinks):
+        if isinstance(item, (Failure, Skipped)):
             yield item
             continue
         try:
-            data = read_file(item, max_bytes)
+            # a file found inside a folder is opened without following a link that replaced it since the walk
+            data = read_file(item, options.max_bytes, follow=options.follow_symlinks or str(item) in named)
             if known is not None and known(str(item), hashlib.sha256(data).hexdigest()):
                 yield Unchanged(str(item))
                 continue
-            yield parse_bytes(data, str(item), timeout_s=timeout_s)
+            yield parse_bytes(data, str(item), timeout_s=options.timeout_s, max_passages=options.max_passages)
         except UnreadableDocument as exc:
             yield Failure(str(item), exc.reason)

@@ -107,22 +107,6 @@ def _looks_binary(text: str) -> bool:
     return len(_CONTROL_CHARS.findall(sample)) / len(sample) > 0.05
 
 
-def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, timeout_s: float = DEFAULT_TIMEOUT_S) -> RawText:
-    """Read one file into raw text, or raise ``UnreadableDocument`` with the reason."""
-    name = str(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UnreadableDocument(name, f"cannot be opened ({exc.strerror})") from None
-    if size > max_bytes:
-        raise UnreadableDocument(name, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableDocument(name, f"cannot be read ({exc.strerror})") from None
-    return read_bytes(data, name, path.suffix.lower(), timeout_s)
-
-
 def read_bytes(data: bytes, name: str, suffix: str = "", timeout_s: float = DEFAULT_TIMEOUT_S) -> RawText:
     if not data.strip(b" \t\r\n\x00"):
         raise UnreadableDocument(name, "file is empty")

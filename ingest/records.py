@@ -83,6 +83,14 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A path not read on purpose (a symbolic link, a device or pipe), and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Unchanged:
     """A file already stored with the same bytes: not parsed again."""
 

@@ -65,7 +65,7 @@ class Asker:
         return self._decisions
 
     def ask(self, question: str, k: int = 8, filters: Filters | None = None) -> Answer:
-        q = Question(question.strip(), k, filters or Filters())
+        q = Question(question, k, filters or Filters())  # sanitised and bounded (index.requests)
         intent = classify(q.text)
         depth = max(q.k, LIST_DEPTH) if intent is Intent.LIST else q.k
         named = self.named_decisions(q.text)

@@ -113,9 +113,7 @@ class Question:
     filters: Any = field(default=None)
 
     def __post_init__(self) -> None:
-        if not self.text or not self.text.strip():
-            raise ValueError("the question is empty")
-        if len(self.text) > 2000:
-            raise ValueError("the question is longer than 2,000 characters; ask something shorter")
-        if not 1 <= self.k <= 100:
-            raise ValueError("k must be between 1 and 100")
+        from index.requests import k_value, text
+
+        object.__setattr__(self, "text", text(self.text, "question"))
+        object.__setattr__(self, "k", k_value(self.k))

@@ -64,7 +64,7 @@ def test_filters_apply_to_chat(services):
 
 
 def test_search_callback_and_csv_export(services):
-    rows, path, marked = ui_app.search(services, "Regulation 32", "", "proposed", "", "", "", "")
+    rows, path, marked, _ = ui_app.search(services, "Regulation 32", "", "proposed", "", "", "", "")
     assert rows and rows[0][0] == "22/00093"
     text = Path(path).read_text(encoding="utf-8")
     assert text.splitlines()[0] == "decision,paragraph,score,text,document" and "Regulation 32" in text
@@ -75,7 +75,7 @@ def test_search_callback_and_csv_export(services):
 
 
 def test_search_marks_words_by_stem_not_stopwords(services):
-    _, _, marked = ui_app.search(services, "the contracts funded", *NO_FILTERS)
+    _, _, marked, _ = ui_app.search(services, "the contracts funded", *NO_FILTERS)
     words = {t.lower() for t, tag in marked if tag == "match"}
     assert "the" not in words and words & {"contract", "contracts"} and words & {"funded", "funding", "funds"}
 
@@ -194,7 +194,7 @@ def test_server_ask_then_open_citation(server):
 
 def test_server_search_with_filter_and_decisions(server):
     client = _client(server)
-    rows, _, _ = client.predict("Regulation 32", "", "taken", "", "", "", "", api_name="/search")
+    rows, _, _, _ = client.predict("Regulation 32", "", "taken", "", "", "", "", api_name="/search")
     assert all(r[0] != "22/00093" for r in rows["data"])
     table = client.predict(api_name="/decisions")
     assert [r[0] for r in table["data"]][:4] == ["20/00102", "21/00081", "22/00034", "22/00093"]
@@ -273,7 +273,7 @@ def test_index_directory_is_not_served(server, index_dir):
 
 def test_xss_in_documents_reaches_the_client_as_text(server):
     client = _client(server)
-    rows, _, marked = client.predict("library budget", *NO_FILTERS, api_name="/search")
+    rows, _, marked, _ = client.predict("library budget", *NO_FILTERS, api_name="/search")
     assert any(XSS in seg["token"] for seg in marked)  # highlighted results are text segments too
     assert any(XSS in r[3] for r in rows["data"])  # delivered as a string for a text cell, not markup
     config = json.loads(urllib.request.urlopen(server + "config", timeout=10).read())

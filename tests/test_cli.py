@@ -90,7 +90,7 @@ def test_failure_keeps_what_was_stored(capsys, corpus, tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"")
     code, out, err = run(capsys, "ingest", str(bad), "--index", ix)
-    assert code == 2  # nothing usable in this run
+    assert code == 4  # every file given failed: nothing added in this run
     assert "empty" in out
     code, out, _ = run(capsys, "decisions", "--index", ix, "--json")
     assert len(json.loads(out)["decisions"]) == 4

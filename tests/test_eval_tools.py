@@ -50,7 +50,7 @@ def test_bench_cli_json(capsys, tmp_path):
 
 def test_bench_rejects_nonsense(capsys):
     assert main(["bench", "--passages", "0"]) == 2
-    assert "must be positive" in capsys.readouterr().err
+    assert "--passages must be from 1 to 5000000 (got 0)" in capsys.readouterr().err
 
 
 def test_at_scale_the_gold_questions_name_their_decision_and_lists_are_left_out():

@@ -7,7 +7,8 @@ import pytest
 from conftest import make_docx, make_pdf
 from ingest.errors import UnreadableDocument
 from ingest.pipeline import parse_file
-from ingest.read import read_bytes, read_file, sniff_format
+from ingest.pipeline import read_file
+from ingest.read import read_bytes, sniff_format
 from ingest.sandbox import run_with_timeout
 
 RECORD = [

@@ -6,9 +6,11 @@ has a deliberate concurrency limit and size, so a crowd gets answers or "busy", 
 """
 from __future__ import annotations
 
+import atexit
 import csv
 import html
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -16,7 +18,10 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.errors import BadRequest
 from index.filters import Filters
+from index.requests import ask_request, search_request
+from index.sanitise import sanitise
 
 CONCURRENCY = 2  # two cores: more parallel model calls only queue inside torch
 QUEUE_SIZE = 32  # beyond this, a request is told the server is busy at once
@@ -25,6 +30,11 @@ STATUSES = ["", "proposed", "recommendations approved", "taken"]
 DOC_TYPES = ["", "record", "decision page", "proposed record", "report"]
 UPLOAD_TYPES = [".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt"]
 MAX_UPLOAD_FILES = 50
+UPLOAD_BUDGET = 5_000  # passages one batch of added files may make: about two minutes of embedding on two cores
+MAX_UPLOAD_REQUEST = 100 * 1024 * 1024  # bytes in one upload request, whatever the number of files in it
+KEEP_EXPORTS = 20  # CSV exports kept in the app's one export folder; older ones are deleted
+CACHE_CLEANUP = (600, 3600)  # Gradio's own copies of files (exports, uploads): swept every 10 min, kept 1 h
+SEARCH_K = 20
 # After a citation opens: bring its highlighted paragraph into view (it can be far down a long document).
 SCROLL_TO_HIGHLIGHT = """() => { setTimeout(() => {
   const mark = document.querySelector('#cited-paragraph .token.highlighted');
@@ -43,6 +53,21 @@ class Services:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _asker: object | None = None
     _generation: Path | None = None
+    _exports: Path | None = None
+
+    def export_path(self, name: str) -> Path:
+        """A new file in the app's one export folder, which keeps only the newest ``KEEP_EXPORTS`` files and is
+        removed when the process exits."""
+        with self._lock:
+            if self._exports is None or not self._exports.is_dir():
+                self._exports = Path(tempfile.mkdtemp(prefix="councilqa-exports-"))
+                atexit.register(shutil.rmtree, self._exports, True)
+            old = sorted(self._exports.iterdir(), key=lambda p: p.stat().st_mtime)
+            for stale in old[: max(0, len(old) - KEEP_EXPORTS + 1)]:
+                stale.unlink(missing_ok=True)
+            fd, path = tempfile.mkstemp(prefix=f"{name}-", suffix=".csv", dir=self._exports)
+            os.close(fd)
+            return Path(path)
 
     def asker(self):
         from index.build import current_generation
@@ -72,26 +97,34 @@ def as_text(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def _str(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def make_filters(maker: str = "", status: str = "", key: str = "", doc_type: str = "", date_from: str = "",
                  date_to: str = "") -> Filters:
-    return Filters(decision_maker=(maker or "").strip(), status=status or "",
-                   key_decision={"yes": True, "no": False}.get((key or "").lower()), doc_type=doc_type or "",
-                   date_from=(date_from or "").strip(), date_to=(date_to or "").strip())
+    """The filter boxes as ``Filters``, checked by the same rules as the CLI's (``BadRequest`` if not)."""
+    key = _str(key).strip().lower()
+    if key not in ("", "yes", "no"):
+        raise BadRequest("filter key takes yes or no")
+    return Filters(decision_maker=_str(maker), status=_str(status), key_decision={"yes": True, "no": False}.get(key),
+                   doc_type=_str(doc_type), date_from=_str(date_from), date_to=_str(date_to))
 
 
 def ask(services: Services, question: str, history: list, *filters) -> tuple[list, list[str], dict]:
     """Chat turn: the answer as text, and the citation labels (the chips) of this answer."""
-    history = list(history or [])
-    if not (question or "").strip():
+    history = list(history or []) if isinstance(history, list) else []
+    if not sanitise(_str(question)):
         return history, [], {}
     try:
-        answer = services.asker().ask(question, filters=make_filters(*filters))
-    except ValueError as exc:  # a domain error becomes a sentence in the chat
-        history += [{"role": "user", "content": as_text(question)},
+        req = ask_request(question, filters=make_filters(*filters))
+        answer = services.asker().ask(req.question, k=req.k, filters=req.filters)
+    except ValueError as exc:  # a bad request or a domain error becomes a sentence in the chat
+        history += [{"role": "user", "content": as_text(sanitise(_str(question))[:300])},
                     {"role": "assistant", "content": as_text(f"Error: {exc}")}]
         return history, [], {}
     text = answer.text + f"\n\n(answered by: {answer.answerer})"
-    history += [{"role": "user", "content": as_text(question)}, {"role": "assistant", "content": as_text(text)}]
+    history += [{"role": "user", "content": as_text(req.question)}, {"role": "assistant", "content": as_text(text)}]
     cites = {c.label: {"decision": c.decision, "paragraph": c.paragraph, "document": c.document} for c in answer.citations}
     return history, list(cites), cites
 
@@ -111,19 +144,25 @@ def open_citation(services: Services, label: str, cites: dict) -> tuple[list, di
     return [seg for seg in segments if seg[0]], meta
 
 
-def search(services: Services, query: str, *filters) -> tuple[list[list], str | None, list]:
-    """Ranked passages as table rows, the same rows as a CSV file, and as text with the query's words marked."""
-    if not (query or "").strip():
-        return [], None, []
+def search(services: Services, query: str, *filters) -> tuple[list[list], str | None, list, str]:
+    """Ranked passages as table rows, the same rows as a CSV file, as text with the query's words marked, and
+    a notice (why nothing was searched, or how many passages matched)."""
+    if not sanitise(_str(query)):
+        return [], None, [], ""
+    try:
+        req = search_request(query, SEARCH_K, make_filters(*filters))
+    except ValueError as exc:
+        return [], None, [], f"Not searched: {exc}"
     searcher = services.asker().searcher
-    hits = searcher.search(query, k=20, filters=make_filters(*filters))
+    hits = searcher.search(req.query, k=req.k, filters=req.filters)
     rows = [[h.decision, h.paragraph, round(h.score, 4), " ".join(h.text.split()), h.document] for h in hits]
-    out = Path(tempfile.mkdtemp(prefix="councilqa-")) / "search.csv"
+    out = services.export_path("search")
     with open(out, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["decision", "paragraph", "score", "text", "document"])
         w.writerows(rows)
-    return rows, str(out), highlighted_hits(hits, query)
+    notice = f"{len(rows)} passages." if rows else "No passages match (the filters may leave none)."
+    return rows, str(out), highlighted_hits(hits, req.query), notice
 
 
 def highlighted_hits(hits, query: str) -> list[tuple[str, str | None]]:
@@ -148,7 +187,8 @@ def decisions_table(services: Services) -> list[list]:
 
 
 def decision_page(services: Services, number: str) -> dict:
-    d = next((d for d in services.asker().decisions() if d.number == (number or "").strip()), None)
+    number = sanitise(_str(number))[:100]
+    d = next((d for d in services.asker().decisions() if d.number == number), None)
     if d is None:
         return {}
     searcher = services.asker().searcher
@@ -188,10 +228,17 @@ def add_documents(services: Services, files: list[str] | None, progress=None) ->
     say = progress or (lambda *_a, **_k: None)
     services.upload_dir.mkdir(parents=True, exist_ok=True)
     targets: dict[str, str] = {}
+    refused = []
     for f in files:
-        dest = services.upload_dir / _safe_name(str(f))
-        shutil.copyfile(f, dest)
+        src, name = Path(str(f)), _safe_name(str(f))
+        if src.is_symlink() or not src.is_file():
+            refused.append([name, "refused", "not a regular file"])
+            continue
+        dest = services.upload_dir / name
+        shutil.copyfile(src, dest, follow_symlinks=False)
         targets[str(dest)] = dest.name
+    if not targets:
+        return refused
     say(0.05, desc="loading the model")
     try:
         searcher = services.asker().searcher
@@ -210,15 +257,16 @@ def add_documents(services: Services, files: list[str] | None, progress=None) ->
             say(0.5 + 0.5 * int(n) / max(1, int(total)), desc=f"embedding passages: {message.split()[1]}")
 
     try:
-        report = build([Path(p) for p in targets], services.index_dir, embedder, spec, progress=step)
+        report = build([Path(p) for p in targets], services.index_dir, embedder, spec, progress=step,
+                       budget=UPLOAD_BUDGET)
     except IndexError_ as exc:
-        return [[name, "not added", str(exc)] for name in targets.values()]
+        return refused + [[name, "not added", str(exc)] for name in targets.values()]
     outcome = {p: ("added", "") for p in report.added}
     outcome |= {p: ("replaced", "a new version of a file added before") for p in report.replaced}
     outcome |= {p: ("unchanged", "already in the index") for p in report.unchanged}
     outcome |= {f.path: ("skipped", f.reason) for f in report.skipped}
     outcome |= {f.path: ("failed", f.reason) for f in report.failed}
-    return [[name, *outcome.get(path, ("failed", "not read"))] for path, name in targets.items()]
+    return refused + [[name, *outcome.get(path, ("failed", "not read"))] for path, name in targets.items()]
 
 
 def create_app(index_dir: Path, answerer=None, model: str | None = None, upload_dir: Path | None = None):
@@ -226,7 +274,8 @@ def create_app(index_dir: Path, answerer=None, model: str | None = None, upload_
 
     services = Services(Path(index_dir), answerer, model, upload_dir)
     threading.Thread(target=_quietly, args=(services.warm,), daemon=True).start()  # load while the page opens
-    with gr.Blocks(title="councilqa") as app:
+    with gr.Blocks(title="councilqa", delete_cache=CACHE_CLEANUP) as app:
+        app.councilqa_services = services  # launch() reads whether uploads are on
         gr.Markdown("# councilqa\nQuestions about council decisions, answered with citations you can check.")
         ready = gr.Markdown("Loading the index and the embedding model…", elem_id="status")
         with gr.Row():
@@ -263,13 +312,14 @@ def create_app(index_dir: Path, answerer=None, model: str | None = None, upload_
         with gr.Tab("Search"):
             query = gr.Textbox(label="Search passages")
             go = gr.Button("Search")
+            notice = gr.Markdown("", elem_id="search-notice")
             results = gr.Dataframe(headers=["decision", "paragraph", "score", "text", "document"], wrap=True,
                                    interactive=False)
             export = gr.File(label="Export (CSV)")
             marked = gr.HighlightedText(label="Passages, query words marked", combine_adjacent=True,
                                         show_legend=False, elem_id="search-results")
             gr.on([go.click, query.submit], lambda q, *f: search(services, q, *f), [query, *filters],
-                  [results, export, marked], api_name="search")
+                  [results, export, marked, notice], api_name="search")
         with gr.Tab("Decisions"):
             table = gr.Dataframe(headers=["number", "title", "decision maker", "status", "date", "amounts"],
                                  wrap=True, interactive=False)
@@ -308,9 +358,18 @@ CSS = "#cited-paragraph .textfield, #search-results .textfield { word-break: nor
 
 def launch(app, host: str = "127.0.0.1", port: int = 7860, auth=None, block: bool = True) -> None:
     """Start the server with the settings the safety promises rest on: no share link, an upload size limit,
-    no extra file routes (the index directory is never served)."""
+    no extra file routes (the index directory is never served), and Gradio's upload route closed unless
+    adding documents is switched on (``ui.guard``)."""
+    from starlette.middleware import Middleware
+
+    from ui.guard import UploadGuard
+
+    services = getattr(app, "councilqa_services", None)
+    allowed = services is not None and services.upload_dir is not None
+    guard = Middleware(UploadGuard, allowed=allowed, max_bytes=MAX_UPLOAD_REQUEST)
     app.launch(server_name=host, server_port=port, share=False, auth=auth or None, max_file_size=MAX_FILE_SIZE,
-               allowed_paths=[], show_error=False, css=CSS, prevent_thread_lock=not block)
+               allowed_paths=[], show_error=False, css=CSS, prevent_thread_lock=not block,
+               app_kwargs={"middleware": [guard]})
 
 
 def _quietly(func) -> None:

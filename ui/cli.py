@@ -1,17 +1,19 @@
 """The ``councilqa`` command. Thin: parse arguments, call the library, turn domain errors into a sentence.
 
-Exit codes: 0 success; 2 usage error or nothing usable; 3 some files failed and the rest were kept.
+Exit codes: 0 success; 2 usage error (a value out of range, a missing index); 3 some files failed and the rest
+were kept; 4 every file given failed, so nothing was added.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
 DEFAULT_INDEX = ".councilqa/index"
-EXIT_OK, EXIT_USAGE, EXIT_PARTIAL = 0, 2, 3
+EXIT_OK, EXIT_USAGE, EXIT_PARTIAL, EXIT_ALL_FAILED = 0, 2, 3, 4
 
 
 def _index_dir(value: str | None) -> Path:
@@ -32,17 +34,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="embedding model: minilm (default), hash:DIM, or a model directory "
                    "(default: $COUNCILQA_MODEL or minilm)")
     p.add_argument("--remove", nargs="*", default=[], metavar="PATH", help="documents to drop from the index")
+    p.add_argument("--follow-symlinks", action="store_true",
+                   help="read symbolic links inside the folders given, if their target is inside that folder "
+                   "(default: links are skipped and reported)")
+    p.add_argument("--max-passages", type=int, metavar="N",
+                   help="the most passages one document may make (default 4000, about a 500-page report); a "
+                   "document over it is reported and left out")
 
     p = sub.add_parser("search", help="ranked passages for a query (hybrid: dense + keyword)")
     p.add_argument("query")
-    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--k", type=int, default=10, help="passages shown, 1 to 100 (default 10)")
     p.add_argument("--mode", choices=["hybrid", "dense", "keyword"], default="hybrid")
     _reading_options(p)
 
     p = sub.add_parser("ask", help="answer a question with verified citations (or say it is not found)")
     p.add_argument("question", nargs="?")
-    p.add_argument("--batch", metavar="FILE", help="one question per line; prints one JSON object per line")
-    p.add_argument("--k", type=int, default=8, help="passages retrieved (default 8)")
+    p.add_argument("--batch", metavar="FILE", help="one question per line (at most 1,000; - reads standard input); "
+                   "prints one JSON object per line")
+    p.add_argument("--k", type=int, default=8, help="passages retrieved, 1 to 100 (default 8)")
     p.add_argument("--llm", help="a LangChain chat model: ollama:MODEL, openai:MODEL or module:factory "
                    "(default: $COUNCILQA_LLM, else the offline extractive answerer)")
     _reading_options(p)
@@ -119,8 +128,13 @@ def main(argv: list[str] | None = None) -> int:
                     "eval": cmd_eval, "bench": cmd_bench, "serve": cmd_serve}
         return commands[args.command](args)
     except (IndexError_, IngestError, ValueError) as exc:
-        print(f"councilqa: {exc}", file=sys.stderr)
+        from index.sanitise import printable
+
+        print(f"councilqa: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # the reader went away (`councilqa ... | head`): stop quietly, as the docs advise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def _open_store(index_dir: Path):
@@ -138,18 +152,24 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from index.build import build
     from index.decisions import list_decisions
     from index.embed import DEFAULT_MODEL, load_embedder
+    from index.requests import k_value
+    from index.sanitise import printable
+    from ingest.pipeline import DEFAULT_MAX_PASSAGES, NO_SUCH_PATH, IngestOptions
 
     index_dir = _index_dir(args.index)
+    max_passages = DEFAULT_MAX_PASSAGES if args.max_passages is None else \
+        k_value(args.max_passages, "--max-passages", upper=10_000_000)
+    options = IngestOptions(follow_symlinks=args.follow_symlinks, max_passages=max_passages)
     spec = args.model or os.environ.get("COUNCILQA_MODEL") or DEFAULT_MODEL
     embedder = load_embedder(spec)
-    progress = None if args.json else (lambda line: print(line, file=sys.stderr))
-    report = build([Path(p) for p in args.paths], index_dir, embedder, spec, remove=args.remove, progress=progress)
+    progress = None if args.json else (lambda line: print(printable(line), file=sys.stderr))
+    report = build([Path(p) for p in args.paths], index_dir, embedder, spec, remove=args.remove, progress=progress,
+                   options=options)
     if report.generation:
         with _open_store(index_dir) as store:
-            decisions = list_decisions(store)
+            decisions, totals = list_decisions(store), store.counts()
     else:
-        decisions = []
-    failed = [{"path": f.path, "reason": f.reason} for f in report.failed]
+        decisions, totals = [], {"documents": 0, "passages": 0, "decisions": 0}
     if args.json:
         print(json.dumps({
             "documents": report.documents,
@@ -159,21 +179,25 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             "unchanged": len(report.unchanged),
             "removed": len(report.removed),
             "embedded": report.embedded,
+            "index": totals,
             "decisions": [_decision_json(d) for d in decisions],
             "skipped": [{"path": f.path, "reason": f.reason} for f in report.skipped],
-            "failed": failed,
+            "failed": [{"path": f.path, "reason": f.reason} for f in report.failed],
         }, ensure_ascii=False, indent=2))
     else:
         print(f"{report.documents} documents read ({len(report.added)} new, {len(report.replaced)} changed, "
-              f"{len(report.unchanged)} unchanged), {report.passages} passages; {len(decisions)} decisions in "
-              f"{index_dir}")
+              f"{len(report.unchanged)} unchanged), {report.passages} passages; the index at "
+              f"{printable(str(index_dir))} holds {totals['documents']} documents, {totals['passages']} passages, "
+              f"{totals['decisions']} decisions")
         for f in report.skipped:
-            print(f"skipped {f.path}: {f.reason}")
+            print(f"skipped {printable(f.path)}: {printable(f.reason)}")
         for f in report.failed:
-            print(f"FAILED {f.path}: {f.reason}")
+            print(f"FAILED {printable(f.path)}: {printable(f.reason)}")
         _print_decisions(decisions)
+    if report.failed and not report.documents and all(f.reason == NO_SUCH_PATH for f in report.failed):
+        return EXIT_USAGE  # only paths that do not exist: a mistyped command
     if report.failed:
-        return EXIT_PARTIAL if report.documents else EXIT_USAGE
+        return EXIT_PARTIAL if report.documents else EXIT_ALL_FAILED
     return EXIT_OK
 
 
@@ -191,11 +215,12 @@ def cmd_decisions(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from index.filters import parse_filters
+    from index.requests import search_request
     from index.search import Searcher
 
-    filters = parse_filters(args.filter)
+    req = search_request(args.query, args.k, parse_filters(args.filter), args.mode, k_name="--k")
     searcher = Searcher(_index_dir(args.index), model=args.model)
-    hits = searcher.search(args.query, k=args.k, filters=filters, mode=args.mode)
+    hits = searcher.search(req.query, k=req.k, filters=req.filters, mode=req.mode)
     if args.json:
         print(json.dumps({"hits": [
             {"decision": h.decision, "paragraph": h.paragraph, "document": h.document, "score": h.score,
@@ -211,22 +236,27 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from index import requests
     from index.filters import parse_filters
     from index.search import Searcher
     from qa.ask import Asker
 
-    if bool(args.question) == bool(args.batch):
-        raise ValueError("give a question or --batch FILE, not both")
+    if (args.question is None) == (args.batch is None):
+        raise requests.BadRequest("give a question or --batch FILE, not both")
     filters = parse_filters(args.filter)
+    if args.batch is not None:
+        questions = requests.batch(_read_batch(args.batch), f"--batch {args.batch}")
+        k = requests.k_value(args.k, "--k")
+    else:
+        req = requests.ask_request(args.question, args.k, filters, k_name="--k")
+        questions, k = [req.question], req.k
     asker = Asker(Searcher(_index_dir(args.index), model=args.model), _answerer(args.llm))
-    if args.batch:
-        with open(args.batch, encoding="utf-8") as f:
-            for line in f:
-                if line.strip():
-                    answer = asker.ask(line.strip(), k=args.k, filters=filters)
-                    print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+    if args.batch is not None:
+        for question in questions:
+            answer = asker.ask(question, k=k, filters=filters)
+            print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
         return EXIT_OK
-    answer = asker.ask(args.question, k=args.k, filters=filters)
+    answer = asker.ask(questions[0], k=k, filters=filters)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -234,12 +264,25 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_batch(name: str) -> bytes:
+    from index.requests import MAX_BATCH_BYTES, BadRequest
+
+    try:
+        if name == "-":
+            return sys.stdin.buffer.read(MAX_BATCH_BYTES + 1)
+        with open(name, "rb") as f:
+            return f.read(MAX_BATCH_BYTES + 1)
+    except OSError as exc:
+        raise BadRequest(f"--batch {name}: cannot be read ({exc.strerror})") from None
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from eval.data import gold_dir, load_gold, scaled
+    from index.requests import k_value
     from eval.run import calibration, distractor_index, evaluate, format_table, sample_index
 
-    if args.distractors < 0:
-        raise ValueError("--distractors must be 0 or more")
+    if args.distractors:
+        k_value(args.distractors, "--distractors", upper=100_000)
     if args.index:
         index_dir = Path(args.index)
     elif args.distractors:
@@ -267,8 +310,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from eval.bench import format_result, run
 
-    if args.passages < 1 or args.sample < 1 or args.queries < 1:
-        raise ValueError("--passages, --sample and --queries must be positive")
+    from index.requests import k_value
+
+    k_value(args.passages, "--passages", upper=5_000_000)
+    k_value(args.sample, "--sample", upper=args.passages)
+    k_value(args.queries, "--queries", upper=100_000)
     say = lambda msg: print(f"bench: {msg}", file=sys.stderr, flush=True)  # noqa: E731
     result = run(args.passages, args.sample, args.model or "minilm", args.queries,
                  Path(args.workdir) if args.workdir else None, say)
@@ -279,17 +325,51 @@ def cmd_bench(args: argparse.Namespace) -> int:
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
+_AUTH_LINE = re.compile(r"([A-Za-z0-9._@+-]{1,64}):([^\s:]{8,128})")
+MAX_AUTH_FILE = 64 * 1024
+
+
 def parse_auth(value: str | None) -> list[tuple[str, str]]:
+    """``--auth USER:PASSWORD``, or a credentials file the person made: one ``USER:PASSWORD`` line each and
+    nothing else (blank lines aside). A password has 8 or more characters and no spaces or colons, so a file
+    that merely has colon-separated lines (``/etc/passwd``, a CSV) is refused, not read as logins."""
     if not value:
         return []
-    lines = Path(value).read_text(encoding="utf-8").splitlines() if Path(value).is_file() else [value]
-    pairs = [tuple(line.strip().split(":", 1)) for line in lines if line.strip() and not line.startswith("#")]
-    if not pairs or any(len(p) != 2 or not p[0] or not p[1] for p in pairs):
-        raise ValueError("--auth must be USER:PASSWORD or a file of USER:PASSWORD lines")
-    return pairs  # type: ignore[return-value]
+    path = Path(value)
+    if not path.is_file():
+        match = _AUTH_LINE.fullmatch(value)
+        if not match:
+            raise ValueError("--auth must be USER:PASSWORD (a password of 8 or more characters, no spaces or "
+                             "colons) or a credentials file of such lines")
+        return [(match[1], match[2])]
+    info = path.stat()
+    if info.st_size > MAX_AUTH_FILE:
+        raise ValueError(f"--auth {value}: {info.st_size:,} bytes is not a credentials file (one USER:PASSWORD "
+                         "line each)")
+    if info.st_mode & 0o022:
+        raise ValueError(f"--auth {value}: others can write to it, so anyone could add a login: chmod go-w it")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        raise ValueError(f"--auth {value}: cannot be read as a credentials file (UTF-8 text)") from None
+    pairs = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        match = _AUTH_LINE.fullmatch(line.strip())
+        if not match:
+            raise ValueError(f"--auth {value}: line {number} is not USER:PASSWORD (a password of 8 or more "
+                             "characters, no spaces or colons): it is not a credentials file")
+        pairs.append((match[1], match[2]))
+    if not pairs:
+        raise ValueError(f"--auth {value}: no USER:PASSWORD lines in it")
+    return pairs
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from index.requests import k_value
+
+    k_value(args.port, "--port", upper=65_535)
     auth = parse_auth(args.auth)
     if args.host not in LOOPBACK and not auth:
         raise ValueError(f"refusing to listen on {args.host} without --auth: anyone on the network could use it")
@@ -321,12 +401,14 @@ def _decision_json(d) -> dict:
 
 
 def _print_decisions(decisions) -> None:
+    from index.sanitise import printable
+
     for d in decisions:
         when = d.date or ", ".join(f"{k} {v}" for k, v in sorted(d.dates.items())) or "no date"
         print(f"\n{d.number}  {d.title}\n  {d.status or 'status unknown'} · {d.decision_maker or 'maker unknown'}"
               f" · {when}")
         for doc in d.documents:
-            print(f"  - {doc.doc_type or 'document'}: {doc.path}")
+            print(f"  - {doc.doc_type or 'document'}: {printable(doc.path)}")
         if d.mentions:
             print(f"  refers to: {', '.join(d.mentions)}")
 

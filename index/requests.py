@@ -1,0 +1,95 @@
+"""One validation layer for what people send: the CLI, the app and (later) the HTTP API all call it.
+
+Every request is bounded where it enters (``k``, the length of a question or query, a batch of questions,
+filter values) and its text is sanitised once: NUL and other control characters, lone surrogates (how Python
+carries undecodable command-line bytes) and the replacement character become spaces, so nothing unsanitised
+reaches SQLite or the tokenizer. A value out of range raises ``BadRequest``, a ``ValueError`` whose message
+names the field and its range; the CLI prints it and exits 2, the app shows it in place of results.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index.errors import BadRequest
+from index.filters import Filters
+from index.sanitise import sanitise
+
+MAX_K = 100  # passages a person can ask for; more is never read and only costs memory
+MAX_TEXT = 2_000  # characters of a question or query (a long paragraph; gold questions are under 200)
+MAX_BATCH = 1_000  # questions in one --batch file
+MAX_BATCH_BYTES = 1_000_000
+MODES = ("hybrid", "dense", "keyword")
+
+
+def text(value: object, name: str = "question") -> str:
+    """A question or query: sanitised, not empty, at most ``MAX_TEXT`` characters."""
+    if not isinstance(value, str):
+        raise BadRequest(f"the {name} must be text")
+    cleaned = sanitise(value)
+    if not cleaned:
+        raise BadRequest(f"the {name} is empty: type some words to look for")
+    if len(cleaned) > MAX_TEXT:
+        raise BadRequest(f"the {name} is {len(cleaned):,} characters long; at most {MAX_TEXT:,} are read")
+    return cleaned
+
+
+def k_value(value: object, name: str = "k", upper: int = MAX_K) -> int:
+    """A number of results, from 1 to ``upper``."""
+    try:
+        k = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise BadRequest(f"{name} must be a whole number from 1 to {upper} (got {value!r})") from None
+    if isinstance(value, float) and value != k:
+        raise BadRequest(f"{name} must be a whole number from 1 to {upper} (got {value!r})")
+    if not 1 <= k <= upper:
+        raise BadRequest(f"{name} must be from 1 to {upper} (got {k})")
+    return k
+
+
+def mode_value(value: object) -> str:
+    if value not in MODES:
+        raise BadRequest(f"mode must be one of {', '.join(MODES)} (got {value!r})")
+    return str(value)
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str
+    k: int
+    filters: Filters
+    mode: str = "hybrid"
+
+
+@dataclass(frozen=True)
+class AskRequest:
+    question: str
+    k: int
+    filters: Filters
+
+
+def search_request(query: object, k: object = 10, filters: Filters | None = None, mode: object = "hybrid",
+                   k_name: str = "k") -> SearchRequest:
+    return SearchRequest(text(query, "query"), k_value(k, k_name), filters or Filters(), mode_value(mode))
+
+
+def ask_request(question: object, k: object = 8, filters: Filters | None = None, k_name: str = "k") -> AskRequest:
+    return AskRequest(text(question, "question"), k_value(k, k_name), filters or Filters())
+
+
+def batch(data: bytes, name: str = "the batch file") -> list[str]:
+    """The questions of a ``--batch`` file (one a line, blank lines skipped), each checked as a question.
+    Bytes that are not UTF-8 become spaces, as in a question typed on the command line."""
+    if len(data) > MAX_BATCH_BYTES:
+        raise BadRequest(f"{name} is {len(data):,} bytes; at most {MAX_BATCH_BYTES:,} are read")
+    lines = [line for line in data.decode("utf-8", errors="replace").splitlines() if sanitise(line)]
+    if not lines:
+        raise BadRequest(f"{name} holds no questions (one question a line)")
+    if len(lines) > MAX_BATCH:
+        raise BadRequest(f"{name} holds {len(lines):,} questions; at most {MAX_BATCH:,} in one batch")
+    out = []
+    for number, line in enumerate(lines, 1):
+        try:
+            out.append(text(line, "question"))
+        except BadRequest as exc:
+            raise BadRequest(f"{name}, question {number}: {exc}") from None
+    return out

@@ -5,16 +5,20 @@ What it does, in order (every step is the real pipeline, on files in a temporary
 1. Writes synthetic decisions (``eval/synthetic.py``) until the corpus holds about ``passages`` passages.
 2. Ingests the first ``sample`` passages' worth of files with the real model into a fresh index, and times it
    (reading, cleaning, splitting, storing, embedding, FAISS, manifest, atomic switch).
-3. Encodes exactly the texts that ingest embedded with ``SentenceTransformer.encode`` alone, in the same
-   process, before and after the ingest, and times that (the mean of the two). ``ratio`` is ingest's rate over raw encode's: what our pipeline costs on top.
+3. Encodes exactly the texts that ingest embedded (passages, then the sentences of each passage that the answers
+   score: ``index.sentence_vectors``) with ``SentenceTransformer.encode`` alone, in the same process, before and
+   after the ingest, and times that (the mean of the two). ``ratio`` is raw encode's time over ingest's for the
+   same texts: what our pipeline costs on top. ``ingest_pps`` is passages a second, sentences included.
 4. Ingests the rest of the corpus. Embedding 100,000 passages takes hours on two cores, so these passages
    reuse the sample's vectors plus small Gaussian noise (re-normalised), under the real model's id: the
    index, its size and its FAISS type are those of a real one; its vectors are not real embeddings.
 5. Searches 200 queries (the gold questions and variants of them) through ``Searcher.search``, hybrid,
    query embedding included, and reports p50 and p95.
-6. Starts a fresh process that loads the index and the model and answers one search, and reports its
+6. Asks the same questions through ``Asker.ask`` (extractive answers, evidence, verified citations) and reports
+   p50 and p95, each question's own cost: the query-vector cache is emptied before each, as ``councilqa eval`` does.
+7. Starts a fresh process that loads the index and the model and answers one search, and reports its
    resident memory (VmRSS from /proc, else ru_maxrss).
-7. Re-ingests the unchanged corpus and times it; it must embed nothing.
+8. Re-ingests the unchanged corpus and times it; it must embed nothing.
 """
 from __future__ import annotations
 
@@ -33,7 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
-KEYS = ["ingest_pps", "encode_pps", "ratio", "search_p50_ms", "search_p95_ms", "rss_mb", "reingest_s", "passages"]
+KEYS = ["ingest_pps", "encode_pps", "ratio", "search_p50_ms", "search_p95_ms", "ask_p50_ms", "ask_p95_ms", "rss_mb",
+        "reingest_s", "passages"]
 NOISE = 0.05  # per-dimension sigma before re-normalising: cosine to the source vector about 0.6
 
 
@@ -44,16 +49,20 @@ class BenchResult:
     ratio: float
     search_p50_ms: float
     search_p95_ms: float
+    ask_p50_ms: float
+    ask_p95_ms: float
     rss_mb: float
     reingest_s: float
     passages: int
     # context, printed and kept in --json under "details"
     sampled: int = 0
+    sampled_sentences: int = 0
     reused: int = 0
     faiss_index: str = ""
     scale_build_s: float = 0.0
     reembedded: int = 0
     queries: int = 0
+    asks_abstained: int = 0
     model: str = ""
     machine: str = ""
 
@@ -125,13 +134,16 @@ def _files_for(passages: int, sample: int, directory: Path, say) -> tuple[list[P
 
 
 def _sample_texts(paths: list[Path]) -> list[str]:
-    """What ingest will embed for these files: each distinct passage input, parsed once here, untimed."""
+    """What ingest will embed for these files: each distinct passage input, then each distinct sentence of the
+    passages (``index.sentence_vectors``), parsed once here, untimed."""
     from index.build import embed_input
+    from index.sentences import sentence_texts
     from ingest.pipeline import parse_all
     from ingest.records import ParsedDocument
 
-    texts = [embed_input(p.heading, p.text) for d in parse_all(paths) if isinstance(d, ParsedDocument)
-             for p in d.passages]
+    passages = [p for d in parse_all(paths) if isinstance(d, ParsedDocument) for p in d.passages]
+    texts = [embed_input(p.heading, p.text) for p in passages]
+    texts += [s for p in passages for s in sentence_texts(p.text)]
     return list(dict.fromkeys(texts))
 
 
@@ -143,6 +155,23 @@ def _encode_seconds(embedder, texts: list[str]) -> float:
     else:  # hash embedders have no model: time their embed()
         embedder.embed(texts)
     return time.perf_counter() - t0
+
+
+def _ask_latencies(searcher, questions: list[str]) -> tuple[list[float], int]:
+    """Milliseconds each question takes through ``Asker.ask``, warm (model, index and decisions loaded), and how
+    many abstained (an abstention skips choosing sentences, so it is cheaper: the count says how many)."""
+    from qa.ask import Asker
+
+    asker = Asker(searcher)
+    for q in questions[:5]:
+        asker.ask(q)
+    out, abstained = [], 0
+    for q in questions:
+        searcher.query_vectors.clear()  # each question's own cost, not helped by the one before
+        t0 = time.perf_counter()
+        abstained += asker.ask(q).abstained
+        out.append((time.perf_counter() - t0) * 1000)
+    return out, abstained
 
 
 def rss_of_loaded_index(index_dir: Path, model: str) -> float:
@@ -193,7 +222,7 @@ def run(passages: int = 100_000, sample: int = 2_000, model: str = "minilm", que
         ingest_pps = report.embedded / ingest_s
 
         say(f"encoding the same {len(texts)} texts with SentenceTransformer.encode alone, again")
-        encode_pps = len(texts) / ((encode_s_before + _encode_seconds(embedder, texts)) / 2)
+        encode_s = (encode_s_before + _encode_seconds(embedder, texts)) / 2
 
         reused = 0
         scale_s = 0.0
@@ -204,9 +233,9 @@ def run(passages: int = 100_000, sample: int = 2_000, model: str = "minilm", que
             filler = ReusedVectors(embedder.model_id, pool)
             say(f"ingesting the other {len(rest)} files, reusing sample vectors with noise")
             t0 = time.perf_counter()
-            build(first + rest, index_dir, filler, model, progress=lambda m: None)
+            scaled = build(first + rest, index_dir, filler, model, progress=lambda m: None)
             scale_s = time.perf_counter() - t0
-            reused = filler.calls
+            reused = scaled.embedded  # passages; their sentences reuse vectors too (filler.calls counts both)
 
         searcher = Searcher(index_dir, embedder=embedder)
         total = searcher.passage_count()
@@ -219,6 +248,8 @@ def run(passages: int = 100_000, sample: int = 2_000, model: str = "minilm", que
             t0 = time.perf_counter()
             searcher.search(q, k=10)
             lat.append((time.perf_counter() - t0) * 1000)
+        say(f"asking {len(qs)} questions over {total} passages")
+        ask_lat, abstained = _ask_latencies(searcher, qs)
         kind = searcher.manifest.get("faiss_index", "")
         searcher.close()
 
@@ -231,11 +262,15 @@ def run(passages: int = 100_000, sample: int = 2_000, model: str = "minilm", que
         reingest_s = time.perf_counter() - t0
 
         return BenchResult(
-            ingest_pps=round(ingest_pps, 1), encode_pps=round(encode_pps, 1), ratio=round(ingest_pps / encode_pps, 3),
+            ingest_pps=round(ingest_pps, 1), encode_pps=round(len(texts) / encode_s, 1),
+            ratio=round(encode_s / ingest_s, 3),
             search_p50_ms=round(float(np.percentile(lat, 50)), 1), search_p95_ms=round(float(np.percentile(lat, 95)), 1),
+            ask_p50_ms=round(float(np.percentile(ask_lat, 50)), 1),
+            ask_p95_ms=round(float(np.percentile(ask_lat, 95)), 1),
             rss_mb=round(rss, 1), reingest_s=round(reingest_s, 2), passages=total, sampled=report.embedded,
-            reused=reused, faiss_index=kind, scale_build_s=round(scale_s, 1), reembedded=again.embedded,
-            queries=len(qs), model=embedder.model_id, machine=machine(),
+            sampled_sentences=report.embedded_sentences, reused=reused, faiss_index=kind,
+            scale_build_s=round(scale_s, 1), reembedded=again.embedded + again.embedded_sentences,
+            queries=len(qs), asks_abstained=abstained, model=embedder.model_id, machine=machine(),
         )
     finally:
         if own:
@@ -247,13 +282,18 @@ def format_result(r: BenchResult) -> str:
         f"machine            {r.machine}",
         f"model              {r.model}",
         f"passages           {r.passages} ({r.sampled} embedded for real, {r.reused} reuse sample vectors with noise)",
-        f"ingest             {r.ingest_pps} passages/s (the whole pipeline, on the {r.sampled} sample passages)",
-        f"encode             {r.encode_pps} passages/s (SentenceTransformer.encode alone, same texts)",
-        f"ratio              {r.ratio} (target >= 0.9)",
+        f"ingest             {r.ingest_pps} passages/s (the whole pipeline, on the {r.sampled} sample passages and"
+        f" their {r.sampled_sentences} sentences)",
+        f"encode             {r.encode_pps} texts/s (SentenceTransformer.encode alone, the same passages and"
+        " sentences)",
+        f"ratio              {r.ratio} (raw encode's time over ingest's, same texts; target >= 0.9)",
         f"search p50 / p95   {r.search_p50_ms} / {r.search_p95_ms} ms over {r.queries} queries, hybrid,"
         f" query embedding included, FAISS {r.faiss_index} (target p50 <= 50 ms)",
+        f"ask p50 / p95      {r.ask_p50_ms} / {r.ask_p95_ms} ms over the same {r.queries} questions, warm, extractive"
+        f" answers with citations verified, {r.asks_abstained} abstained (target p50 <= 150 ms)",
         f"memory             {r.rss_mb} MiB resident: a fresh process with the index and the model loaded",
-        f"re-ingest          {r.reingest_s} s for the unchanged corpus, {r.reembedded} passages re-embedded",
+        f"re-ingest          {r.reingest_s} s for the unchanged corpus, {r.reembedded} passages or sentences"
+        " re-embedded",
         f"scale build        {r.scale_build_s} s to add the other passages (reused vectors: no embedding)",
     ]
     return "\n".join(lines)

@@ -35,6 +35,10 @@ class GoldQuestion:
     facts: tuple[str, ...]  # each must appear in the answer (case-insensitive)
     relevant: frozenset[str]  # paragraph ids
     at_scale: str = ""  # the question as it must be asked among thousands of decisions (see ``scaled``)
+    # Gold sets over pages whose decision ids are ours to assign (``uk``) name pages, not decisions: ``files``
+    # are the pages that answer, and a paragraph is ``FILE#QUOTE``, a quote from it (``eval.run`` matches it).
+    files: tuple[str, ...] = ()
+    alternatives: tuple[str, ...] = ()  # another accepted form of each fact ("" for none): a date in ISO form
 
     @property
     def answerable(self) -> bool:
@@ -42,6 +46,8 @@ class GoldQuestion:
 
     @property
     def decisions(self) -> frozenset[str]:
+        if self.files:
+            return frozenset(self.files)
         if self.kind == "list":
             return frozenset(self.facts)
         return frozenset(r.split("#", 1)[0] for r in self.relevant)
@@ -59,8 +65,10 @@ def load_gold(directory: Path = GOLD_DIR) -> list[GoldQuestion]:
             if line.strip():
                 q = json.loads(line)
                 meta = q.get("metadata", {})
+                files = tuple(meta.get("files") or ([meta["file"]] if meta.get("file") else []))
                 out.append(GoldQuestion(q["_id"], q["text"], meta.get("type", "general"), tuple(meta.get("facts", [])),
-                                        frozenset(relevant.get(q["_id"], ())), meta.get("at_scale", "")))
+                                        frozenset(relevant.get(q["_id"], ())), meta.get("at_scale", ""), files,
+                                        tuple(meta.get("facts_iso", []))))
     return out
 
 
@@ -73,5 +81,47 @@ def scaled(gold: list[GoldQuestion]) -> list[GoldQuestion]:
     - "Which decisions are still proposed?" has a different true answer once other decisions are indexed, so
       list questions are left out.
     """
-    return [GoldQuestion(q.qid, q.at_scale or q.text, q.kind, q.facts, q.relevant)
+    return [GoldQuestion(q.qid, q.at_scale or q.text, q.kind, q.facts, q.relevant, "", q.files, q.alternatives)
             for q in gold if q.kind != "list"]
+
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+# Gold sets whose pages are not bundled: where their corpus is found when --corpus is not given.
+CORPORA = {"uk": SHARED / "corpus-uk", "ukheldout": SHARED / "corpus-uk"}
+
+
+def corpus_of(name: str | None, given: str | None) -> Path | None:
+    """The folder of pages a gold set is asked over: ``--corpus``, else the set's known place, else None (the
+    bundled sample). Raises with what to do when a set's pages are not on this machine."""
+    if given:
+        path = Path(given)
+    elif name in CORPORA:
+        path = CORPORA[name]
+    else:
+        return None
+    if not path.is_dir():
+        raise ValueError(f"the {name or 'given'} gold set reads its pages from {path}, which is not here: "
+                         "give --corpus DIR")
+    return path
+
+
+def corpus_councils(folder: Path) -> dict[str, list[Path]]:
+    """The corpus's pages by council, as its ``manifest.jsonl`` names them ("" for pages it does not list)."""
+    councils: dict[str, str] = {}
+    manifest = folder / "manifest.jsonl"
+    if manifest.is_file():
+        for line in manifest.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                entry = json.loads(line)
+                councils[entry["file"]] = entry.get("council", "")
+    out: dict[str, list[Path]] = {}
+    for path in corpus_files(folder):
+        out.setdefault(councils.get(path.relative_to(folder).as_posix(), ""), []).append(path)
+    return out
+
+
+def corpus_files(folder: Path) -> list[Path]:
+    """The pages of a corpus folder: its documents, not its SOURCES.md or manifest.jsonl."""
+    skip = {"sources.md", "manifest.jsonl", "readme.md"}
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name.lower() not in skip
+                  and not p.name.startswith("."))

@@ -34,9 +34,15 @@ def dedupe(ids: list[str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def fact_match(answer: str, facts: tuple[str, ...]) -> float:
-    text = " ".join(answer.replace("’", "'").split()).lower()
-    return float(all(" ".join(f.replace("’", "'").split()).lower() in text for f in facts))
+def fact_match(answer: str, facts: tuple[str, ...], alternatives: tuple[str, ...] = ()) -> float:
+    """1 if every fact is in the answer (case and spacing aside); ``alternatives[i]``, where given, is another
+    accepted form of ``facts[i]`` (a date printed "03/04/2019" may be answered "2019-04-03")."""
+    def norm(s: str) -> str:
+        return " ".join(s.replace("’", "'").split()).lower()
+
+    text = norm(answer)
+    alts = list(alternatives) + [""] * (len(facts) - len(alternatives))
+    return float(all(norm(f) in text or (alt and norm(alt) in text) for f, alt in zip(facts, alts)))
 
 
 def percentile(values: list[float], q: float) -> float:

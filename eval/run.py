@@ -38,6 +38,32 @@ def _paragraph_ids(hits) -> list[str]:
     return dedupe([f"{h.decision}#{h.paragraph}" for h in hits])
 
 
+def page_of(document: str) -> str:
+    """A document's page as a ``files`` gold set names it: ``council/page.txt`` (a part's ``#n`` dropped)."""
+    return "/".join(Path(document.split("#", 1)[0]).parts[-2:])
+
+
+def _paragraph_text(conn, document: str, label: str, cache: dict) -> str:
+    key = (document, label)
+    if key not in cache:
+        rows = conn.execute("SELECT p.text FROM passages p JOIN documents d ON d.id = p.document_id"
+                            " WHERE d.path = ? AND p.label = ? ORDER BY p.start", [document, label]).fetchall()
+        cache[key] = normalise(" ".join(r[0] for r in rows))
+    return cache[key]
+
+
+def _quoted_ids(q: GoldQuestion, conn, hits, cache: dict) -> list[str]:
+    """``FILE#QUOTE`` for a hit whose paragraph holds a gold quote of its page, else ``FILE#label``."""
+    out = []
+    for h in hits:
+        page = page_of(h.document)
+        text = _paragraph_text(conn, h.document, h.paragraph, cache)
+        match = next((r for r in sorted(q.relevant) if r.split("#", 1)[0] == page
+                      and normalise(r.split("#", 1)[1]) in text), None)
+        out.append(match or f"{page}#{h.paragraph}")
+    return dedupe(out)
+
+
 def _quote_holds(conn, citation) -> bool:
     rows = conn.execute(
         "SELECT p.text FROM passages p JOIN documents d ON d.id = p.document_id"
@@ -48,8 +74,15 @@ def _quote_holds(conn, citation) -> bool:
     return bool(rows) and normalise(citation.quote) in whole
 
 
-def _cite_ok(q: GoldQuestion, conn, citation) -> bool:
+def _cite_ok(q: GoldQuestion, conn, citation, cache: dict) -> bool:
     """Cited paragraph holds a fact of the answer (for a list: the cited decision is one expected)."""
+    if q.files:
+        text = _paragraph_text(conn, citation.document, citation.paragraph, cache).lower()
+        page = page_of(citation.document)
+        if q.kind == "list":
+            return page in q.files
+        return any(normalise(f).lower() in text for f in q.facts if f) or any(
+            r.split("#", 1)[0] == page and normalise(r.split("#", 1)[1]).lower() in text for r in q.relevant)
     if q.kind == "list":
         return citation.decision in q.decisions
     rows = conn.execute(
@@ -68,12 +101,17 @@ def evaluate_config(searcher, gold: list[GoldQuestion], mode: str, rerank: bool,
     results, latencies = [], []
     unverified = 0
     synthetic_top1, synthetic_cited = 0, 0
+    cache: dict = {}
     for q in gold:
         if q.answerable:
             # ranked as ``ask`` ranks them: a question naming one decision number is held to that decision
             ranked_hits = asker.retrieve(q.text, 20, asker.scoped(q.text, Filters()))
-            paras = _paragraph_ids(ranked_hits)
-            decisions = dedupe([h.decision for h in ranked_hits])
+            if q.files:  # a gold set over pages: judged by page and quoted paragraph
+                paras = _quoted_ids(q, searcher.conn, ranked_hits, cache)
+                decisions = dedupe([page_of(h.document) for h in ranked_hits])
+            else:
+                paras = _paragraph_ids(ranked_hits)
+                decisions = dedupe([h.decision for h in ranked_hits])
             synthetic_top1 += bool(decisions) and is_synthetic_number(decisions[0])
             rows["dec_R@1"].append(recall_at(decisions, q.decisions, 1) if q.kind != "list" else hit_at(decisions, q.decisions, 1))
             rows["dec_R@5"].append(recall_at(decisions, q.decisions, 5))
@@ -90,10 +128,10 @@ def evaluate_config(searcher, gold: list[GoldQuestion], mode: str, rerank: bool,
                 unverified += 1
         synthetic_cited += any(is_synthetic_number(c.decision) for c in ans.citations)
         stated = " ".join(c.text for c in ans.claims)  # what the answer says, not its notes ("Also read ...")
-        fact = fact_match(stated, q.facts) if q.answerable and not ans.abstained else 0.0
+        fact = fact_match(stated, q.facts, q.alternatives) if q.answerable and not ans.abstained else 0.0
         if q.answerable:
             rows["fact_match"].append(fact)
-            rows["cite_prec"].extend(float(_cite_ok(q, searcher.conn, c)) for c in ans.citations)
+            rows["cite_prec"].extend(float(_cite_ok(q, searcher.conn, c, cache)) for c in ans.citations)
             rows["false_abst"].append(float(ans.abstained))
         else:
             rows["missed_abst"].append(float(not ans.abstained))
@@ -166,11 +204,21 @@ def distractor_index(index_dir: Path, count: int, model: str | None = None, say=
     return index_dir
 
 
-def sample_index(index_dir: Path, model: str | None = None) -> Path:
-    """An index of the bundled corpus (incremental: a second run embeds nothing)."""
+def sample_index(index_dir: Path, model: str | None = None, corpus: Path | None = None) -> Path:
+    """An index of the bundled corpus, or of the pages of ``corpus`` (incremental: a second run embeds
+    nothing). A corpus's own SOURCES.md and manifest are not pages and are left out."""
+    from eval.data import corpus_councils
     from index.build import build
+    from ingest.pipeline import IngestOptions
     from index.embed import DEFAULT_MODEL, load_embedder
 
     spec = model or DEFAULT_MODEL
-    build([SAMPLE], index_dir, load_embedder(spec), spec)
+    embedder = load_embedder(spec)
+    if not corpus:
+        build([SAMPLE], index_dir, embedder, spec)
+        return index_dir
+    # As a person would ingest their councils' pages: one folder a council, named with --council (a page that
+    # names its council itself keeps that name).
+    for council, files in corpus_councils(corpus).items():
+        build(files, index_dir, embedder, spec, options=IngestOptions(council=council))
     return index_dir

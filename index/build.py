@@ -3,7 +3,8 @@
 Layout of an index directory::
 
     CURRENT              name of the live generation (replaced by an atomic rename)
-    gen-000007/          manifest.json, councilqa.sqlite, vectors.faiss (never modified once live)
+    gen-000007/          manifest.json, councilqa.sqlite, vectors.faiss, sentence_{keys,vectors}.npy (never modified
+                         once live)
     embeddings.sqlite    content-addressed embedding cache shared by all generations
     write.lock           one writer at a time
 
@@ -26,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from index import manifest as mf
-from index import vectors
+from index import sentence_vectors, vectors
 from index.cache import CACHE_NAME, EmbeddingCache
 from index.embed import Embedder
 from index.lock import writer_lock
@@ -51,6 +52,7 @@ class BuildReport:
     failed: list[Failure] = field(default_factory=list)
     passages: int = 0
     embedded: int = 0
+    embedded_sentences: int = 0  # index.sentence_vectors
     generation: str = ""
 
     @property
@@ -97,7 +99,8 @@ def build(
         try:
             changed = _apply_changes(paths, remove, live, tmp, report, say, options, budget)
             step("database")
-            if not changed and live is not None and _same_model(live, embedder.model_id):
+            if (not changed and live is not None and _same_model(live, embedder.model_id)
+                    and sentence_vectors.present(live)):  # a generation from before sentence vectors gains them
                 shutil.rmtree(tmp)
                 report.generation = live.name
                 return report
@@ -139,6 +142,7 @@ def _apply_changes(paths, remove, live: Path | None, tmp: Path, report: BuildRep
         if reparse:
             say(f"ingest version {store.ingest_version()} → {INGEST_VERSION}: reading every file again")
         spent = 0
+        parts_of: dict[str, set[str]] = {}  # file -> the documents its pages' parts were written as
         for item in parse_all(paths, known=None if reparse else store.holds, options=options):
             if isinstance(item, Skipped):
                 report.skipped.append(Failure(item.path, item.reason))
@@ -153,7 +157,9 @@ def _apply_changes(paths, remove, live: Path | None, tmp: Path, report: BuildRep
                 report.failed.append(item)
                 say(f"failed: {item.path}: {item.reason}")
                 continue
-            stale.discard(item.path)
+            source = item.source or item.path
+            stale.discard(source)
+            parts_of.setdefault(source, set()).add(item.path)
             if budget is not None and spent + len(item.passages) > budget:
                 why = (f"its {len(item.passages):,} passages would take this batch over its budget of {budget:,} "
                        "passages: add it in a batch of its own")
@@ -169,6 +175,11 @@ def _apply_changes(paths, remove, live: Path | None, tmp: Path, report: BuildRep
             getattr(report, result.outcome).append(item.path)
             report.passages += len(item.passages)
             changed = changed or result.outcome in ("added", "replaced")
+        for source, kept in parts_of.items():  # a page now cut differently: its old parts go
+            if store.prune_parts(source, kept):
+                changed = True
+        if store.assign_ids():
+            changed = True
         stale &= store.paths()
         if store.ingest_version() != INGEST_VERSION and not stale:  # every stored document is now this version's
             store.set_ingest_version(INGEST_VERSION)
@@ -203,6 +214,8 @@ def _write_vectors(tmp: Path, index_dir: Path, embedder: Embedder, spec: str, re
                 say(f"embedded {min(i + EMBED_CHUNK, len(todo))}/{len(todo)}")
         report.embedded = len(todo)
         matrix = cache.get(embedder.model_id, keys, embedder.dim) if keys else np.zeros((0, embedder.dim), np.float32)
+        report.embedded_sentences, sentence_files = sentence_vectors.write(tmp, [r["text"] for r in rows], cache,
+                                                                           embedder, say)
     finally:
         cache.close()
     index = vectors.build(ids, matrix)
@@ -210,7 +223,8 @@ def _write_vectors(tmp: Path, index_dir: Path, embedder: Embedder, spec: str, re
     _fsync(tmp / VECTORS)
     _fsync(tmp / DB_NAME)
     kind = "flat" if len(ids) <= vectors.EXACT_LIMIT else "hnsw"
-    mf.write(tmp, embedder.model_id, embedder.dim, counts, [DB_NAME, VECTORS], kind, model_spec=spec)
+    mf.write(tmp, embedder.model_id, embedder.dim, counts, [DB_NAME, VECTORS, *sentence_files], kind,
+             model_spec=spec)
 
 
 def _same_model(live: Path, model_id: str) -> bool:

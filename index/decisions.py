@@ -18,11 +18,12 @@ class DocumentRef:
     path: str
     doc_type: str
     status: str
+    source: str = ""  # the file; ``path`` is ``source#n`` for one decision of a page listing several
 
 
 @dataclass(frozen=True)
 class Decision:
-    number: str
+    number: str  # the decision's id (``ingest.identity``): what citations carry
     title: str
     decision_maker: str
     status: str
@@ -34,9 +35,20 @@ class Decision:
     amounts: list[dict[str, Any]] = field(default_factory=list)
     mentions: list[str] = field(default_factory=list)
     mentioned_by: list[str] = field(default_factory=list)
+    reference: str = ""  # as the council prints it ("" where it prints none)
+    call_in: bool | None = None
+    fields: dict[str, str] = field(default_factory=dict)  # purpose, decision, reasons, alternatives, wards, contact
+
+    @property
+    def id(self) -> str:
+        return self.number
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The machine-readable form (``decisions --json``): ``id`` first, documents as paths."""
+        data = asdict(self)
+        return {"id": self.number, **{k: v for k, v in data.items() if k != "documents"},
+                "documents": [{"path": d.path, "doc_type": d.doc_type, "status": d.status, "source": d.source}
+                              for d in self.documents]}
 
 
 def _first(rows: list[sqlite3.Row], column: str) -> str:
@@ -56,6 +68,10 @@ def list_decisions(store: Store) -> list[Decision]:
         for r in reversed(rows):  # the most authoritative document's dates win
             dates.update(json.loads(r["dates"]))
         keys = [r["key_decision"] for r in rows if r["key_decision"] is not None]
+        calls = [r["call_in"] for r in rows if r["call_in"] is not None]
+        fields: dict[str, str] = {}
+        for r in reversed(rows):
+            fields.update(json.loads(r["fields"] or "{}"))
         status = max((r["status"] for r in rows), key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 0)
         amounts = []
         for r in rows:
@@ -72,10 +88,13 @@ def list_decisions(store: Store) -> list[Decision]:
                 council=_first(rows, "council"),
                 date=dates.get("decision", ""),
                 dates=dates,
-                documents=[DocumentRef(r["path"], r["doc_type"], r["status"]) for r in rows],
+                documents=[DocumentRef(r["path"], r["doc_type"], r["status"], r["source"] or r["path"]) for r in rows],
                 amounts=amounts,
                 mentions=sorted({m for n, m in pairs if n == number and m != number}),
                 mentioned_by=sorted({n for n, m in pairs if m == number and n != number}),
+                reference=_first(rows, "reference"),
+                call_in=bool(max(calls)) if calls else None,
+                fields=fields,
             )
         )
     return out

@@ -10,7 +10,7 @@ from index.sanitise import sanitise
 
 # The date a decision is filed under: taken on, else published, else put to committee.
 DATE_SQL = (
-    "coalesce(json_extract(d.dates, '$.decision'), json_extract(d.dates, '$.publication'),"
+    "coalesce(json_extract(d.dates, '$.decision'), json_extract(d.dates, '$.published'),"
     " json_extract(d.dates, '$.committee'))"
 )
 
@@ -24,11 +24,12 @@ class Filters:
     doc_type: str = ""
     date_from: str = ""  # ISO dates, inclusive
     date_to: str = ""
+    council: str = ""  # case-insensitive substring of the council's name
 
     def __post_init__(self) -> None:
         """Checked on construction, wherever a filter comes from (CLI, app, API, code): text values are
         sanitised and bounded, dates are real calendar dates (ISO, or the UK's DD/MM/YYYY) in order."""
-        for name in ("decision", "decision_maker", "status", "doc_type"):
+        for name in ("decision", "decision_maker", "status", "doc_type", "council"):
             value = getattr(self, name)
             if not isinstance(value, str):
                 raise BadRequest(f"filter {FIELD_NAMES[name]} must be text")
@@ -55,6 +56,9 @@ class Filters:
             # the maker may be stated on another document of the same decision (the report names none)
             where.append("d.number IN (SELECT number FROM documents WHERE lower(decision_maker) LIKE ? ESCAPE '\\')")
             args.append("%" + re.sub(r"([%_\\])", r"\\\1", self.decision_maker.lower()) + "%")
+        if self.council:
+            where.append("lower(d.council) LIKE ? ESCAPE '\\'")
+            args.append("%" + re.sub(r"([%_\\])", r"\\\1", self.council.lower()) + "%")
         if self.status:
             where.append("lower(d.status) = ?")
             args.append(self.status.lower())
@@ -75,7 +79,7 @@ class Filters:
 
 MAX_VALUE = 200  # characters of a filter's text value
 FIELD_NAMES = {"decision": "decision", "decision_maker": "maker", "status": "status", "doc_type": "type",
-               "date_from": "from", "date_to": "to"}
+               "date_from": "from", "date_to": "to", "council": "council"}
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
@@ -98,11 +102,11 @@ def iso_date(value: object, name: str = "date") -> str:
 
 
 def parse_filters(items: list[str]) -> Filters:
-    """``key=value`` strings from the command line: decision, maker, status, key, type, from, to."""
+    """``key=value`` strings from the command line: decision, maker, status, key, type, from, to, council."""
     names = {"decision": "decision", "maker": "decision_maker", "decision_maker": "decision_maker",
              "status": "status", "key": "key_decision", "key_decision": "key_decision", "type": "doc_type",
              "doc_type": "doc_type", "from": "date_from", "date_from": "date_from", "to": "date_to",
-             "date_to": "date_to"}
+             "date_to": "date_to", "council": "council"}
     values: dict = {}
     for item in items:
         name, sep, value = item.partition("=")

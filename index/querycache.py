@@ -1,8 +1,9 @@
-"""Vectors of query-time texts (questions and the sentences answers are chosen from), kept while the index is open.
+"""Vectors of query-time texts (questions, and sentences an index does not store), kept while the index is open.
 
-An answer embeds the question once per search (the first search, then again inside the leading decision) and
-every sentence of the passages it reads. The same sentences come back question after question, and the same
-question comes back once per search, so a bounded cache takes most of that work away (eval/README.md).
+An answer embeds the question once per search (the first search, then again inside the leading decision). The
+sentences it reads come from the generation (``index.sentence_vectors``); only an index built before those were
+stored embeds them here. The same question comes back once per search and the same sentences question after
+question, so a bounded cache takes most of that work away (eval/README.md).
 """
 from __future__ import annotations
 

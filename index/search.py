@@ -1,11 +1,15 @@
 """Hybrid search over one index generation: FAISS (dense) + FTS5 (BM25), fused by reciprocal rank."""
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from index import manifest as mf
+from index import sentence_vectors as sv
 from index import vectors
 from index.build import VECTORS, current_generation
 from index.embed import Embedder, load_embedder
@@ -42,6 +46,24 @@ class Hit:
         return citation_label(self.decision, self.paragraph)
 
 
+def ref_key(reference: str) -> str:
+    """A reference as compared: case, spacing, brackets and "ref" aside ("OKD55 (20/21)" = "okd55 20/21")."""
+    text = reference.lower().strip()
+    text = re.sub(r"^(?:ref(?:erence)?(?:\s*(?:no|number))?\.?\s*:?\s*)", "", text)
+    return re.sub(r"[\s()\[\].:-]+", "", text)
+
+
+def candidate_references(text: str) -> list[str]:
+    """Strings in ``text`` that may be a decision's reference: each match of a known scheme, and "ref N"."""
+    from ingest.layouts import reference_schemes
+
+    schemes, list_ref = reference_schemes()
+    out = [m.group(0) for scheme in schemes for m in scheme.pattern.finditer(text)]
+    out += [m.group(1) for m in list_ref.finditer(text)]
+    out += re.findall(r"\b[a-z0-9-]+:[\w:-]+", text)  # an id such as "eastmarsh:101"
+    return list(dict.fromkeys(out))
+
+
 def citation_label(decision: str, paragraph: str) -> str:
     """``[22/00034 ¶4.2]`` where the document numbers its paragraphs, else ``[22/00093 Financial Implications ¶2]``."""
     if paragraph[:1].isdigit():
@@ -69,17 +91,29 @@ class Searcher:
             raise ModelMismatch(self.manifest["model"], f"a {self.vectors.d}-d vector file")
         self.conn = sqlite3.connect(f"file:{gen / DB_NAME}?mode=ro", uri=True, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
+        self._sentences: sv.SentenceVectors | None = None
 
     def close(self) -> None:
         self.conn.close()
 
     def vectors_of(self, ids: list[int]):
         """The stored (normalised) vectors of these passages, one row each, in order."""
-        import numpy as np
-
         if not ids:
             return np.zeros((0, self.vectors.d), dtype=np.float32)
         return np.vstack([self.vectors.reconstruct(int(i)) for i in ids]).astype(np.float32)
+
+    def sentence_vectors(self, texts: list[str]) -> np.ndarray:
+        """The vectors of these sentences (``index.sentences``), one row each, in order: stored at ingest
+        (``index.sentence_vectors``), or embedded now for a sentence the generation does not hold."""
+        if self._sentences is None and sv.KEYS in self.manifest.get("files", {}):  # checksummed when opened
+            self._sentences = sv.SentenceVectors(self.generation, self.manifest["dimension"])
+        if self._sentences is None:
+            return self.query_vectors.embed(texts)
+        vecs, found = self._sentences.lookup(texts)
+        if not found.all():
+            missing = [i for i, ok in enumerate(found) if not ok]
+            vecs[missing] = self.query_vectors.embed([texts[i] for i in missing])
+        return vecs
 
     def document_frequency(self, term: str, prefix: bool = False) -> int:
         """How many passages contain ``term`` (as the keyword index tokenises it; ``prefix``: as a word start)."""
@@ -102,6 +136,49 @@ class Searcher:
         return {"decision": decision, "paragraph": label, "document": row["path"], "text": row["text"],
                 "start": row["s"], "end": row["e"], "title": row["title"], "decision_maker": row["decision_maker"],
                 "status": row["status"], "doc_type": row["doc_type"], "dates": row["dates"]}
+
+    def councils(self) -> list[str]:
+        """The councils the index holds decisions of."""
+        if getattr(self, "_councils", None) is None:
+            self._councils = [r[0] for r in self.conn.execute(
+                "SELECT DISTINCT council FROM documents WHERE council != '' ORDER BY council")]
+        return self._councils
+
+    def references(self) -> dict[str, set[str]]:
+        """Each decision's id and printed reference, normalised (``ref_key``) -> the ids that carry it."""
+        if getattr(self, "_references", None) is None:
+            out: dict[str, set[str]] = {}
+            for number, reference in self.conn.execute(
+                    "SELECT DISTINCT number, reference FROM documents WHERE number != ''"):
+                for key in {ref_key(number), ref_key(reference)} - {""}:
+                    out.setdefault(key, set()).add(number)
+            self._references = out
+        return self._references
+
+    def named(self, text: str, whole: bool = False) -> list[str]:
+        """The decisions ``text`` names by id or reference: the whole of it (``whole``: a reference typed as a
+        query, "D50773"), or references in a known scheme inside it ("What was decided in OKD55 (20/21)?")."""
+        refs = self.references()
+        if whole:
+            return sorted(refs.get(ref_key(text), ()))
+        found: list[str] = []
+        for candidate in candidate_references(text):
+            for number in sorted(refs.get(ref_key(candidate), ())):
+                if number not in found:
+                    found.append(number)
+        return found
+
+    def decision_passages(self, numbers: list[str], k: int, filters: Filters = Filters()) -> list[int]:
+        """The first ``k`` passages of these decisions, the most authoritative document's first."""
+        if not numbers:
+            return []
+        where, args = filters.sql() if not filters.is_empty() else ("1", [])
+        rows = self.conn.execute(
+            "SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id"
+            f" WHERE d.number IN ({','.join('?' * len(numbers))}) AND {where}"
+            " ORDER BY CASE d.doc_type WHEN 'record' THEN 0 WHEN 'decision page' THEN 1 WHEN 'proposed record' THEN 2"
+            " ELSE 3 END, d.path, p.start LIMIT ?", [*numbers, *args, k]).fetchall()
+        return [r[0] for r in rows]
 
     def passage_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM passages").fetchone()[0]
@@ -151,6 +228,13 @@ class Searcher:
             runs = [self._distinct(run, depth) for run in runs]
             scores = {i: scores[i] for run in runs for i in run} if scores else scores
         ranked = reciprocal_rank_fusion(runs, rrf_k) if mode == "hybrid" else sorted(scores.items(), key=lambda kv: -kv[1])
+        # A reference typed as the query ("20/00102", "D50773") asks for that decision: its passages come first
+        # in every mode, whatever the words of its title do in the ranking.
+        first = self.decision_passages(self.named(query, whole=True), k, filters)
+        if first:
+            top = ranked[0][1] if ranked else 1.0
+            ranked = [(i, top + (len(first) - n) * 1e-6) for n, i in enumerate(first)] + [
+                (i, s) for i, s in ranked if i not in set(first)]
         return self.hits(ranked[:k])
 
     def _distinct(self, run: list[int], depth: int) -> list[int]:

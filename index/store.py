@@ -16,7 +16,10 @@ from pathlib import Path
 from ingest.records import ParsedDocument
 
 DB_NAME = "councilqa.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: documents.source (the file of a page's parts), reference (as printed), call_in, fields
+# Columns added since version 1, added in place to an older store (its documents are read again, see build).
+_ADDED = {"source": "TEXT NOT NULL DEFAULT ''", "reference": "TEXT NOT NULL DEFAULT ''", "call_in": "INTEGER",
+          "fields": "TEXT NOT NULL DEFAULT '{}'"}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -34,9 +37,14 @@ CREATE TABLE IF NOT EXISTS documents (
     key_decision_text TEXT NOT NULL,
     council TEXT NOT NULL,
     dates TEXT NOT NULL,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT '',
+    reference TEXT NOT NULL DEFAULT '',
+    call_in INTEGER,
+    fields TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS documents_number ON documents(number);
+CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
 CREATE INDEX IF NOT EXISTS documents_sha ON documents(sha256);
 CREATE TABLE IF NOT EXISTS paragraphs (
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
@@ -83,6 +91,16 @@ END;
 """
 
 
+def _untitled(row: sqlite3.Row) -> str:
+    """What names a decision whose page lost its title line: the first words of what was decided (or its
+    purpose), where the page prints a decision's fields at all; "" for a document that is no decision."""
+    fields = json.loads(row["fields"] or "{}")
+    text = fields.get("decision") or fields.get("purpose") or fields.get("lead") or ""
+    if not text or not (row["decision_maker"] or row["status"] or json.loads(row["dates"] or "{}")):
+        return ""
+    return " ".join(text.split()[:8])
+
+
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -107,6 +125,7 @@ class Store:
             self.conn.execute("PRAGMA journal_mode=WAL")
             if scratch:
                 self.conn.execute("PRAGMA synchronous=OFF")
+            self._migrate()
             self.conn.executescript(_SCHEMA)
             self.conn.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
@@ -124,6 +143,16 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    def _migrate(self) -> None:
+        columns = {r[1] for r in self.conn.execute("PRAGMA table_info(documents)")}
+        if columns:
+            for name, decl in _ADDED.items():
+                if name not in columns:
+                    self.conn.execute(f"ALTER TABLE documents ADD COLUMN {name} {decl}")  # names from _ADDED only
+            self.conn.execute("UPDATE documents SET source = path WHERE source = ''")
+            self.conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+            self.conn.commit()
+
     def ingest_version(self) -> int:
         """The ``ingest.pipeline.INGEST_VERSION`` the stored documents were parsed with (0: before it was kept)."""
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'ingest_version'").fetchone()
@@ -136,25 +165,28 @@ class Store:
     def write(self, doc: ParsedDocument, reparsed: bool = False) -> WriteResult:
         """Store a parsed document: unchanged content is left alone, changed content replaces the old.
         ``reparsed``: the same bytes read by a newer parser replace what the older one stored."""
+        source = doc.source or doc.path
         row = self.conn.execute("SELECT id, sha256 FROM documents WHERE path = ?", (doc.path,)).fetchone()
         if row is not None and row["sha256"] == doc.sha256 and not reparsed:
             return WriteResult("unchanged")
         twin = self.conn.execute(
-            "SELECT path FROM documents WHERE sha256 = ? AND path != ?", (doc.sha256, doc.path)
+            "SELECT source FROM documents WHERE sha256 = ? AND source != ?", (doc.sha256, source)
         ).fetchone()
         if twin is not None:
-            return WriteResult("duplicate", f"same content as {twin['path']}")
+            return WriteResult("duplicate", f"same content as {twin['source']}")
         m = doc.meta
         with self.conn:  # one transaction: the old version stays until the new one is complete
             if row is not None:
                 self.conn.execute("DELETE FROM documents WHERE id = ?", (row["id"],))
             cur = self.conn.execute(
                 "INSERT INTO documents(path, sha256, format, doc_type, status, number, title, decision_maker,"
-                " key_decision, key_decision_text, council, dates, text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " key_decision, key_decision_text, council, dates, text, source, reference, call_in, fields)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     doc.path, doc.sha256, doc.format, m.doc_type, m.status, m.number, m.title,
                     m.decision_maker, None if m.key_decision is None else int(m.key_decision),
-                    m.key_decision_text, m.council, json.dumps(m.dates, sort_keys=True), doc.text,
+                    m.key_decision_text, m.council, json.dumps(m.dates, sort_keys=True), doc.text, source,
+                    m.number, None if m.call_in is None else int(m.call_in), json.dumps(m.fields, sort_keys=True),
                 ),
             )
             doc_id = cur.lastrowid
@@ -178,22 +210,53 @@ class Store:
         return WriteResult("replaced" if row is not None else "added")
 
     def holds(self, path: str, sha256: str) -> bool:
-        """This file is stored with exactly these bytes."""
-        row = self.conn.execute("SELECT 1 FROM documents WHERE path = ? AND sha256 = ?", (path, sha256)).fetchone()
+        """This file is stored with exactly these bytes (as one document, or as the parts of a page)."""
+        row = self.conn.execute("SELECT 1 FROM documents WHERE source = ? AND sha256 = ?", (path, sha256)).fetchone()
         return row is not None
 
     def paths(self) -> set[str]:
-        return {r[0] for r in self.conn.execute("SELECT path FROM documents")}
+        """The files stored (a page of several decisions once)."""
+        return {r[0] for r in self.conn.execute("SELECT source FROM documents")}
 
     def passage_count(self, path: str) -> int:
         return self.conn.execute(
-            "SELECT count(*) FROM passages p JOIN documents d ON d.id = p.document_id WHERE d.path = ?", (path,)
+            "SELECT count(*) FROM passages p JOIN documents d ON d.id = p.document_id WHERE d.source = ?", (path,)
         ).fetchone()[0]
 
     def remove(self, path: str) -> bool:
+        """Drop a file: the document, or every part of the page."""
         with self.conn:
-            cur = self.conn.execute("DELETE FROM documents WHERE path = ?", (path,))
+            cur = self.conn.execute("DELETE FROM documents WHERE source = ? OR path = ?", (path, path))
         return cur.rowcount > 0
+
+    def prune_parts(self, source: str, kept: set[str]) -> int:
+        """Drop the parts of a page that its new version no longer has."""
+        rows = self.conn.execute("SELECT id, path FROM documents WHERE source = ?", (source,)).fetchall()
+        stale = [r["id"] for r in rows if r["path"] not in kept]
+        with self.conn:
+            self.conn.executemany("DELETE FROM documents WHERE id = ?", [(i,) for i in stale])
+        return len(stale)
+
+    def assign_ids(self) -> int:
+        """Give every document its decision's id (``ingest.identity.decision_ids``): documents of one decision
+        (the same council and reference, or with none, the same council, date and title) share it. Returns how
+        many documents' ids changed."""
+        from ingest.identity import decision_ids
+
+        rows = self.conn.execute("SELECT id, number, council, reference, title, dates, decision_maker, status,"
+                                 " fields FROM documents").fetchall()
+        keys = {}
+        for r in rows:
+            dates = json.loads(r["dates"] or "{}")
+            date = dates.get("decision") or dates.get("published") or dates.get("meeting") or dates.get("committee", "")
+            title = r["title"] or _untitled(r)
+            keys[r["id"]] = (r["council"], r["reference"], date if not r["reference"] else "",
+                             title if not r["reference"] else "")
+        ids = decision_ids(list(keys.values()))
+        changes = [(ids[keys[r["id"]]], r["id"]) for r in rows if ids[keys[r["id"]]] != r["number"]]
+        with self.conn:
+            self.conn.executemany("UPDATE documents SET number = ? WHERE id = ?", changes)
+        return len(changes)
 
     def counts(self) -> dict[str, int]:
         one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731

@@ -5,9 +5,14 @@ import re
 from collections import Counter
 
 from ingest.dates import DATE_RE, first_date, parse_date
+from ingest.fields import read_fields, status_of, yes_no
+from ingest.identity import title_reference, trailing_reference
 from ingest.labels import DECISION_NUMBER, KNOWN_LABEL, NO_COLON_LABEL, label_of
+from ingest.layouts import layout
 from ingest.money import amounts
 from ingest.records import DocumentMeta, Paragraph
+
+TEXT_FIELDS = ("purpose", "decision", "reasons", "alternatives", "interests", "wards", "contact", "meeting")
 
 _COUNCIL_UPPER = re.compile(r"\b((?:[A-Z]{2,}\s){1,3})(COUNTY|BOROUGH|DISTRICT|CITY|TOWN|PARISH) COUNCIL\b")
 _COUNCIL = re.compile(
@@ -38,7 +43,7 @@ def field_parts(paras: list[Paragraph]) -> dict[str, list[str]]:
         first = para.text.split("\n\n")[0]
         label = label_of(first)
         if label and first.startswith(label):
-            parts.setdefault(label.lower(), [first[len(label) :].strip().lstrip(":?").strip()])
+            parts.setdefault(label.lower(), [re.sub(r"^[\s?]*(?::-|:)?\s*", "", first[len(label):]).strip()])
         elif para.heading:
             parts.setdefault(para.heading.strip().rstrip(":").strip().lower(), []).append(first)
     return parts
@@ -53,27 +58,117 @@ def _joined(parts: dict[str, list[str]]) -> dict[str, str]:
     return {key: "\n".join(p for p in ps if p).strip() for key, ps in parts.items()}
 
 
-def extract(text: str, paras: list[Paragraph]) -> DocumentMeta:
+def extract(text: str, paras: list[Paragraph], council: str = "") -> DocumentMeta:
+    """``council``: the council to file the document under when its text does not name one."""
     head = text[:600]
     parts = field_parts(paras)
     values = _joined(parts)
+    fields = read_fields(text)
+    page_kind, page_title = _page_title(text)
     doc_type, status = _type_and_status(head, values)
+    if not doc_type and page_kind:
+        doc_type = "minutes" if page_kind in ("issue meetings", "agenda item", "agenda and decisions") else "decision page"
+    if not status and fields.get("status"):
+        status = status_of(fields["status"])
     number, mentions = _numbers(text, values)
+    ref_in_title, page_title = title_reference(page_title)
+    if not ref_in_title and page_title:
+        ref_in_title = trailing_reference(page_title)
+    number = number or _reference(fields) or ref_in_title
+    mentions = [m for m in mentions if m != number]
     dates = _dates(text, values, doc_type, paras)
+    for kind, name in (("decision", "date_decision"), ("published", "date_published"),
+                       ("effective", "date_effective"), ("meeting", "date_meeting"), ("meeting", "meeting")):
+        iso = first_date(fields.get(name, "").split("\n")[0])
+        if iso and kind not in dates:
+            dates[kind] = iso
+    if doc_type == "minutes" and "decision" not in dates and "meeting" in dates:
+        dates["decision"] = dates["meeting"]  # minutes record what the meeting decided, that day
     key, key_text = _key_decision(values)
+    if key is None and fields.get("key_decision"):
+        key, key_text = yes_no(fields["key_decision"]), " ".join(fields["key_decision"].split())
     return DocumentMeta(
         number=number,
         mentions=tuple(mentions),
-        title=_title(parts, text, number),
-        decision_maker=_maker(values),
+        title=_title(parts, text, number) or _field_title(fields) or page_title,
+        decision_maker=_maker(values) or _field_maker(fields) or _phrase_maker(text),
         status=status,
         doc_type=doc_type,
         key_decision=key,
         key_decision_text=key_text,
-        council=_council(text),
+        council=own_council(text) or council or mentioned_council(text),
         dates=dates,
         amounts=tuple(amounts(paras)),
+        call_in=yes_no(fields["call_in"]) if fields.get("call_in") else None,
+        fields=_text_fields(fields, text),
     )
+
+
+def _text_fields(fields: dict[str, str], text: str) -> dict[str, str]:
+    out = {k: fields[k] for k in TEXT_FIELDS if fields.get(k)}
+    if fields.get("decision_maker") or fields.get("status") or fields.get("meeting"):  # a decision's page: what
+        # it is about, where its title line was lost
+        lead = _lead(text)
+        if lead:
+            out["lead"] = lead
+    return out
+
+
+def _page_title(text: str) -> tuple[str, str]:
+    """A ModernGov page's kind (by its header line: "Decision details", "Issue - decisions") and the line
+    after the header, its title; ("", "") when the page opens with no known header."""
+    lines = [ln.strip() for ln in text.splitlines()[:20] if ln.strip()]
+    headers = {h.lower(): kind for kind, hs in layout().page_headers.items() for h in hs}
+    for i, line in enumerate(lines[:10]):
+        kind = headers.get(_bare(line))
+        if kind:
+            rest = [ln for ln in lines[i + 1:] if headers.get(_bare(ln)) is None]  # "Agenda item" twice, "• Issue"
+            title = rest[0] if rest else ""
+            if kind in ("decision list", "agenda and decisions") or read_fields(title) or len(title) > 250:
+                return kind, ""
+            return kind, title
+    return "", ""
+
+
+def _bare(line: str) -> str:
+    return line.strip(" \t•·*#-").lower().rstrip(":")
+
+
+def _lead(text: str) -> str:
+    """The first plain sentence of a page whose title line was lost: what it is about."""
+    for line in text.splitlines()[:25]:
+        line = line.strip(" \t•·")
+        if len(line.split()) >= 4 and not read_fields(line) and not label_of(line) and not DATE_RE.match(line):
+            return line
+    return ""
+
+
+def _phrase_maker(text: str) -> str:
+    """"Report to the Executive for Decision": who a report or record says decides, outside any field."""
+    for phrase in layout().maker_phrases:
+        m = phrase.search(text[:1500])
+        if m:
+            return m.group("maker").strip()
+    return ""
+
+
+def _reference(fields: dict[str, str]) -> str:
+    value = fields.get("reference", "").split("\n")[0].strip()
+    return value if value and len(value) <= 40 else ""
+
+
+def _field_title(fields: dict[str, str]) -> str:
+    value = fields.get("title", "").split("\n")[0].strip()
+    return value if len(value) <= 300 else ""
+
+
+def _field_maker(fields: dict[str, str]) -> str:
+    maker = fields.get("decision_maker", "").split("\n")[0].strip()
+    if maker:
+        return maker
+    meeting = fields.get("meeting", "").split("\n")[0]  # "07/09/2015 - Executive": decided at a meeting of it
+    m = re.match(r"\s*[\d/.\-]+\s*[-–]\s*(.+?)(?:\s*\(Item \d+\))?$", meeting)
+    return m.group(1).strip() if m else ""
 
 
 def _type_and_status(head: str, values: dict[str, str]) -> tuple[str, str]:
@@ -143,7 +238,7 @@ def _key_decision(values: dict[str, str]) -> tuple[bool | None, str]:
 
 def _dates(text: str, values: dict[str, str], doc_type: str, paras: list[Paragraph]) -> dict[str, str]:
     dates: dict[str, str] = {}
-    for kind, key in (("decision", "date of decision"), ("publication", "publication date"), ("effective", "effective from")):
+    for kind, key in (("decision", "date of decision"), ("published", "publication date"), ("effective", "effective from")):
         iso = first_date(values.get(key, ""))
         if iso:
             dates[kind] = iso
@@ -161,6 +256,35 @@ def _dates(text: str, values: dict[str, str], doc_type: str, paras: list[Paragra
         if m and parse_date(m):
             dates["decision"] = parse_date(m)
     return dates
+
+
+_OWN_COUNCIL = re.compile(
+    r"^\W*((?:(?:London|Royal) )?Borough of [A-Z][\w-]+(?: (?:and )?[A-Z][\w-]+){0,3}"
+    r"|(?:[A-Z][\w-]+ ){1,3}(?:County |Borough |District |City |Metropolitan Borough |Town )?Council)\b", re.M)
+
+
+def own_council(text: str) -> str:
+    """The council a document names itself as, at its head: "KENT COUNTY COUNCIL – RECORD OF DECISION",
+    "Holmcaster City Council – Record of Decision", "Hollinsbury Council publishes here ...",
+    "Borough of Eastmarsh"; "" if its first lines name none."""
+    head = text[:600]
+    m = _COUNCIL_UPPER.search(head[:400])
+    if m:
+        return f"{m.group(1).strip().title()} {m.group(2).title()} Council"
+    for phrase in layout().council_phrases:  # "find decisions taken by Ormsby Borough Council's Cabinet"
+        found = phrase.search(text[:1500])
+        if found:
+            return found.group("council").strip()
+    for m in _OWN_COUNCIL.finditer("\n".join(head.splitlines()[:8])):
+        name = m.group(1).strip()
+        if name.split()[0] not in _NOT_NAMES and name.split()[0] not in ("County", "Borough", "District", "City"):
+            return name
+    return ""
+
+
+def mentioned_council(text: str) -> str:
+    """The council a document mentions most (a guess, for a page that names no council of its own)."""
+    return _council(text)
 
 
 def _council(text: str) -> str:

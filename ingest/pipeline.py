@@ -6,23 +6,25 @@ import hashlib
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ingest.chunk import passages
 from ingest.clean import clean
 from ingest.errors import UnreadableDocument
-from ingest.metadata import extract
+from ingest.metadata import extract, mentioned_council, own_council
 from ingest.read import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S, read_bytes
-from ingest.records import Failure, ParsedDocument, Skipped, Unchanged
+from ingest.records import DocumentMeta, Failure, ParsedDocument, Skipped, Unchanged
+from ingest.split import Part, split
 from ingest.structure import paragraphs
 
 NO_SUCH_PATH = "no such file or folder"
 _SKIP_NAMES = ("readme", "license", "licence", "changelog")
 # Raised whenever parsing changes what is stored from the same bytes (a title, a label, a paragraph): an index
 # built by another version reads every file again (``index.build``); its vectors come back from the cache.
-# 2: a title is one paragraph (2026-11-23).
-INGEST_VERSION = 2
+# 2: a title is one paragraph (2026-11-23). 3: pages of several decisions are cut into parts; layouts, fields,
+# references and councils of any ModernGov council (2026-11-30).
+INGEST_VERSION = 3
 
 # Passages one document may make. Sized from real council documents: a 500-page budget book or local plan at
 # about 3,500 characters a page is 1.75M characters, about 3,500 passages of at most 1,000 characters (and
@@ -38,17 +40,65 @@ class IngestOptions:
     max_passages: int = DEFAULT_MAX_PASSAGES
     max_bytes: int = DEFAULT_MAX_BYTES
     timeout_s: float = DEFAULT_TIMEOUT_S
+    council: str = ""  # the council of documents that do not name one (``ingest --council``)
 
 
 def parse_bytes(data: bytes, path: str, max_chars: int = 1000, timeout_s: float = DEFAULT_TIMEOUT_S,
-                max_passages: int = DEFAULT_MAX_PASSAGES) -> ParsedDocument:
+                max_passages: int = DEFAULT_MAX_PASSAGES, council: str = "") -> ParsedDocument:
+    """The file as one document (a page of several decisions included: see ``parse_parts``)."""
+    raw = _read(data, path, max_chars, timeout_s, max_passages)
+    return _document(raw.text, raw.format, path, path, hashlib.sha256(data).hexdigest(), max_chars, max_passages,
+                     council)
+
+
+def parse_parts(data: bytes, path: str, max_chars: int = 1000, timeout_s: float = DEFAULT_TIMEOUT_S,
+                max_passages: int = DEFAULT_MAX_PASSAGES, council: str = "") -> list[ParsedDocument]:
+    """The file's decisions: one document, or one per decision for a page that lists several (``ingest.split``),
+    each named ``PATH#n`` with the file as its ``source``."""
+    raw = _read(data, path, max_chars, timeout_s, max_passages)
+    sha = hashlib.sha256(data).hexdigest()
+    _, parts = split(raw.text)
+    # the page's own name speaks for every decision on it; else --council; else the council it mentions most
+    council = own_council(raw.text) or council or mentioned_council(raw.text)
+    if not parts:
+        return [_document(raw.text, raw.format, path, path, sha, max_chars, max_passages, council)]
+    docs = []
+    for n, part in enumerate(parts, 1):
+        try:
+            doc = _document(raw.text[part.start:part.end], raw.format, f"{path}#{n}", path, sha, max_chars,
+                            max_passages, council)
+        except UnreadableDocument:
+            continue  # a part with no text of its own (a heading cut off by the page's end)
+        docs.append(replace(doc, meta=_with_part(doc.meta, part)))
+    if not docs:
+        raise UnreadableDocument(path, "no paragraphs of text were found in it")
+    return docs
+
+
+def _with_part(meta: DocumentMeta, part: Part) -> DocumentMeta:
+    """A part's start line speaks for it: its reference, title, date, status and maker come first."""
+    dates = dict(meta.dates)
+    if part.date:
+        dates.setdefault("decision", part.date)
+    return replace(meta, number=part.reference or meta.number, title=part.title or meta.title, dates=dates,
+                   status=part.status or meta.status, decision_maker=meta.decision_maker or part.maker,
+                   doc_type=meta.doc_type or "decision page",
+                   mentions=tuple(m for m in meta.mentions if m != (part.reference or meta.number)))
+
+
+def _read(data: bytes, path: str, max_chars: int, timeout_s: float, max_passages: int):
     raw = read_bytes(data, path, Path(path).suffix.lower(), timeout_s)
     # Every passage holds at most max_chars characters, so a text this long is over the cap before any
     # cleaning or splitting (a 25 MB text file is refused in a second, not after minutes of parsing).
     if len(raw.text) > max_passages * max_chars:
         raise UnreadableDocument(path, f"its {len(raw.text):,} characters of text make more than {max_passages:,} "
                                  f"passages, the limit for one document (raise it with --max-passages)")
-    cleaned = clean(raw.text, raw.format)
+    return raw
+
+
+def _document(text: str, fmt: str, path: str, source: str, sha: str, max_chars: int, max_passages: int,
+              council: str) -> ParsedDocument:
+    cleaned = clean(text, fmt)
     paras = paragraphs(cleaned)
     if not paras:
         raise UnreadableDocument(path, "no paragraphs of text were found in it")
@@ -58,12 +108,13 @@ def parse_bytes(data: bytes, path: str, max_chars: int = 1000, timeout_s: float 
                                  "one document (raise it with --max-passages)")
     return ParsedDocument(
         path=path,
-        sha256=hashlib.sha256(data).hexdigest(),
-        format=raw.format,
+        sha256=sha,
+        format=fmt,
         text=cleaned.text,
-        meta=extract(cleaned.text, paras),
+        meta=extract(cleaned.text, paras, council),
         paragraphs=tuple(paras),
         passages=parts,
+        source=source,
     )
 
 
@@ -186,6 +237,7 @@ def parse_all(
             if known is not None and known(str(item), hashlib.sha256(data).hexdigest()):
                 yield Unchanged(str(item))
                 continue
-            yield parse_bytes(data, str(item), timeout_s=options.timeout_s, max_passages=options.max_passages)
+            yield from parse_parts(data, str(item), timeout_s=options.timeout_s, max_passages=options.max_passages,
+                                   council=options.council)
         except UnreadableDocument as exc:
             yield Failure(str(item), exc.reason)

@@ -22,7 +22,7 @@ class MoneyAmount:
 class DocumentMeta:
     """What a document says about the decision it belongs to. Empty fields were not found in the text."""
 
-    number: str = ""
+    number: str = ""  # the decision's own reference as the document prints it ("22/00093", "OKD55 (20/21)", "2128")
     mentions: tuple[str, ...] = ()
     title: str = ""
     decision_maker: str = ""
@@ -33,6 +33,8 @@ class DocumentMeta:
     council: str = ""
     dates: dict[str, str] = field(default_factory=dict)  # kind -> ISO date
     amounts: tuple[MoneyAmount, ...] = ()
+    call_in: bool | None = None
+    fields: dict[str, str] = field(default_factory=dict)  # purpose, decision, reasons, alternatives, wards, contact
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -72,6 +74,7 @@ class ParsedDocument:
     meta: DocumentMeta
     paragraphs: tuple[Paragraph, ...]
     passages: tuple[Passage, ...]
+    source: str = ""  # the file it was read from; ``path`` is ``source#n`` for one of a page's several decisions
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from index.filters import Filters
 from index.search import Hit
 from index.thesaurus import expansions
 from qa.cite import verify
+from qa.councils import named_councils, unknown_council
 from qa.evidence import Evidence, context_of
 from qa.extractive import ExtractiveAnswerer
 from qa.intent import Intent, classify
@@ -66,6 +67,10 @@ class Asker:
 
     def ask(self, question: str, k: int = 8, filters: Filters | None = None) -> Answer:
         q = Question(question, k, filters or Filters())  # sanitised and bounded (index.requests)
+        stranger = unknown_council(q.text, self.searcher.councils())
+        if stranger and not named_councils(q.text, self.searcher.councils()):
+            return Answer(q.text, True, (), (), self.answerer.name, notes=read_as(q.text),
+                          reason=f"Not found: no decisions of {stranger} are indexed.")
         intent = classify(q.text)
         depth = max(q.k, LIST_DEPTH) if intent is Intent.LIST else q.k
         named = self.named_decisions(q.text)
@@ -112,11 +117,15 @@ class Asker:
 
     def scoped(self, question: str, filters: Filters, intent: Intent | None = None) -> Filters:
         """The filters a question is answered under: a question that names one decision by its number ("who took
-        21/00081?") is about that decision, unless it asks for a list of decisions."""
+        21/00081?") is about that decision, unless it asks for a list of decisions; one that names one council
+        of the index ("Cherwell's dry recycling contract") is about that council's decisions."""
         named = self.named_decisions(question)
         intent = intent or classify(question)
         if len(named) == 1 and intent is not Intent.LIST and not filters.decision:
             return replace(filters, decision=named[0])
+        councils = named_councils(question, self.searcher.councils())
+        if len(councils) == 1 and not filters.council and not filters.decision:
+            return replace(filters, council=councils[0])
         return filters
 
     def retrieve(self, question: str, k: int, filters: Filters, evidence: Evidence | None = None) -> list[Hit]:
@@ -168,10 +177,9 @@ class Asker:
         return self._titles.named(question)
 
     def named_decisions(self, question: str) -> list[str]:
-        from ingest.labels import DECISION_NUMBER
-
-        known = {d.number for d in self.decisions()}
-        return list(dict.fromkeys(m.group(0) for m in DECISION_NUMBER.finditer(question) if m.group(0) in known))
+        """Decisions the question names by id or by the reference its council prints ("21/00081", "OKD55
+        (20/21)", "ref 1168", "Exe/20/112"), in the order named."""
+        return self.searcher.named(question)
 
     def focus(self, question: str, hits: list[Hit], strengths: list[float], filters: Filters,
               evidence: Evidence | None = None) -> list[Hit]:

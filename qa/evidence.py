@@ -1,7 +1,8 @@
 """How well retrieved passages, and the sentences in them, support a question.
 
 Two signals, both in [0, 1]:
-- *dense*: cosine between the question and the passage (stored FAISS vector) or sentence (embedded here);
+- *dense*: cosine between the question and the passage (stored FAISS vector) or sentence (stored at ingest,
+  ``index.sentence_vectors``);
 - *coverage*: the IDF-weighted share of the question's content terms found in the passage together with its
   context (decision number, title, section heading). A term no passage contains weighs most, so a question
   about "potholes" against a corpus with no potholes scores low however fluent the dense match.
@@ -18,6 +19,7 @@ import numpy as np
 from index.search import Hit
 from index.thesaurus import expanded, expansions
 from qa.intent import PERSON_NAMED, Intent, satisfies
+from qa.titles import states_title
 from qa.text import normalise, sentences, stem, terms
 
 
@@ -110,7 +112,7 @@ class Evidence:
         if not spans:
             return []
         texts = [h.text[s:e] for _, h, s, e in spans]
-        vecs = self.searcher.query_vectors.embed(texts)
+        vecs = self.searcher.sentence_vectors(texts)  # embedded at ingest: only the question is embedded here
         dense = np.clip(vecs @ self._qvec, 0.0, 1.0)
         passage = self.strengths(hits)
         # The words that say what kind of answer is wanted ("date" in "from what date ...") are answered by the
@@ -135,7 +137,7 @@ class Evidence:
             if intent is Intent.WHO and fits and not PERSON_NAMED.search(text):
                 score -= 0.1  # "who" asks for a person: a role alone ("the Corporate Director") answers less
             score += 0.02 / (1 + rank)
-            if normalise(text).lower().endswith(normalise(h.title).lower()):
+            if normalise(text).lower().endswith(normalise(h.title).lower()) or states_title(text, h.title):
                 score -= 0.2  # the decision's title restates the question; it answers nothing
             if len(text.split()) < 4:
                 score -= 0.1  # "21/00081", "Yes": a fragment is rarely the answer

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from index.search import Hit
 from qa.evidence import Evidence, ScoredSentence
-from qa.intent import Intent
+from qa.intent import Intent, asks_plainly
 from qa.records import Citation, Claim, Draft
 from qa.text import collapse, normalise, quotable, with_its_list, with_its_sequel
 
+STRICT = (Intent.AMOUNT, Intent.DATE, Intent.COUNT, Intent.WHO)  # intents only a sentence of that kind answers
 SECOND_CLAIM_RATIO = 0.9  # a second sentence is quoted only when it scores nearly as well as the first
 MAX_CITATIONS_PER_CLAIM = 2
 
@@ -35,7 +36,9 @@ class ExtractiveAnswerer:
         scored = evidence.sentences(hits[: self.passages], intent)
         if not scored:
             return Draft((), self.name)
-        chosen = self._choose(scored, intent)
+        chosen = self._choose(scored, intent, strict=asks_plainly(question))
+        if not chosen:
+            return Draft((), self.name)
         claims = []
         for s in chosen:
             start, end = with_its_list(s.hit.text, s.start, s.end)
@@ -49,9 +52,15 @@ class ExtractiveAnswerer:
         return Draft(tuple(claims), self.name)
 
     @staticmethod
-    def _choose(scored: list[ScoredSentence], intent: Intent) -> list[ScoredSentence]:
-        # a question that asks for an amount, a date, a count or a person is answered by a sentence that has one
-        if intent is not Intent.GENERAL:
+    def _choose(scored: list[ScoredSentence], intent: Intent, strict: bool = False) -> list[ScoredSentence]:
+        # A question that asks for an amount, a date, a count or a person is answered by a sentence that has one;
+        # where no sentence read has one, the documents do not say, and quoting another sentence would pass off
+        # what they do say as the answer.
+        if strict and intent in STRICT:
+            scored = [s for s in scored if s.fits]
+            if not scored:
+                return []
+        elif intent is not Intent.GENERAL:
             fitting = [s for s in scored if s.fits]
             scored = fitting or scored
         best = scored[0]

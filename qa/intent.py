@@ -46,6 +46,16 @@ WHO_IN_TEXT = re.compile(r"\b(Cabinet Member|Corporate Director|Director|Officer
                          r"\b[A-Z][a-z]+ [A-Z][a-z]+,", re.M)  # "Director" but not "Directorate"
 
 
+_PLAIN_ASK = re.compile(r"^\s*(how much|how many|when|who|whom|on what date|from what date|by what date|what date|"
+                        r"which date|by what percentage|what percentage)\b", re.I)
+
+
+def asks_plainly(question: str) -> bool:
+    """The question opens by asking for one kind of fact ("How much ...", "When ...", "Who ..."): a sentence
+    without such a fact cannot answer it. ("What risk ... for fees?" mentions money but asks for prose.)"""
+    return bool(_PLAIN_ASK.search(question))
+
+
 def classify(question: str) -> Intent:
     if _LIST.search(question):
         return Intent.LIST
@@ -88,5 +98,14 @@ def satisfies(intent: Intent, sentence: str) -> bool:
     if intent is Intent.COUNT:
         return bool(COUNT_IN_TEXT.search(DATE_IN_TEXT.sub("", sentence)) or NUMBER_WORD.search(sentence))
     if intent is Intent.WHO:
-        return bool(WHO_IN_TEXT.search(sentence))
+        return bool(WHO_IN_TEXT.search(sentence)) or _person_field(sentence)
     return True
+
+
+def _person_field(sentence: str) -> bool:
+    """"Report author: Sandy Muirhead", "Decision Maker: Cabinet": a field that names who, by its label."""
+    from ingest.layouts import layout
+
+    lay = layout()
+    label = sentence.split(":", 1)[0].strip() if ":" in sentence[:60] else ""
+    return bool(label) and lay.field_of(label) in ("decision_maker", "contact", "meeting")

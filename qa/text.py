@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from index.sentences import sentence_spans as sentences  # the split ingest embeds sentences by
 from index.words import stem
 
 STOPWORDS = frozenset(
@@ -14,8 +15,6 @@ STOPWORDS = frozenset(
     with would you your yours much many decision decisions council kcc kent please tell me give show list find""".split()
 )
 
-# A sentence ends at . ! ? followed by space and a capital, digit, quote, bullet or bracket; or at a newline.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9£“‘\"•])|\s*\n\s*|\s+(?=•)")
 _TOKEN = re.compile(r"[a-z0-9£]+(?:[.,/][0-9]+)*[a-z]*", re.I)
 FIGURE = re.compile(r"£\s?\d[\d,]*(?:\.\d+)?\s?(?:m|bn|k|million|billion)?\b|\b\d[\d,]*(?:\.\d+)?%?", re.I)
 
@@ -29,26 +28,6 @@ def normalise(text: str) -> str:
     """Whitespace collapsed and typographic quotes made plain: the form quotes are compared in."""
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     return " ".join(text.split())
-
-
-def sentences(text: str) -> list[tuple[int, int]]:
-    """Spans of the sentences of ``text`` (trimmed, never empty)."""
-    spans = []
-    pos = 0
-    for m in _SENTENCE_END.finditer(text):
-        closing = len(m.group(0)) - len(m.group(0).lstrip("\"”’)"))  # a closing quote stays with its sentence
-        spans.append((pos, m.start() + closing))
-        pos = m.end()
-    spans.append((pos, len(text)))
-    out = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            out.append((s, e))
-    return out
 
 
 _ITEM = re.compile(r"^\s*([•·▪◦\-–]|\(?[a-z0-9]{1,3}[).])\s")

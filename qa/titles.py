@@ -8,9 +8,10 @@ community opportunities" names 22/00034 while "community" alone names nothing.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 
-from qa.text import terms
+from qa.text import normalise, terms
 
 MIN_WORDS = 2  # title words the question must share
 SHARE = 0.3  # of the title's weight (IDF over titles) the shared words must carry
@@ -44,3 +45,18 @@ class TitleIndex:
         if scored and (len(scored) == 1 or scored[0][0] >= MARGIN * scored[1][0]):
             return scored[0][1]
         return None
+
+
+_FURNITURE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b|\bref:?\s*\d+\b|[-–:.,;()]", re.I)
+
+
+def states_title(text: str, title: str) -> bool:
+    """``text`` only states the decision's title: "Title", or a list's start line "15/09/2022 - Title ref: 2190
+    Recommendations Approved". It names the subject and answers nothing."""
+    if not title:
+        return False
+    said, named = normalise(text).lower(), normalise(title).lower()
+    if named not in said:
+        return False
+    rest = _FURNITURE.sub(" ", said.replace(named, " ", 1)).split()
+    return len(rest) <= 3  # a status ("recommendations approved", "for determination") at most

@@ -18,7 +18,7 @@ from ui import app as ui_app
 
 AMOUNT_Q = "How much is the carers' short breaks direct award worth?"
 XSS = '<img src=x onerror="document.title=\'pwned\'">'
-NO_FILTERS = ["", "", "", "", "", ""]
+NO_FILTERS = ["", "", "", "", "", "", ""]
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +194,7 @@ def test_server_ask_then_open_citation(server):
 
 def test_server_search_with_filter_and_decisions(server):
     client = _client(server)
-    rows, _, _, _ = client.predict("Regulation 32", "", "taken", "", "", "", "", api_name="/search")
+    rows, _, _, _ = client.predict("Regulation 32", "", "taken", "", "", "", "", "", api_name="/search")
     assert all(r[0] != "22/00093" for r in rows["data"])
     table = client.predict(api_name="/decisions")
     assert [r[0] for r in table["data"]][:4] == ["20/00102", "21/00081", "22/00034", "22/00093"]

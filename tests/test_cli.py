@@ -39,7 +39,9 @@ def test_ingest_sample_json(capsys, corpus, tmp_path):
     assert got["20/00102"]["decision_maker"] == "Cabinet Member for Integrated Children's Services"
     assert got["22/00034"]["date"] == "" and got["22/00034"]["dates"] == {"committee": "2022-03-31"}
     # the proposed record and its committee report are one decision; the record speaks first
-    assert [p.rsplit("/", 1)[-1][:3] for p in got["22/00034"]["documents"]] == ["000", "001"]
+    assert [d["path"].rsplit("/", 1)[-1][:3] for d in got["22/00034"]["documents"]] == ["000", "001"]
+    assert got["22/00034"]["id"] == "22/00034" and got["22/00034"]["reference"] == "22/00034"
+    assert got["22/00034"]["council"] == "Kent County Council"
     assert got["22/00034"]["status"] == "proposed"
 
 

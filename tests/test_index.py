@@ -37,7 +37,8 @@ def test_round_trip_and_manifest(built):
     gen = current_generation(built)
     manifest = json.loads((gen / "manifest.json").read_text())
     assert manifest["model"] == "hash:384" and manifest["dimension"] == 384 and manifest["normalised"]
-    assert manifest["counts"]["documents"] == 5 and set(manifest["files"]) == {"councilqa.sqlite", "vectors.faiss"}
+    assert manifest["counts"]["documents"] == 5 and set(manifest["files"]) == {
+        "councilqa.sqlite", "vectors.faiss", "sentence_keys.npy", "sentence_vectors.npy"}
     s = Searcher(built, embedder=EMB)
     assert s.vectors.ntotal == manifest["counts"]["passages"]
     ids = {r[0] for r in s.conn.execute("SELECT id FROM passages")}
@@ -238,13 +239,13 @@ def test_unchanged_files_are_not_parsed_again(built, corpus, monkeypatch):
     import ingest.pipeline
 
     calls = []
-    real = ingest.pipeline.parse_bytes
+    real = ingest.pipeline.parse_parts
 
     def counting(data, path, **kw):
         calls.append(path)
         return real(data, path, **kw)
 
-    monkeypatch.setattr(ingest.pipeline, "parse_bytes", counting)
+    monkeypatch.setattr(ingest.pipeline, "parse_parts", counting)
     report = build([corpus], built, EMB, "hash:384")
     assert calls == [] and len(report.unchanged) == 5 and report.passages > 100
     changed = next(corpus.glob("003_*.txt"))

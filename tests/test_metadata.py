@@ -22,7 +22,7 @@ EXPECTED = {
         number="20/00102", mentions=(), title="Community Support Services for Disabled Children & Young People",
         decision_maker="Cabinet Member for Integrated Children's Services", status="recommendations approved",
         doc_type="decision page", key_decision=True, key_decision_text="Yes", council="Kent County Council",
-        dates={"decision": "2021-03-19", "publication": "2021-03-19", "effective": "2021-03-27"},
+        dates={"decision": "2021-03-19", "published": "2021-03-19", "effective": "2021-03-27"},
     ),
     "003": dict(
         number="22/00093", mentions=(), title="CARERS’ SHORT BREAKS SERVICE – DIRECT AWARD", decision_maker=MAKER,

@@ -26,8 +26,8 @@ from index.sanitise import sanitise
 CONCURRENCY = 2  # two cores: more parallel model calls only queue inside torch
 QUEUE_SIZE = 32  # beyond this, a request is told the server is busy at once
 MAX_FILE_SIZE = "20mb"
-STATUSES = ["", "proposed", "recommendations approved", "taken"]
-DOC_TYPES = ["", "record", "decision page", "proposed record", "report"]
+STATUSES = ["", "proposed", "recommendations approved", "taken", "deferred", "withdrawn", "called in"]
+DOC_TYPES = ["", "record", "decision page", "proposed record", "report", "minutes"]
 UPLOAD_TYPES = [".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt"]
 MAX_UPLOAD_FILES = 50
 UPLOAD_BUDGET = 5_000  # passages one batch of added files may make: about two minutes of embedding on two cores
@@ -102,13 +102,13 @@ def _str(value) -> str:
 
 
 def make_filters(maker: str = "", status: str = "", key: str = "", doc_type: str = "", date_from: str = "",
-                 date_to: str = "") -> Filters:
+                 date_to: str = "", council: str = "") -> Filters:
     """The filter boxes as ``Filters``, checked by the same rules as the CLI's (``BadRequest`` if not)."""
     key = _str(key).strip().lower()
     if key not in ("", "yes", "no"):
         raise BadRequest("filter key takes yes or no")
     return Filters(decision_maker=_str(maker), status=_str(status), key_decision={"yes": True, "no": False}.get(key),
-                   doc_type=_str(doc_type), date_from=_str(date_from), date_to=_str(date_to))
+                   doc_type=_str(doc_type), date_from=_str(date_from), date_to=_str(date_to), council=_str(council))
 
 
 def ask(services: Services, question: str, history: list, *filters) -> tuple[list, list[str], dict]:
@@ -182,7 +182,7 @@ def highlighted_hits(hits, query: str) -> list[tuple[str, str | None]]:
 
 
 def decisions_table(services: Services) -> list[list]:
-    return [[d.number, d.title, d.decision_maker, d.status, d.date or d.dates.get("committee", ""),
+    return [[d.number, d.council, d.title, d.decision_maker, d.status, d.date or d.dates.get("committee", ""),
              "; ".join(a["text"] for a in d.amounts[:6])] for d in services.asker().decisions()]
 
 
@@ -198,9 +198,10 @@ def decision_page(services: Services, number: str) -> dict:
             "SELECT d.path, p.label, p.text FROM passages p JOIN documents d ON d.id = p.document_id"
             " WHERE d.number = ? ORDER BY d.path, p.start", [d.number])
     ]
-    return {"number": d.number, "title": d.title, "decision_maker": d.decision_maker, "status": d.status,
-            "date": d.date, "dates": d.dates, "documents": [doc.path for doc in d.documents],
-            "mentions": d.mentions, "mentioned_by": d.mentioned_by, "paragraphs": paragraphs}
+    return {"id": d.number, "council": d.council, "reference": d.reference, "title": d.title,
+            "decision_maker": d.decision_maker, "status": d.status, "date": d.date, "dates": d.dates,
+            "documents": [doc.path for doc in d.documents], "mentions": d.mentions, "mentioned_by": d.mentioned_by,
+            "fields": d.fields, "paragraphs": paragraphs}
 
 
 def _safe_name(name: str) -> str:
@@ -266,7 +267,19 @@ def add_documents(services: Services, files: list[str] | None, progress=None) ->
     outcome |= {p: ("unchanged", "already in the index") for p in report.unchanged}
     outcome |= {f.path: ("skipped", f.reason) for f in report.skipped}
     outcome |= {f.path: ("failed", f.reason) for f in report.failed}
-    return refused + [[name, *outcome.get(path, ("failed", "not read"))] for path, name in targets.items()]
+    return refused + [[name, *_outcome_of(path, outcome)] for path, name in targets.items()]
+
+
+def _outcome_of(path: str, outcome: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    """A file's result; a page of several decisions is stored as ``PATH#n`` parts, reported together."""
+    if path in outcome:
+        return outcome[path]
+    parts = [v for k, v in outcome.items() if k.startswith(path + "#")]
+    if not parts:
+        return "failed", "not read"
+    kinds = {kind for kind, _ in parts}
+    kind = "added" if "added" in kinds else "replaced" if "replaced" in kinds else sorted(kinds)[0]
+    return kind, f"{len(parts)} decisions on one page"
 
 
 def create_app(index_dir: Path, answerer=None, model: str | None = None, upload_dir: Path | None = None):
@@ -285,7 +298,8 @@ def create_app(index_dir: Path, answerer=None, model: str | None = None, upload_
             doc_type = gr.Dropdown(DOC_TYPES, value="", label="Document type")
             date_from = gr.Textbox(label="From (YYYY-MM-DD)")
             date_to = gr.Textbox(label="To (YYYY-MM-DD)")
-        filters = [maker, status, key, doc_type, date_from, date_to]
+            council = gr.Textbox(label="Council contains")
+        filters = [maker, status, key, doc_type, date_from, date_to, council]
         with gr.Tab("Ask"):
             with gr.Row():
                 with gr.Column(scale=3):
@@ -321,9 +335,9 @@ def create_app(index_dir: Path, answerer=None, model: str | None = None, upload_
             gr.on([go.click, query.submit], lambda q, *f: search(services, q, *f), [query, *filters],
                   [results, export, marked, notice], api_name="search")
         with gr.Tab("Decisions"):
-            table = gr.Dataframe(headers=["number", "title", "decision maker", "status", "date", "amounts"],
+            table = gr.Dataframe(headers=["id", "council", "title", "decision maker", "status", "date", "amounts"],
                                  wrap=True, interactive=False)
-            number = gr.Textbox(label="Decision number (e.g. 21/00081)")
+            number = gr.Textbox(label="Decision id (e.g. 21/00081)")
             page = gr.JSON(label="Decision: documents, paragraphs, mentions")
             app.load(lambda: decisions_table(services), None, table, api_name="decisions")
             number.submit(lambda n: decision_page(services, n), number, page, api_name="decision")

@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="embedding model: minilm (default), hash:DIM, or a model directory "
                    "(default: $COUNCILQA_MODEL or minilm)")
     p.add_argument("--remove", nargs="*", default=[], metavar="PATH", help="documents to drop from the index")
+    p.add_argument("--council", help="the council of documents that do not name their own (e.g. \"Cherwell District "
+                   "Council\"); stored per document, shown in citations' decisions and used by the council filter")
     p.add_argument("--follow-symlinks", action="store_true",
                    help="read symbolic links inside the folders given, if their target is inside that folder "
                    "(default: links are skipped and reported)")
@@ -63,7 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="configurations to compare (default: all four)")
     p.add_argument("--details", action="store_true", help="also print every answer that missed")
     p.add_argument("--gold", help="gold question set: heldout, heldout2, heldout3 or heldout4 (eval/data/NAME, questions "
-                   "written before the answer rules they test), or a BEIR-style directory (default: eval/data)")
+                   "written before the answer rules they test), uk (53 pages of 26 councils), or a BEIR-style "
+                   "directory (default: eval/data)")
+    p.add_argument("--corpus", metavar="DIR", help="the pages the gold set asks about (default: the bundled sample; "
+                   "for --gold uk, ../shared/corpus-uk)")
     p.add_argument("--distractors", type=int, default=0, metavar="N",
                    help="also index N synthetic distractor decisions (built once in .councilqa/eval-distractors-N)")
     p.add_argument("--json", action="store_true")
@@ -97,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _reading_options(p: argparse.ArgumentParser) -> None:
     """Options shared by the commands that read the index: search and ask."""
     p.add_argument("--filter", action="append", default=[], metavar="NAME=VALUE",
-                   help="decision, maker, status, key (yes/no), type, from, to (ISO dates); repeatable")
+                   help="decision, council, maker, status, key (yes/no), type, from, to (dates); repeatable")
     p.add_argument("--index", help="index directory")
     p.add_argument("--model", help="embedding model (default: the one the index was built with)")
     p.add_argument("--json", action="store_true")
@@ -159,7 +164,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     index_dir = _index_dir(args.index)
     max_passages = DEFAULT_MAX_PASSAGES if args.max_passages is None else \
         k_value(args.max_passages, "--max-passages", upper=10_000_000)
-    options = IngestOptions(follow_symlinks=args.follow_symlinks, max_passages=max_passages)
+    from index.requests import text as checked_text
+
+    council = checked_text(args.council, "council name") if args.council is not None else ""
+    options = IngestOptions(follow_symlinks=args.follow_symlinks, max_passages=max_passages, council=council)
     spec = args.model or os.environ.get("COUNCILQA_MODEL") or DEFAULT_MODEL
     embedder = load_embedder(spec)
     progress = None if args.json else (lambda line: print(printable(line), file=sys.stderr))
@@ -180,7 +188,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             "removed": len(report.removed),
             "embedded": report.embedded,
             "index": totals,
-            "decisions": [_decision_json(d) for d in decisions],
+            "decisions": [d.to_dict() for d in decisions],
             "skipped": [{"path": f.path, "reason": f.reason} for f in report.skipped],
             "failed": [{"path": f.path, "reason": f.reason} for f in report.failed],
         }, ensure_ascii=False, indent=2))
@@ -277,7 +285,7 @@ def _read_batch(name: str) -> bytes:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from eval.data import gold_dir, load_gold, scaled
+    from eval.data import corpus_of, gold_dir, load_gold, scaled
     from index.requests import k_value
     from eval.run import calibration, distractor_index, evaluate, format_table, sample_index
 
@@ -290,13 +298,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
         index_dir = distractor_index(Path(f".councilqa/eval-distractors-{args.distractors}"), args.distractors,
                                      args.model, say)
     else:
-        index_dir = sample_index(Path(".councilqa/eval-index"), args.model)
+        corpus = corpus_of(args.gold, args.corpus)
+        name = f"eval-index-{corpus.name}" if corpus else "eval-index"
+        index_dir = sample_index(Path(".councilqa") / name, args.model, corpus)
     gold = load_gold(gold_dir(args.gold))
     table, details = evaluate(index_dir, args.config, gold=scaled(gold) if args.distractors else gold)
+    recognised = _decision_check(gold_dir(args.gold), index_dir)
     if args.json:
-        print(json.dumps({"table": table, "calibration": {k: calibration(v) for k, v in details.items()}},
-                         indent=2))
+        print(json.dumps({"table": table, "calibration": {k: calibration(v) for k, v in details.items()},
+                          **({"decisions": recognised.summary()} if recognised else {})}, indent=2))
         return EXIT_OK
+    if recognised:
+        print("decisions as printed:", ", ".join(f"{k} {v}" for k, v in recognised.summary().items()))
+        if args.details:
+            for miss in recognised.missed:
+                print(f"  not recognised: {miss}")
+            for name, wrong in recognised.wrong.items():
+                for line in wrong:
+                    print(f"  {name}: {line}")
     print(format_table(table, distractors=bool(args.distractors)))
     for name, results in details.items():
         print(f"{name}: abstention margin {calibration(results)}")
@@ -305,6 +324,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 if (r.kind != "out" and r.fact < 1) or (r.kind == "out" and not r.abstained):
                     print(f"  {r.qid} ({r.kind}, evidence {r.evidence:.3f}): {' '.join(r.answer.split())[:200]}")
     return EXIT_OK
+
+
+def _decision_check(gold: Path, index_dir: Path):
+    """The gold set's printed decisions (``decisions.jsonl``) against the index's, where the set has them."""
+    if not (gold / "decisions.jsonl").is_file():
+        return None
+    from eval.decisions import check
+    from index.decisions import list_decisions
+
+    with _open_store(index_dir) as store:
+        return check(gold / "decisions.jsonl", list_decisions(store))
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -385,28 +415,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _decision_json(d) -> dict:
-    return {
-        "number": d.number,
-        "title": d.title,
-        "decision_maker": d.decision_maker,
-        "status": d.status,
-        "key_decision": d.key_decision,
-        "date": d.date,
-        "dates": d.dates,
-        "mentions": d.mentions,
-        "mentioned_by": d.mentioned_by,
-        "documents": [doc.path for doc in d.documents],
-    }
-
-
 def _print_decisions(decisions) -> None:
     from index.sanitise import printable
 
     for d in decisions:
         when = d.date or ", ".join(f"{k} {v}" for k, v in sorted(d.dates.items())) or "no date"
-        print(f"\n{d.number}  {d.title}\n  {d.status or 'status unknown'} · {d.decision_maker or 'maker unknown'}"
-              f" · {when}")
+        council = f" · {d.council}" if d.council else ""
+        print(f"\n{d.number}  {d.title or '(untitled)'}\n  {d.status or 'status unknown'} · "
+              f"{d.decision_maker or 'maker unknown'} · {when}{council}")
         for doc in d.documents:
             print(f"  - {doc.doc_type or 'document'}: {printable(doc.path)}")
         if d.mentions:

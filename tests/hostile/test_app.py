@@ -15,7 +15,7 @@ import pytest
 from tests.hostile.support import fingerprint
 from ui import app as ui_app
 
-NO_FILTERS = ["", "", "", "", "", ""]
+NO_FILTERS = ["", "", "", "", "", "", ""]
 
 
 @pytest.fixture(scope="module")

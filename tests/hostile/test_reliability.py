@@ -44,7 +44,11 @@ def test_an_index_is_open_formats_only(index_dir):
     assert kinds["councilqa.sqlite"].startswith(b"SQLite format 3")
     assert kinds["vectors.faiss"][:4] in (b"IxMp", b"IxM2")  # faiss.write_index's own header (IndexIDMap)
     json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
-    assert set(kinds) == {"councilqa.sqlite", "vectors.faiss", "manifest.json"}
+    for name in set(kinds) - {"councilqa.sqlite", "vectors.faiss", "manifest.json"}:
+        assert name.endswith(".npy") and kinds[name].startswith(b"\x93NUMPY"), name
+        import numpy as np
+
+        np.load(gen / name, allow_pickle=False)  # plain arrays: loading refuses anything pickled
 
 
 def _consistent(index_dir: Path) -> set[tuple[str, str, str]]:

@@ -1,0 +1,66 @@
+"""Layout knowledge as data: the labels a publishing system prints (per language) and councils' reference
+schemes. One parser (``ingest.fields``, ``ingest.split``, ``ingest.identity``) reads every layout through these
+tables; a new council's wording is a table entry and a fixture, not a branch in the code."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: one object per layout, cached by ``layout()``
+class Layout:
+    page_headers: dict[str, tuple[str, ...]]
+    fields: dict[str, tuple[str, ...]]  # field -> labels
+    status: dict[str, str]  # printed status (lower case) -> normalised
+    yes: frozenset[str]
+    no: frozenset[str]
+    council_phrases: tuple[re.Pattern, ...] = ()  # how the system's pages name their council
+    maker_phrases: tuple[re.Pattern, ...] = ()  # how reports and records name who decides, outside a field
+
+    def field_of(self, label: str) -> str:
+        """The field a printed label names ("Effeithiol O" -> "date_effective"), or ""."""
+        return _label_index(self).get(_key(label), "")
+
+    def labels(self) -> list[str]:
+        return sorted({label for labels in self.fields.values() for label in labels}, key=len, reverse=True)
+
+
+def _key(label: str) -> str:
+    return " ".join(label.lower().replace("’", "'").split()).rstrip(":?- ").strip()
+
+
+@cache
+def _label_index(layout: Layout) -> dict[str, str]:
+    return {_key(label): name for name, labels in layout.fields.items() for label in labels}
+
+
+@cache
+def layout(name: str = "moderngov") -> Layout:
+    data = json.loads((HERE / f"{name}.json").read_text(encoding="utf-8"))
+    return Layout(
+        page_headers={k: tuple(v) for k, v in data["page_headers"].items()},
+        fields={k: tuple(v) for k, v in data["fields"].items()},
+        status=dict(data["status"]),
+        yes=frozenset(data["yes"]),
+        no=frozenset(data["no"]),
+        council_phrases=tuple(re.compile(p, re.M) for p in data.get("council_phrases", [])),
+        maker_phrases=tuple(re.compile(p, re.M) for p in data.get("maker_phrases", [])),
+    )
+
+
+@dataclass(frozen=True)
+class Scheme:
+    name: str
+    pattern: re.Pattern
+
+
+@cache
+def reference_schemes() -> tuple[tuple[Scheme, ...], re.Pattern]:
+    data = json.loads((HERE / "references.json").read_text(encoding="utf-8"))
+    schemes = tuple(Scheme(s["name"], re.compile(s["pattern"])) for s in data["schemes"])
+    return schemes, re.compile(data["list_ref"], re.IGNORECASE)

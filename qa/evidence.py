@@ -18,6 +18,7 @@ import numpy as np
 
 from index.search import Hit
 from index.thesaurus import expanded, expansions
+from qa.fields import asked_labels, under_asked_field
 from qa.intent import PERSON_NAMED, Intent, satisfies
 from qa.titles import states_title
 from qa.text import normalise, sentences, stem, terms
@@ -38,6 +39,7 @@ class ScoredSentence:
 
 
 TITLE_WORD_WEIGHT = 0.25
+FIELD_BONUS = 0.15  # a sentence under a field the question names (``qa.fields``)
 INTENT_WORDS = {Intent.DATE: {"date", "day"}, Intent.COUNT: {"number"}, Intent.AMOUNT: {"amount"}}
 
 
@@ -119,6 +121,7 @@ class Evidence:
         # intent check; left in, they favour a "Date of decision" line over the "Effective from" line asked for.
         weights = {t: w for t, w in self.weights.items() if t not in INTENT_WORDS.get(intent, ())} or self.weights
         out = []
+        asked = asked_labels(self.question)
         own_weights: dict[int, dict[str, float]] = {}
         for (rank, h, s, e), text, d in zip(spans, texts, dense):
             fits = satisfies(intent, text)
@@ -137,6 +140,8 @@ class Evidence:
             if intent is Intent.WHO and fits and not PERSON_NAMED.search(text):
                 score -= 0.1  # "who" asks for a person: a role alone ("the Corporate Director") answers less
             score += 0.02 / (1 + rank)
+            if under_asked_field(h.heading, text, asked):
+                score += FIELD_BONUS  # "Effective from: 25/06/2021" for "... effective?"
             if normalise(text).lower().endswith(normalise(h.title).lower()) or states_title(text, h.title):
                 score -= 0.2  # the decision's title restates the question; it answers nothing
             if len(text.split()) < 4:

@@ -88,3 +88,31 @@ def test_the_council_filter(capsys, index_dir):
                        "--json", "--k", "20")
     hits = json.loads(out)["hits"]
     assert code == 0 and hits and all(h["decision"].startswith("D507") for h in hits)
+
+
+# --- answers across councils -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def asker(index_dir):
+    from index.search import Searcher
+    from qa.ask import Asker
+
+    return Asker(Searcher(index_dir))
+
+
+def test_a_question_naming_one_council_is_answered_from_its_decisions(asker):
+    answer = asker.ask("How much is Hollinsbury's staff workwear contract extension worth?")
+    assert not answer.abstained and {c.decision[:4] for c in answer.citations} == {"D507"}
+
+
+def test_a_council_not_indexed_is_not_answered_from_a_neighbour(asker):
+    answer = asker.ask("How much did Brighton and Hove City Council pay for staff workwear?")
+    assert answer.abstained and answer.reason == "Not found: no decisions of Brighton and Hove City Council are indexed."
+    assert answer.citations == []
+
+
+def test_a_plain_how_much_with_no_amount_in_the_decision_is_not_found(asker):
+    # Eastmarsh's call for sites states no sum: quoting another of its sentences would pass it off as the answer
+    answer = asker.ask("How much will Eastmarsh's Local Plan call for sites cost?")
+    assert answer.abstained and answer.citations == []
+    assert any(h.decision == "100" for h in answer.passages)  # the decision was found; it states no sum

@@ -1,0 +1,48 @@
+"""Questions that ask for a page's field by name, or without naming it, and list lines that only state a title."""
+from __future__ import annotations
+
+import pytest
+
+from qa.fields import asked_labels, under_asked_field
+from qa.intent import asks_plainly
+from qa.titles import states_title
+
+
+@pytest.mark.parametrize(("question", "label"), [
+    ("From what date is the traffic order effective?", "effective from"),
+    ("When was the parking review decision published?", "publication date"),
+    ("Who wrote the report on the grant guide?", "report author"),
+    ("Who was the lead director for the highway scheme?", "lead director"),
+    ("What alternative options were considered?", "alternative options considered"),
+    ("Why did the cabinet approve the parking changes?", "reasons for the decision"),
+    ("What was decided in OKD55 (20/21)?", "resolved"),
+])
+def test_the_field_a_question_asks_for(question, label):
+    assert label in asked_labels(question)
+
+
+def test_words_every_field_shares_name_no_field():
+    assert asked_labels("What is the date of the decision on the carers award?") == frozenset()
+    assert asked_labels("How much is the carers' short breaks direct award worth?") == frozenset()
+
+
+def test_a_sentence_under_an_asked_field():
+    asked = asked_labels("From what date is the order effective?")
+    assert under_asked_field("Effective from", "Effective from: 25/06/2021", asked)
+    assert under_asked_field("", "Effective from: 25/06/2021", asked)
+    assert not under_asked_field("Date of decision", "Date of decision: 17/06/2021", asked)
+
+
+def test_a_list_start_line_only_states_the_title():
+    title = "Salford's Temporary Accommodation Allocations and Commissioning Policy"
+    assert states_title(f"15/09/2022 - {title}. ref: 2190 Recommendations Approved", title)
+    assert states_title(title, title)
+    assert not states_title(f"The Cabinet approved the {title} with two changes to its bands.", title)
+
+
+@pytest.mark.parametrize(("question", "plain"), [
+    ("How much is the fuel card contract worth?", True), ("When was it published?", True),
+    ("Who took the decision?", True), ("What risk does the procurement carry for fees?", False),
+    ("Is the contract worth more than last year's?", False)])
+def test_questions_that_plainly_ask_for_one_kind_of_fact(question, plain):
+    assert asks_plainly(question) is plain

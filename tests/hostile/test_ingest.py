@@ -11,16 +11,10 @@ import pytest
 from index.build import build
 from index.search import Searcher
 from tests.conftest import SAMPLE
-from tests.hostile.support import EMB, fingerprint
-from ui.cli import main
+from tests.hostile.support import EMB, fingerprint, run
 
 SECRET = "root:x:0:0:hostile-test-secret:/root:/bin/bash\n"
 
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture()

@@ -18,16 +18,10 @@ from hypothesis import strategies as st
 from index.build import build, current_generation
 from index.search import Searcher
 from tests.conftest import ROOT, SAMPLE
-from tests.hostile.support import EMB
-from ui.cli import main
+from tests.hostile.support import EMB, run
 
 PACKAGES = ["ingest", "index", "qa", "ui", "eval"]
 
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_nothing_is_pickled():

@@ -8,19 +8,10 @@ import sys
 
 import pytest
 
-from tests.hostile.support import fingerprint
-from ui.cli import main
+from tests.hostile.support import fingerprint, run
 
 HUGE = str(10**9)
 
-
-def run(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse's own usage errors
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -30,7 +30,8 @@ def test_ingest_sample_json(capsys, corpus, tmp_path):
     assert code == 0
     data = json.loads(out)
     assert data["documents"] == 5 and data["failed"] == []
-    assert data["passages"] > 100
+    assert data["passages"] > 100 and data["embedded_sentences"] > data["embedded"] > 100
+    assert data["index"] == {"documents": 5, "passages": data["passages"], "decisions": 4}
     got = {d["number"]: d for d in data["decisions"]}
     assert sorted(got) == ["20/00102", "21/00081", "22/00034", "22/00093"]
     assert got["22/00093"]["title"] == "CARERS’ SHORT BREAKS SERVICE – DIRECT AWARD"

@@ -255,7 +255,10 @@ def add_documents(services: Services, files: list[str] | None, progress=None) ->
             say(0.1 + 0.4 * done[0] / len(targets), desc=f"read {done[0]}/{len(targets)} files")
         elif message.startswith("embedded "):
             n, _, total = message.split()[1].partition("/")
-            say(0.5 + 0.5 * int(n) / max(1, int(total)), desc=f"embedding passages: {message.split()[1]}")
+            say(0.5 + 0.3 * int(n) / max(1, int(total)), desc=f"embedding passages: {message.split()[1]}")
+        elif message.startswith("sentences embedded "):
+            n, _, total = message.split()[2].partition("/")
+            say(0.8 + 0.2 * int(n) / max(1, int(total)), desc=f"embedding sentences: {message.split()[2]}")
 
     try:
         report = build([Path(p) for p in targets], services.index_dir, embedder, spec, progress=step,

@@ -187,6 +187,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             "unchanged": len(report.unchanged),
             "removed": len(report.removed),
             "embedded": report.embedded,
+            "embedded_sentences": report.embedded_sentences,
             "index": totals,
             "decisions": [d.to_dict() for d in decisions],
             "skipped": [{"path": f.path, "reason": f.reason} for f in report.skipped],

@@ -26,12 +26,15 @@ _AMOUNT = re.compile(r"\b(how much|cost|costs|worth|value|spend|spent|budget|fun
                      r"saving|savings|money|pay|paid|fees?|bill|price tag|outlay|set (\w+ ){0,3}back)\b|£", re.I)
 # "Are the fees below those of neighbouring councils?" wants the statement that says so, not a figure
 _POLAR = re.compile(r"^\s*(is|are|was|were|does|do|did|has|have|had|will|would|can|could|should|may|might)\b", re.I)
-_DATE = re.compile(r"\b(when|what date|which date|date|(what|which) (day|month|year)|deadline|expire|expires|expiry|"
-                   r"start|begin|end|until|effective)\b", re.I)  # not "day" alone: "day opportunities"
+# not "day" alone ("day opportunities"), and "when" only where it opens the question (_DATE_FIRST): "What
+# options did the Executive consider when it decided ...?" asks for the options
+_DATE = re.compile(r"\b(what date|which date|date|(what|which) (day|month|year)|deadline|expire|expires|expiry|"
+                   r"start|begin|end|until|effective)\b", re.I)
 _DATE_FIRST = re.compile(r"^\s*(when|on what date|from what date|by what date|what date|which date)\b", re.I)
 _REASON = re.compile(r"^\s*(why|for what reason|what (is|was|are|were) the reasons?)\b|\bwhat (led|caused)\b", re.I)
 _COUNT = re.compile(r"\bhow many\b|\bnumber of\b", re.I)
-_WHO = re.compile(r"^\s*(who|whom|which (officer|member|cabinet member|director|person))\b|\bwho\b", re.I)
+_WHO = re.compile(r"^\s*(who|whom|which (officer|member|cabinet member|director|person|portfolio holder|"
+                  r"councillor|committee|lead member))\b|\bwho\b", re.I)
 
 DATE_IN_TEXT = re.compile(
     rf"\b\d{{1,2}}(st|nd|rd|th)?\s+(?:{MONTH_RE})\s+\d{{4}}\b|\b(?:{MONTH_RE})\s+\d{{4}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{4}}\b|"

@@ -269,6 +269,13 @@ class Searcher:
         seen = {h.passage_id for h in hits}
         return self.hits([(r[0], 0.0) for r in rows if r[0] not in seen])
 
+    def following(self, hit: Hit, limit: int = 3) -> list[Hit]:
+        """The passages that follow ``hit`` in its document (a list after its lead-in), in order."""
+        rows = self.conn.execute(
+            "SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id WHERE d.path = ? AND p.start >= ?"
+            " AND p.id != ? ORDER BY p.start LIMIT ?", [hit.document, hit.end, hit.passage_id, limit]).fetchall()
+        return self.hits([(r[0], 0.0) for r in rows])
+
     def hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
         if not ranked:
             return []

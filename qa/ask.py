@@ -104,7 +104,7 @@ class Asker:
             draft = draft_list(q.text, hits, evidence, self.decisions(), self.searcher, self.threshold)
         else:
             draft = self.answerer.draft(q.text, list(hits), evidence, intent)
-        claims, removed = verify(draft, hits)
+        claims, removed = verify(draft, [*hits, *draft.read])
         notes = read_as(q.text)
         if removed:
             notes += (f"{removed} statement{'s' if removed > 1 else ''} could not be verified against the passages "

@@ -19,7 +19,7 @@ import numpy as np
 from index.search import Hit
 from index.thesaurus import expanded, expansions
 from qa.fields import asked_labels, under_asked_field
-from qa.intent import PERSON_NAMED, Intent, satisfies
+from qa.intent import FULL_DATE_IN_TEXT, PERSON_NAMED, Intent, satisfies
 from qa.titles import states_title
 from qa.text import normalise, sentences, stem, terms
 
@@ -137,6 +137,8 @@ class Evidence:
             score = 0.35 * float(d) + 0.2 * own + 0.2 * with_context + 0.25 * passage[rank]
             if intent is not Intent.GENERAL and intent is not Intent.LIST:
                 score += 0.15 if fits else -0.15
+            if intent is Intent.DATE and fits and not FULL_DATE_IN_TEXT.search(text):
+                score -= 0.1  # "when" asks for a day or a month: a year alone answers it least
             if intent is Intent.WHO and fits and not PERSON_NAMED.search(text):
                 score -= 0.1  # "who" asks for a person: a role alone ("the Corporate Director") answers less
             score += 0.02 / (1 + rank)

@@ -6,6 +6,8 @@ citation. A sentence found word for word in two documents of the same decision c
 """
 from __future__ import annotations
 
+import re
+
 from index.search import Hit
 from qa.evidence import Evidence, ScoredSentence
 from qa.intent import Intent, asks_plainly
@@ -13,8 +15,15 @@ from qa.records import Citation, Claim, Draft
 from qa.text import collapse, normalise, quotable, with_its_list, with_its_sequel
 
 STRICT = (Intent.AMOUNT, Intent.DATE, Intent.COUNT, Intent.WHO)  # intents only a sentence of that kind answers
-SECOND_CLAIM_RATIO = 0.9  # a second sentence is quoted only when it scores nearly as well as the first
+SECOND_CLAIM_RATIO = 0.9
+_ITEM = re.compile(r"^\s*(\(?[a-z0-9ivx]{1,4}[.)]|[•·\-*])\s")
+LIST_PASSAGES = 4  # passages of a list quoted after a lead-in that ends its own passage  # a second sentence is quoted only when it scores nearly as well as the first
 MAX_CITATIONS_PER_CLAIM = 2
+
+
+def _list_item(text: str) -> bool:
+    """A passage that is an item of a list ("(a) ...", "1. ...", "• ..."): the list may go on after it."""
+    return bool(_ITEM.match(text))
 
 
 def citation_for(hit: Hit, quote: str) -> Citation:
@@ -49,7 +58,16 @@ class ExtractiveAnswerer:
                      and _same(t, s)]
             cites = [citation_for(h, quote) for h in [s.hit, *twins]][:MAX_CITATIONS_PER_CLAIM]
             claims.append(Claim(quote, tuple(cites)))
-        return Draft(tuple(claims), self.name)
+        read: list[Hit] = []
+        if claims and claims[-1].text.rstrip().endswith(":") and chosen[-1].end >= len(chosen[-1].hit.text.rstrip()):
+            # "The Cabinet Member has endorsed:" ends its passage; what was endorsed is the list that follows
+            for nxt in evidence.searcher.following(chosen[-1].hit, LIST_PASSAGES):
+                quote = quotable(nxt.text, nxt.heading)
+                claims.append(Claim(quote, (citation_for(nxt, quote),)))
+                read.append(nxt)
+                if not _list_item(nxt.text):
+                    break
+        return Draft(tuple(claims), self.name, read=tuple(read))
 
     @staticmethod
     def _choose(scored: list[ScoredSentence], intent: Intent, strict: bool = False) -> list[ScoredSentence]:

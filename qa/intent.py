@@ -41,6 +41,10 @@ DATE_IN_TEXT = re.compile(
     r"\b(19|20)\d\d(-\d\d|/\d\d)?\b",
     re.I,
 )
+FULL_DATE_IN_TEXT = re.compile(  # a day or a month, not a year alone ("the Provider Selection Regime 2023")
+    rf"\b\d{{1,2}}(st|nd|rd|th)?\s+(?:{MONTH_RE})\s+\d{{4}}\b|\b(?:{MONTH_RE})\s+\d{{4}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{4}}\b",
+    re.I,
+)
 AMOUNT_IN_TEXT = re.compile(r"£\s?\d[\d,]*(\.\d+)?\s?(m|bn|k|million|billion)?", re.I)
 COUNT_IN_TEXT = re.compile(r"\b\d[\d,]*\b(?!\s*(January|February|March|April|May|June|July|August|September|"
                            r"October|November|December))")

@@ -41,6 +41,7 @@ class Draft:
     claims: tuple[Claim, ...]
     answerer: str
     preface: str = ""  # e.g. the heading of a list of decisions
+    read: tuple[Any, ...] = ()  # passages read beyond the retrieved ones (the list after a lead-in), Hits
 
 
 @dataclass(frozen=True)

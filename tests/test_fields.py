@@ -46,3 +46,26 @@ def test_a_list_start_line_only_states_the_title():
     ("Is the contract worth more than last year's?", False)])
 def test_questions_that_plainly_ask_for_one_kind_of_fact(question, plain):
     assert asks_plainly(question) is plain
+
+
+def test_a_lead_in_that_ends_its_passage_is_quoted_with_the_list_after_it(tmp_path):
+    from index.build import build
+    from index.embed import HashEmbedder
+    from index.search import Searcher
+    from qa.ask import Asker
+
+    page = tmp_path / "record.txt"
+    page.write_text(
+        "Decision details\n\nDisposal of land at Mill Lane\n\nDecision Maker: Cabinet Member for Property\n\n"
+        "Decision status: Recommendations Approved\n\nDecision:\n\nThe Cabinet Member has endorsed:\n\n"
+        "(a) the sale of the Mill Lane depot site to Hartwell Homes for £640,000;\n\n"
+        "(b) the use of the receipt for the Mill Lane play area.\n\n"
+        "Reasons for the decision:\n\nThe depot has stood empty since 2019.\n\nDate of decision: 03/05/2022\n",
+        encoding="utf-8")
+    emb = HashEmbedder(384)
+    build([page], tmp_path / "ix", emb, "hash:384")
+    answer = Asker(Searcher(tmp_path / "ix", embedder=emb)).ask("What was decided about the Mill Lane depot?")
+    said = " ".join(c.text for c in answer.claims)
+    assert "The Cabinet Member has endorsed:" in said
+    assert "Hartwell Homes for £640,000" in said and "play area" in said  # the list, quoted and cited
+    assert all(c.paragraph.startswith("Decision") for claim in answer.claims for c in claim.citations)

@@ -18,7 +18,7 @@ class DocumentRef:
     path: str
     doc_type: str
     status: str
-    source: str = ""  # the file; ``path`` is ``source#n`` for one decision of a page listing several
+    file: str = ""  # the file read; ``path`` is ``file#n`` for one decision of a page listing several
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class Decision:
         """The machine-readable form (``decisions --json``): ``id`` first, documents as paths."""
         data = asdict(self)
         return {"id": self.number, **{k: v for k, v in data.items() if k != "documents"},
-                "documents": [{"path": d.path, "doc_type": d.doc_type, "status": d.status, "source": d.source}
+                "documents": [{"path": d.path, "doc_type": d.doc_type, "status": d.status, "file": d.file}
                               for d in self.documents]}
 
 

@@ -46,7 +46,7 @@ def test_decisions_json_carries_id_council_reference_and_sources(capsys, index_d
     assert d["council"] == "Hollinsbury Council" and d["title"] == "Extension of Contract for Supply of Staff Workwear"
     assert d["decision_maker"] == "Director of Housing" and d["date"] == "2025-03-05"
     assert d["documents"][0]["path"].endswith("04b_decisions_list_d_refs.txt#1")
-    assert d["documents"][0]["source"].endswith("04b_decisions_list_d_refs.txt")
+    assert d["documents"][0]["file"].endswith("04b_decisions_list_d_refs.txt")
     assert set(d["dates"]) >= {"decision", "published", "effective"}
     assert any(a["text"] == "£61,200" for a in d["amounts"])
     # a reference two councils print is qualified by each council; one only one prints stays bare
@@ -58,7 +58,7 @@ def test_ids_are_stable_across_re_ingest(capsys, index_dir, tmp_path):
     before = _decisions(capsys, index_dir)
     copy = tmp_path / "ix"
     shutil.copytree(index_dir, copy)
-    sources = {d["documents"][0]["source"] for d in before.values()}
+    sources = {d["documents"][0]["file"] for d in before.values()}
     code, _, _ = run(capsys, "ingest", *sorted(sources), "--index", str(copy), "--json")
     assert code == 0
     assert _decisions(capsys, copy).keys() == before.keys()

@@ -14,7 +14,8 @@ from qa.intent import Intent, asks_plainly
 from qa.records import Citation, Claim, Draft
 from qa.text import collapse, normalise, quotable, with_its_list, with_its_sequel
 
-STRICT = (Intent.AMOUNT, Intent.DATE, Intent.COUNT, Intent.WHO)  # intents only a sentence of that kind answers
+# intents only a sentence of that kind answers
+STRICT = (Intent.AMOUNT, Intent.DATE, Intent.COUNT, Intent.WHO, Intent.PERCENT, Intent.ORGANISATION)
 SECOND_CLAIM_RATIO = 0.9
 _ITEM = re.compile(r"^\s*(\(?[a-z0-9ivx]{1,4}[.)]|[•·\-*])\s")
 LIST_PASSAGES = 4  # passages of a list quoted after a lead-in that ends its own passage  # a second sentence is quoted only when it scores nearly as well as the first

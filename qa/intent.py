@@ -14,6 +14,8 @@ class Intent(str, Enum):
     COUNT = "count"
     WHO = "who"
     REASON = "reason"  # "why ...": a sentence that gives a cause ("due to the pandemic", "therefore")
+    PERCENT = "percent"  # "by what percentage ...": a sentence with a percentage
+    ORGANISATION = "organisation"  # "which company won ...": a sentence that names a firm or body
     GENERAL = "general"
 
 
@@ -33,6 +35,10 @@ _DATE = re.compile(r"\b(what date|which date|date|(what|which) (day|month|year)|
 _DATE_FIRST = re.compile(r"^\s*(when|on what date|from what date|by what date|what date|which date)\b", re.I)
 _REASON = re.compile(r"^\s*(why|for what reason|what (is|was|are|were) the reasons?)\b|\bwhat (led|caused)\b", re.I)
 _COUNT = re.compile(r"\bhow many\b|\bnumber of\b", re.I)
+_PERCENT = re.compile(r"\b(what|which) percentage\b|\bhow many per ?cent\b|\bby what per ?cent", re.I)
+_ORGANISATION = re.compile(r"^\s*(which|what) (company|companies|firm|firms|contractor|contractors|supplier|"
+                           r"suppliers|provider|providers|organisation|organisations|business|businesses)\b|"
+                           r"^\s*who (won|was awarded|will (build|supply|run|provide|deliver|fit))\b", re.I)
 _WHO = re.compile(r"^\s*(who|whom|which (officer|member|cabinet member|director|person|portfolio holder|"
                   r"councillor|committee|lead member))\b|\bwho\b", re.I)
 
@@ -45,6 +51,12 @@ FULL_DATE_IN_TEXT = re.compile(  # a day or a month, not a year alone ("the Prov
     rf"\b\d{{1,2}}(st|nd|rd|th)?\s+(?:{MONTH_RE})\s+\d{{4}}\b|\b(?:{MONTH_RE})\s+\d{{4}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{4}}\b",
     re.I,
 )
+PERCENT_IN_TEXT = re.compile(r"\d\s?%|\bper ?cent\b", re.I)
+# A firm or body by the word its name ends with ("Advanced KFS Special Vehicles Ltd", "Hestia Housing and Support")
+ORGANISATION_IN_TEXT = re.compile(
+    r"\b[A-Z][\w&'.-]*(?:\s+(?:and\s+|&\s+|of\s+)?[A-Z][\w&'.-]*)*\s+(?:Ltd|Limited|plc|PLC|LLP|LLC|Inc|Group|"
+    r"Trust|CIC|Association|Partnership|Foundation|Housing|Homes|Services|Systems|Construction|Contractors|"
+    r"Consulting|Consultants|Solutions|Support|Care|Charity)\b")
 AMOUNT_IN_TEXT = re.compile(r"£\s?\d[\d,]*(\.\d+)?\s?(m|bn|k|million|billion)?", re.I)
 COUNT_IN_TEXT = re.compile(r"\b\d[\d,]*\b(?!\s*(January|February|March|April|May|June|July|August|September|"
                            r"October|November|December))")
@@ -54,7 +66,8 @@ WHO_IN_TEXT = re.compile(r"\b(Cabinet Member|Corporate Director|Director|Officer
 
 
 _PLAIN_ASK = re.compile(r"^\s*(how much|how many|when|who|whom|on what date|from what date|by what date|what date|"
-                        r"which date|by what percentage|what percentage)\b", re.I)
+                        r"which date|by what percentage|what percentage|which (company|firm|contractor|supplier))\b",
+                        re.I)
 
 
 def asks_plainly(question: str) -> bool:
@@ -70,6 +83,10 @@ def classify(question: str) -> Intent:
         return Intent.GENERAL
     if _REASON.search(question):
         return Intent.REASON
+    if _PERCENT.search(question):
+        return Intent.PERCENT
+    if _ORGANISATION.search(question):
+        return Intent.ORGANISATION
     if _COUNT.search(question):
         return Intent.COUNT
     if _WHO.search(question):
@@ -106,6 +123,10 @@ def satisfies(intent: Intent, sentence: str) -> bool:
         return bool(COUNT_IN_TEXT.search(DATE_IN_TEXT.sub("", sentence)) or NUMBER_WORD.search(sentence))
     if intent is Intent.WHO:
         return bool(WHO_IN_TEXT.search(sentence)) or _person_field(sentence)
+    if intent is Intent.PERCENT:
+        return bool(PERCENT_IN_TEXT.search(sentence))
+    if intent is Intent.ORGANISATION:
+        return bool(ORGANISATION_IN_TEXT.search(sentence))
     return True
 
 

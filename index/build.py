@@ -175,6 +175,7 @@ def _apply_changes(paths, remove, live: Path | None, tmp: Path, report: BuildRep
             getattr(report, result.outcome).append(item.path)
             report.passages += len(item.passages)
             changed = changed or result.outcome in ("added", "replaced")
+        changed = changed or store.migrated  # an older store gained columns: a new generation carries them
         for source, kept in parts_of.items():  # a page now cut differently: its old parts go
             if store.prune_parts(source, kept):
                 changed = True

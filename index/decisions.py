@@ -19,6 +19,7 @@ class DocumentRef:
     doc_type: str
     status: str
     file: str = ""  # the file read; ``path`` is ``file#n`` for one decision of a page listing several
+    url: str = ""  # where the file was fetched from (``councilqa fetch``); "" for a local file
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,8 @@ class Decision:
         """The machine-readable form (``decisions --json``): ``id`` first, documents as paths."""
         data = asdict(self)
         return {"id": self.number, **{k: v for k, v in data.items() if k != "documents"},
-                "documents": [{"path": d.path, "doc_type": d.doc_type, "status": d.status, "file": d.file}
+                "documents": [{"path": d.path, "doc_type": d.doc_type, "status": d.status, "file": d.file,
+                               "source": d.url}
                               for d in self.documents]}
 
 
@@ -88,7 +90,8 @@ def list_decisions(store: Store) -> list[Decision]:
                 council=_first(rows, "council"),
                 date=dates.get("decision", ""),
                 dates=dates,
-                documents=[DocumentRef(r["path"], r["doc_type"], r["status"], r["source"] or r["path"]) for r in rows],
+                documents=[DocumentRef(r["path"], r["doc_type"], r["status"], r["source"] or r["path"], r["url"])
+                           for r in rows],
                 amounts=amounts,
                 mentions=sorted({m for n, m in pairs if n == number and m != number}),
                 mentioned_by=sorted({n for n, m in pairs if m == number and n != number}),

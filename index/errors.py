@@ -21,6 +21,12 @@ class IndexCorrupt(IndexError_):
         super().__init__(f"index file {path}: {why}; re-index with `councilqa ingest PATH --index DIR`")
 
 
+class IndexOutdated(IndexError_):
+    def __init__(self, path: str) -> None:
+        super().__init__(f"the index at {path} was written by an older councilqa: run `councilqa ingest PATH --index "
+                         f"{path}` again to update it (nothing already embedded is embedded again)")
+
+
 class ModelMismatch(IndexError_):
     def __init__(self, built: str, configured: str) -> None:
         super().__init__(f"the index was built with {built}, but {configured} is configured: re-index with "

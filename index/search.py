@@ -21,7 +21,7 @@ from index.querycache import QueryVectors
 from index.requests import MODES
 from index.sanitise import sanitise
 from index.thesaurus import expanded
-from index.store import DB_NAME, content_hash
+from index.store import DB_NAME, check_schema, content_hash
 
 SPREAD = 10  # with ``distinct``, each run reads this many times deeper, so that copies do not crowd out the rest
 
@@ -91,6 +91,7 @@ class Searcher:
             raise ModelMismatch(self.manifest["model"], f"a {self.vectors.d}-d vector file")
         self.conn = sqlite3.connect(f"file:{gen / DB_NAME}?mode=ro", uri=True, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
+        check_schema(self.conn, str(index_dir))
         self._sentences: sv.SentenceVectors | None = None
 
     def close(self) -> None:

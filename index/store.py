@@ -16,10 +16,12 @@ from pathlib import Path
 from ingest.records import ParsedDocument
 
 DB_NAME = "councilqa.sqlite"
-SCHEMA_VERSION = 2  # 2: documents.source (the file of a page's parts), reference (as printed), call_in, fields
-# Columns added since version 1, added in place to an older store (its documents are read again, see build).
+# 2: documents.source (the file of a page's parts), reference (as printed), call_in, fields; 3: url (fetched from)
+SCHEMA_VERSION = 3
+# Columns added since version 1, added in place to an older store by the next ingest (``migrated``), which then
+# writes a new generation even when no file changed; until then readers refuse the old one (``check_schema``).
 _ADDED = {"source": "TEXT NOT NULL DEFAULT ''", "reference": "TEXT NOT NULL DEFAULT ''", "call_in": "INTEGER",
-          "fields": "TEXT NOT NULL DEFAULT '{}'"}
+          "fields": "TEXT NOT NULL DEFAULT '{}'", "url": "TEXT NOT NULL DEFAULT ''"}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -41,7 +43,8 @@ CREATE TABLE IF NOT EXISTS documents (
     source TEXT NOT NULL DEFAULT '',
     reference TEXT NOT NULL DEFAULT '',
     call_in INTEGER,
-    fields TEXT NOT NULL DEFAULT '{}'
+    fields TEXT NOT NULL DEFAULT '{}',
+    url TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS documents_number ON documents(number);
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
@@ -89,6 +92,15 @@ CREATE TRIGGER IF NOT EXISTS passages_ad AFTER DELETE ON passages BEGIN
     INSERT INTO passages_fts(passages_fts, rowid, text, heading) VALUES ('delete', old.id, old.text, old.heading);
 END;
 """
+
+
+def check_schema(conn: sqlite3.Connection, where: str) -> None:
+    """Refuse, in one sentence, a store written by an older councilqa (it lacks columns readers use)."""
+    from index.errors import IndexOutdated
+
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if row is None or int(row[0]) < SCHEMA_VERSION:
+        raise IndexOutdated(where)
 
 
 def _untitled(row: sqlite3.Row) -> str:
@@ -149,9 +161,12 @@ class Store:
             for name, decl in _ADDED.items():
                 if name not in columns:
                     self.conn.execute(f"ALTER TABLE documents ADD COLUMN {name} {decl}")  # names from _ADDED only
+                    self.migrated = True
             self.conn.execute("UPDATE documents SET source = path WHERE source = ''")
             self.conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
             self.conn.commit()
+
+    migrated = False  # columns were added to an older store when it was opened for writing
 
     def ingest_version(self) -> int:
         """The ``ingest.pipeline.INGEST_VERSION`` the stored documents were parsed with (0: before it was kept)."""
@@ -180,13 +195,14 @@ class Store:
                 self.conn.execute("DELETE FROM documents WHERE id = ?", (row["id"],))
             cur = self.conn.execute(
                 "INSERT INTO documents(path, sha256, format, doc_type, status, number, title, decision_maker,"
-                " key_decision, key_decision_text, council, dates, text, source, reference, call_in, fields)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " key_decision, key_decision_text, council, dates, text, source, reference, call_in, fields, url)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     doc.path, doc.sha256, doc.format, m.doc_type, m.status, m.number, m.title,
                     m.decision_maker, None if m.key_decision is None else int(m.key_decision),
                     m.key_decision_text, m.council, json.dumps(m.dates, sort_keys=True), doc.text, source,
                     m.number, None if m.call_in is None else int(m.call_in), json.dumps(m.fields, sort_keys=True),
+                    doc.url,
                 ),
             )
             doc_id = cur.lastrowid

@@ -5,8 +5,8 @@ import errno
 import hashlib
 import os
 import stat
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ingest.chunk import passages
@@ -41,6 +41,7 @@ class IngestOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     timeout_s: float = DEFAULT_TIMEOUT_S
     council: str = ""  # the council of documents that do not name one (``ingest --council``)
+    urls: Mapping[str, str] = field(default_factory=dict)  # file path -> the URL it was fetched from (``fetch``)
 
 
 def parse_bytes(data: bytes, path: str, max_chars: int = 1000, timeout_s: float = DEFAULT_TIMEOUT_S,
@@ -52,9 +53,15 @@ def parse_bytes(data: bytes, path: str, max_chars: int = 1000, timeout_s: float 
 
 
 def parse_parts(data: bytes, path: str, max_chars: int = 1000, timeout_s: float = DEFAULT_TIMEOUT_S,
-                max_passages: int = DEFAULT_MAX_PASSAGES, council: str = "") -> list[ParsedDocument]:
+                max_passages: int = DEFAULT_MAX_PASSAGES, council: str = "", url: str = "") -> list[ParsedDocument]:
     """The file's decisions: one document, or one per decision for a page that lists several (``ingest.split``),
-    each named ``PATH#n`` with the file as its ``source``."""
+    each named ``PATH#n`` with the file as its ``source`` (and ``url``, where the file was fetched from)."""
+    docs = _parts(data, path, max_chars, timeout_s, max_passages, council)
+    return [replace(doc, url=url) for doc in docs] if url else docs
+
+
+def _parts(data: bytes, path: str, max_chars: int, timeout_s: float, max_passages: int,
+           council: str) -> list[ParsedDocument]:
     raw = _read(data, path, max_chars, timeout_s, max_passages)
     sha = hashlib.sha256(data).hexdigest()
     _, parts = split(raw.text)
@@ -238,6 +245,6 @@ def parse_all(
                 yield Unchanged(str(item))
                 continue
             yield from parse_parts(data, str(item), timeout_s=options.timeout_s, max_passages=options.max_passages,
-                                   council=options.council)
+                                   council=options.council, url=options.urls.get(str(item), ""))
         except UnreadableDocument as exc:
             yield Failure(str(item), exc.reason)

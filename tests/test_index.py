@@ -307,3 +307,32 @@ def test_a_selective_filter_on_a_graph_index_is_searched_exactly(monkeypatch):
     got = vectors.search(index, m[0], 3, allowed)
     scores = {i: float(m[i - 1] @ m[0]) for i in allowed}
     assert [i for i, _ in got] == sorted(allowed, key=lambda i: -scores[i])[:3]  # exact, and only allowed ids
+
+
+def test_an_older_store_is_refused_by_readers_and_updated_by_the_next_ingest(tmp_path):
+    import sqlite3
+
+    from index.errors import IndexOutdated
+    from index.store import SCHEMA_VERSION, Store, check_schema
+
+    old = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(old)
+    conn.executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                       "INSERT INTO meta VALUES ('schema_version', '1');"
+                       "CREATE TABLE documents (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, sha256 TEXT NOT NULL,"
+                       " format TEXT NOT NULL, doc_type TEXT NOT NULL, status TEXT NOT NULL, number TEXT NOT NULL,"
+                       " title TEXT NOT NULL, decision_maker TEXT NOT NULL, key_decision INTEGER,"
+                       " key_decision_text TEXT NOT NULL, council TEXT NOT NULL, dates TEXT NOT NULL, text TEXT NOT NULL);"
+                       "INSERT INTO documents VALUES (1, 'a.txt', 'x', 'text', '', '', '22/00001', 'T', '', NULL, '', "
+                       "'', '{}', 'text');")
+    conn.commit()
+    with pytest.raises(IndexOutdated, match="written by an older councilqa: run `councilqa ingest"):
+        check_schema(conn, "IX")
+    conn.close()
+    with Store(old) as store:  # opened for writing: the columns readers need are added in place
+        assert store.migrated
+        row = store.conn.execute("SELECT source, reference, url, fields FROM documents").fetchone()
+        assert tuple(row) == ("a.txt", "", "", "{}")
+        check_schema(store.conn, "IX")
+        assert store.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(
+            SCHEMA_VERSION)

@@ -96,6 +96,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("decisions", help="list the decisions in the index")
     p.add_argument("--index", help="index directory")
     p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("fetch", help="fetch a council's published decisions from its ModernGov site, then ingest them")
+    p.add_argument("site", metavar="SITE_URL", help="the council's ModernGov site, e.g. https://democracy.kent.gov.uk/")
+    p.add_argument("--from", dest="date_from", required=True, metavar="DATE", help="first publication date, YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="last publication date (default: today)")
+    p.add_argument("--council", help="the council of pages that do not name their own (see ingest)")
+    p.add_argument("--index", help=f"index directory (default: $COUNCILQA_INDEX or {DEFAULT_INDEX})")
+    p.add_argument("--mirror", metavar="DIR", help="where the raw pages and documents are kept (default: INDEX/mirror)")
+    p.add_argument("--model", help="embedding model (see ingest)")
+    p.add_argument("--rate", default="1", metavar="R", help="requests per second to the site, above 0 (default 1)")
+    p.add_argument("--contact", default="", metavar="EMAIL",
+                   help="a contact put in the User-Agent, so the council can reach whoever runs the fetch")
+    p.add_argument("--max-bytes", type=int, metavar="N",
+                   help="the largest document kept, in bytes (default 50000000); a larger one is reported, not stored")
+    p.add_argument("--json", action="store_true", help="print one JSON object (progress still goes to stderr)")
     return parser
 
 
@@ -130,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         commands = {"ingest": cmd_ingest, "decisions": cmd_decisions, "search": cmd_search, "ask": cmd_ask,
-                    "eval": cmd_eval, "bench": cmd_bench, "serve": cmd_serve}
+                    "eval": cmd_eval, "bench": cmd_bench, "serve": cmd_serve, "fetch": cmd_fetch}
         return commands[args.command](args)
     except (IndexError_, IngestError, ValueError) as exc:
         from index.sanitise import printable
@@ -144,13 +159,19 @@ def main(argv: list[str] | None = None) -> int:
 
 def _open_store(index_dir: Path):
     from index.build import current_generation
-    from index.errors import IndexNotFound
-    from index.store import DB_NAME, Store
+    from index.errors import IndexError_, IndexNotFound
+    from index.store import DB_NAME, Store, check_schema
 
     gen = current_generation(index_dir)
     if gen is None or not (gen / DB_NAME).exists():
         raise IndexNotFound(str(index_dir))
-    return Store(gen / DB_NAME, readonly=True)
+    store = Store(gen / DB_NAME, readonly=True)
+    try:
+        check_schema(store.conn, str(index_dir))
+    except IndexError_:
+        store.close()
+        raise
+    return store
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -336,6 +357,84 @@ def _decision_check(gold: Path, index_dir: Path):
 
     with _open_store(index_dir) as store:
         return check(gold / "decisions.jsonl", list_decisions(store))
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """``councilqa fetch``: the site's published decisions into the mirror, then the mirror into the index."""
+    import datetime as dt
+
+    from index.build import build
+    from index.decisions import list_decisions
+    from index.embed import DEFAULT_MODEL, load_embedder
+    from index.filters import iso_date
+    from index.requests import k_value
+    from index.requests import text as checked_text
+    from index.sanitise import printable
+    from ingest.fetch.client import DEFAULT_MAX_BYTES, Client, rate_value, site_value
+    from ingest.fetch.mirror import Mirror
+    from ingest.fetch.run import fetch_site
+    from ingest.pipeline import IngestOptions
+
+    site = site_value(args.site)
+    if not args.date_from.strip():
+        raise ValueError("--from must be a date, YYYY-MM-DD")
+    start = dt.date.fromisoformat(iso_date(args.date_from, "--from"))
+    end = dt.date.fromisoformat(iso_date(args.date_to, "--to")) if args.date_to else dt.date.today()
+    if end < start:
+        raise ValueError(f"--to {end} is before --from {start}")
+    rate = rate_value(args.rate)
+    max_bytes = DEFAULT_MAX_BYTES if args.max_bytes is None else k_value(args.max_bytes, "--max-bytes", upper=2**31)
+    contact = checked_text(args.contact, "contact") if args.contact else ""
+    council = checked_text(args.council, "council name") if args.council is not None else ""
+    index_dir = _index_dir(args.index)
+    mirror = Mirror(Path(args.mirror) if args.mirror else index_dir / "mirror")
+
+    def say(line: str) -> None:
+        print(printable(line), file=sys.stderr)
+
+    with Client(site, contact=contact, rate=rate, max_bytes=max_bytes) as client:
+        fetched = fetch_site(site, start, end, mirror, client, progress=say)
+    files = mirror.files()
+    urls = {str(path): url for path, url in files.items()}
+    report = None
+    if files:
+        spec = args.model or os.environ.get("COUNCILQA_MODEL") or DEFAULT_MODEL
+        report = build(sorted(files), index_dir, load_embedder(spec), spec, progress=say,
+                       options=IngestOptions(council=council, urls=urls))
+    decisions, totals = [], {"documents": 0, "passages": 0, "decisions": 0}
+    if report is not None and report.generation:
+        with _open_store(index_dir) as store:
+            decisions, totals = list_decisions(store), store.counts()
+    ingest_failed = [{"url": urls.get(f.path, ""), "path": f.path, "reason": f.reason}
+                     for f in (report.failed if report else [])]
+    failed = [{"url": p.url, "reason": p.reason} for p in fetched.failed] + ingest_failed
+    if args.json:
+        print(json.dumps({
+            "site": site, "from": start.isoformat(), "to": end.isoformat(), "mirror": str(mirror.root),
+            "fetch": {k: v for k, v in fetched.to_dict().items() if k not in ("skipped", "failed")},
+            "ingest": {"documents": report.documents if report else 0, "passages": report.passages if report else 0,
+                       "added": len(report.added) if report else 0, "unchanged": len(report.unchanged) if report else 0},
+            "index": totals,
+            "decisions": [d.to_dict() for d in decisions],
+            "skipped": [{"url": p.url, "reason": p.reason} for p in fetched.skipped],
+            "failed": failed,
+        }, ensure_ascii=False, indent=2))
+    else:
+        print(f"{fetched.pages} decision pages and {fetched.documents} documents fetched ({fetched.bytes:,} bytes), "
+              f"{fetched.unchanged} unchanged, from {fetched.windows} list windows in {fetched.requests} requests; "
+              f"the mirror is {printable(str(mirror.root))}")
+        if report is not None:
+            print(f"{report.documents} documents read ({len(report.added)} new, {len(report.unchanged)} unchanged); "
+                  f"the index at {printable(str(index_dir))} holds {totals['documents']} documents, "
+                  f"{totals['decisions']} decisions")
+        for p in fetched.skipped:
+            print(f"skipped {printable(p.url)}: {printable(p.reason)}")
+        for f in failed:
+            print(f"FAILED {printable(f['url'] or f.get('path', ''))}: {printable(f['reason'])}")
+    if failed:
+        stored = fetched.pages + fetched.documents + fetched.unchanged
+        return EXIT_PARTIAL if stored else EXIT_ALL_FAILED
+    return EXIT_OK
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

@@ -1,0 +1,348 @@
+"""``councilqa fetch`` against a recorded ModernGov mini-site served on 127.0.0.1 inside the test.
+
+The site answers ``mgDelegatedDecisions.aspx?DR=dd/mm/yyyy-dd/mm/yyyy`` with the decisions published in that
+range, decision pages in ModernGov's markup (pages written here, plus the shared recorded pages of
+../shared/moderngov/fixtures where present), a PDF, a document over the size cap, robots.txt disallowing one
+decision page, and lists that answer 500 before they answer 200.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+
+from conftest import make_pdf
+from ingest.fetch import moderngov
+from ingest.fetch.client import Client, FetchError, normalise, rate_value, same_site
+from ingest.fetch.mirror import Mirror, relative_path
+from ingest.fetch.run import fetch_site, windows
+from ui.cli import main
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "moderngov" / "fixtures"
+NEEDS_FIXTURES = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"shared ModernGov fixtures absent ({FIXTURES})")
+COUNCIL = "Borough of Testvale"
+BIG = 300_000  # bytes of the document over the cap the tests set (200,000)
+
+
+def decision_page(title: str, maker: str, decided: str, published: str, decision: str, docs: str = "") -> str:
+    """A decision page in the structure of ModernGov's ``ieDecisionDetails.aspx`` (see the shared fixtures)."""
+    slash = lambda d: d.replace("/", "&#47;")  # noqa: E731 - as ModernGov writes dates
+    block = (f'<p class="mgLabel" >Accompanying Documents:</p>\n<ul  class="mgBulletList" >\n{docs}</ul>\n'
+             if docs else "")
+    return f"""<html><body><div id="modgov"><div class="mgHeader"><h1  class="mgMainTitleTxt" >Decision details</h1></div>
+<div class="mgSubTitle" >
+<h2 class="mgSubTitleTxt">{title}</h2>
+</div>
+<div class="mgLinks" ><ul  class="mgActionList" >
+<li><a  href="mgIssueHistoryHome.aspx?IId=901&amp;Opt=0">Find out more about this issue</a></li></ul></div>
+<div class="mgContent" >
+<p><span  class="mgLabel" >Decision Maker: </span>{maker}</p>
+<p><span  class="mgLabel" >Decision status: </span><span  class="mgPlanItemInForce" >Recommendations Approved</span></p>
+<p><span  class="mgLabel" >Is Key decision?: </span>No</p>
+<p><span  class="mgLabel" >Is subject to call in?: </span>No</p>
+<h3 class="mgSubSubTitleTxt">Decision:</h3>
+<div class="mgWordPara"><div class="WordSection1">
+<p class="MsoNormal">{decision}</p>
+</div></div>
+<p><span  class="mgLabel" >Publication date: </span>{slash(published)}</p>
+<p><span  class="mgLabel" >Date of decision: </span>{slash(decided)}</p>
+{block}</div></div></body></html>"""
+
+
+def list_page(rows: list[tuple[str, str, str]]) -> str:
+    """A ``mgTabTable`` of (href, title, published dd/mm/yyyy) rows, as ``mgDelegatedDecisions.aspx`` prints it."""
+    body = "".join(
+        f'<tr><td  class="mgMainTxt" ><a  href="{href}"  title="Link">{title}<span  class="mgHide" > ref&#58; '
+        f'{href.rsplit("=", 1)[-1]}</span></a></td><td  class="mgMainTxt" >{date.replace("/", "&#47;")}</td>'
+        f'<td  class="mgMainTxt" >{date.replace("/", "&#47;")}</td><td  class="mgMainTxt" >Not for call-in</td></tr>\n'
+        for href, title, date in rows)
+    return ('<html><body><table class="mgTabTable tablesorter"  summary="Table of decision summary data">\n'
+            '<caption  class="mgSectionTitle" >Decisions published</caption>\n<tbody>\n' + body + "</tbody></table>"
+            "</body></html>")
+
+
+class Site:
+    """A ModernGov site on 127.0.0.1: decisions by publication date, pages, documents, a request log."""
+
+    def __init__(self, tmp: Path) -> None:
+        pdf = make_pdf(tmp / "report.pdf", ["Report to Cabinet: Market Hall Roof Repairs.",
+                                            "The repairs will cost £182,000 in 2025/26, met from the capital programme."])
+        self.files: dict[str, tuple[str, bytes]] = {
+            "/robots.txt": ("text/plain", b"User-agent: *\nDisallow: /ieDecisionDetails.aspx?ID=3\n"),
+            "/documents/s101/Market Hall report.pdf": ("application/pdf", pdf.read_bytes()),
+            "/documents/s102/big.pdf": ("application/pdf", b"%PDF-1.4\n" + b"0" * BIG),
+        }
+        self.decisions: list[tuple[str, str, str]] = []  # (href, list title, published dd/mm/yyyy)
+        self.add(1, "Market Hall Roof Repairs", "10/01/2025", decision_page(
+            "Market Hall Roof Repairs", "Cabinet", "08/01/2025", "10/01/2025",
+            "That the Market Hall roof be repaired at a cost of £182,000.",
+            '<li><a href="documents/s101/Market Hall report.pdf">Market Hall report '
+            '<span class="mgFileSize">PDF 2 KB</span></a></li>\n'
+            '<li><a href="https://example.org/elsewhere.pdf">Someone else\'s file</a></li>\n'))
+        self.add(2, "Parks Grounds Maintenance Contract", "20/01/2025", decision_page(
+            "Parks Grounds Maintenance Contract", "Cabinet Member for Environment", "17/01/2025", "20/01/2025",
+            "That the grounds maintenance contract be extended by one year.",
+            '<li><a href="documents/s102/big.pdf">Appendix (large) <span class="mgFileSize">PDF 300 KB</span></a></li>\n'))
+        self.add(3, "A page robots.txt disallows", "05/02/2025", decision_page(
+            "A page robots.txt disallows", "Cabinet", "04/02/2025", "05/02/2025", "That this is never fetched."))
+        self.add(4, "Library Opening Hours", "12/02/2025", decision_page(
+            "Library Opening Hours", "Cabinet Member for Communities", "11/02/2025", "12/02/2025",
+            "That library opening hours on Saturdays be extended to 5pm."))
+        self.decisions.append(("mgIssueHistoryHome.aspx?IId=6535&amp;Opt=0", "An issue history row", "13/02/2025"))
+        if FIXTURES.is_dir():  # the shared recorded pages, in the second window
+            for n, name in ((13567, "modgov_decision_detail_no_documents.html"),
+                            (13149, "modgov_decision_multi_paragraph.html")):
+                self.add(n, name, "14/02/2025", (FIXTURES / name).read_text())
+        self.fail: dict[str, int] = {}  # DR value -> answers of 500 still to give
+        self.log: list[tuple[str, str]] = []  # (method, path?query) as requested
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self.server.server_port}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def add(self, n: int, title: str, published: str, page: str) -> None:
+        self.decisions.append((f"ieDecisionDetails.aspx?ID={n}", title, published))
+        self.files[f"/ieDecisionDetails.aspx?ID={n}"] = ("text/html; charset=utf-8", page.encode())
+
+    def answer(self, method: str, target: str) -> tuple[int, str, bytes]:
+        with self.lock:
+            self.log.append((method, target))
+        parts = urlsplit(target)
+        if parts.path == "/mgDelegatedDecisions.aspx":
+            dr = parse_qs(parts.query)["DR"][0]
+            with self.lock:
+                if self.fail.get(dr, 0) != 0:
+                    self.fail[dr] -= 1
+                    return 500, "text/html", b"<html><body>Server Error</body></html>"
+            lo, hi = (dt.datetime.strptime(d, "%d/%m/%Y").date() for d in dr.split("-"))
+            rows = [r for r in self.decisions if lo <= dt.datetime.strptime(r[2], "%d/%m/%Y").date() <= hi]
+            return 200, "text/html; charset=utf-8", list_page(rows).encode()
+        key = unquote(parts.path) + (f"?{parts.query}" if parts.query else "")
+        if key in self.files:
+            ctype, body = self.files[key]
+            return 200, ctype, body
+        return 404, "text/html", b"<html><body>Not found</body></html>"
+
+    def gets(self, fragment: str) -> int:
+        return sum(1 for m, t in self.log if m == "GET" and fragment in t)
+
+    def _handler(self):
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _reply(self, with_body: bool) -> None:
+                status, ctype, body = site.answer(self.command, self.path)
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if with_body:
+                    self.wfile.write(body)
+
+            def do_GET(self):  # noqa: N802 - http.server's names
+                self._reply(True)
+
+            def do_HEAD(self):  # noqa: N802
+                self._reply(False)
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def site(tmp_path):
+    s = Site(tmp_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def loopback_only(monkeypatch):
+    """Every connection opened: only 127.0.0.1 is allowed."""
+    seen: list[str] = []
+    real = socket.create_connection
+
+    def guarded(address, *args, **kwargs):
+        seen.append(address[0])
+        assert address[0] == "127.0.0.1", f"tried to reach {address[0]}"
+        return real(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", guarded)
+    return seen
+
+
+def fetch(capsys, site, tmp_path, *extra):
+    code = main(["fetch", site.url, "--from", "2025-01-01", "--to", "2025-02-28", "--index", str(tmp_path / "idx"),
+                 "--council", COUNCIL, "--model", "hash:384", "--rate", "1000", "--max-bytes", "200000",
+                 "--contact", "tests@example.org", "--json", *extra])
+    out = capsys.readouterr().out
+    return code, json.loads(out)
+
+
+def test_fetch_site_into_index(capsys, site, tmp_path, loopback_only):
+    code, out = fetch(capsys, site, tmp_path)
+    assert code == 3, out  # the document over the cap failed; the rest kept
+    assert set(loopback_only) == {"127.0.0.1"}
+    assert out["fetch"]["windows"] == 2
+    shared = 2 if FIXTURES.is_dir() else 0
+    assert out["fetch"]["pages"] == 3 + shared and out["fetch"]["documents"] == 1
+    # robots.txt: the disallowed decision page is reported and never requested
+    assert any(s["url"].endswith("ieDecisionDetails.aspx?ID=3") and "robots.txt" in s["reason"] for s in out["skipped"])
+    assert not any("ID=3" in t for _, t in site.log)
+    # the issue-history row and the off-site link: reported, not followed
+    assert any("mgIssueHistoryHome" in s["url"] and "issue history" in s["reason"] for s in out["skipped"])
+    assert any(s["url"].startswith("https://example.org/") and "not followed" in s["reason"] for s in out["skipped"])
+    # the document over the cap: reported, not stored
+    assert [f["url"] for f in out["failed"]] == [site.url + "documents/s102/big.pdf"]
+    assert "limit" in out["failed"][0]["reason"]
+    mirror = Mirror(tmp_path / "idx" / "mirror")
+    assert not any("big" in e.path for e in mirror.entries().values())
+    pdf = mirror.entries()[site.url + "documents/s101/Market%20Hall%20report.pdf"]
+    assert pdf.content_type == "application/pdf" and pdf.status == 200 and pdf.page.endswith("ID=1")
+    assert (mirror.root / pdf.path).read_bytes()[:5] == b"%PDF-"
+    # the index: decisions with their titles, documents carrying the URL they came from
+    code = main(["decisions", "--json", "--index", str(tmp_path / "idx")])
+    decisions = json.loads(capsys.readouterr().out)["decisions"]
+    titles = {d["title"]: d for d in decisions}
+    for n, title in ((1, "Market Hall Roof Repairs"), (2, "Parks Grounds Maintenance Contract"),
+                     (4, "Library Opening Hours")):
+        assert title in titles, sorted(titles)
+        sources = {doc["source"] for doc in titles[title]["documents"]}
+        assert f"{site.url}ieDecisionDetails.aspx?ID={n}" in sources
+        assert titles[title]["council"] == COUNCIL
+    if FIXTURES.is_dir():
+        assert any("waste treatment contractor" in t for t in titles)
+
+
+def test_rerun_fetches_nothing_new(capsys, site, tmp_path, loopback_only):
+    fetch(capsys, site, tmp_path)
+    site.log.clear()
+    code, out = fetch(capsys, site, tmp_path)
+    assert out["fetch"]["pages"] == 0 and out["fetch"]["documents"] == 0 and out["fetch"]["bytes"] == 0
+    assert out["fetch"]["unchanged"] == out["fetch"]["unchanged"] >= 4
+    assert site.gets("ieDecisionDetails") == 0 and site.gets("/documents/s101/") == 0  # HEAD only: mirror hits
+    assert site.gets("mgDelegatedDecisions") == 2  # the lists are read again, for new decisions
+    assert out["ingest"]["added"] == 0
+
+
+def test_list_answering_500_is_retried(site, tmp_path):
+    first = moderngov.list_url(site.url, dt.date(2025, 1, 1), dt.date(2025, 1, 30))
+    dr = parse_qs(urlsplit(first).query)["DR"][0]
+    site.fail[dr] = 2
+    waits: list[float] = []
+    with Client(site.url, rate=1000, backoff_s=0.01, sleep=waits.append) as client:
+        report = fetch_site(site.url, dt.date(2025, 1, 1), dt.date(2025, 1, 30), Mirror(tmp_path / "m"), client)
+    assert report.failed == [] or all("big.pdf" in p.url for p in report.failed)
+    assert report.windows == 1 and report.pages == 2
+    assert site.gets("mgDelegatedDecisions") == 3
+    assert [w for w in waits if w >= 0.01] == [0.01, 0.02]  # exponential backoff
+
+
+def test_failing_window_split_down_to_days(site, tmp_path):
+    for day in range(1, 5):
+        d = dt.date(2025, 3, day)
+        site.fail[f"{d:%d/%m/%Y}-{d:%d/%m/%Y}"] = -1  # always 500
+    for lo, hi in ((1, 4), (1, 2), (3, 4)):
+        site.fail[f"{lo:02d}/03/2025-{hi:02d}/03/2025"] = -1
+    with Client(site.url, rate=1000, retries=1, backoff_s=0, sleep=lambda _s: None) as client:
+        report = fetch_site(site.url, dt.date(2025, 3, 1), dt.date(2025, 3, 4), Mirror(tmp_path / "m"), client)
+    assert len(report.failed) == 4 and all("HTTP 500" in p.reason for p in report.failed)
+    assert site.gets("mgDelegatedDecisions") == 7 * 2  # 7 windows tried, each twice
+
+
+def test_redirect_off_site_not_followed(tmp_path):
+    import httpx
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/away":
+            return httpx.Response(302, headers={"Location": "https://example.org/x"})
+        if request.url.path == "/here":
+            return httpx.Response(301, headers={"Location": "/there"})
+        return httpx.Response(200, content=b"ok", headers={"Content-Type": "text/plain"})
+
+    with Client("http://127.0.0.1:1/", rate=1000, transport=httpx.MockTransport(handler)) as client:
+        with pytest.raises(FetchError, match="off the council's site"):
+            client.get("http://127.0.0.1:1/away")
+        assert client.get("http://127.0.0.1:1/here").url.endswith("/there")
+        with pytest.raises(FetchError, match="outside the council's site"):
+            client.get("https://example.org/x")
+
+
+def test_user_agent_names_tool_and_contact():
+    import httpx
+
+    agents = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        agents.append(request.headers["user-agent"])
+        return httpx.Response(200, content=b"")
+
+    with Client("http://127.0.0.1:1/", contact="me@example.org", transport=httpx.MockTransport(handler),
+                rate=1000) as client:
+        client.get("http://127.0.0.1:1/")
+    assert agents == ["councilqa/0.1 (+me@example.org)"]
+
+
+def test_windows_and_list_url():
+    assert windows(dt.date(2025, 1, 1), dt.date(2025, 3, 1), 30) == [
+        (dt.date(2025, 1, 1), dt.date(2025, 1, 30)), (dt.date(2025, 1, 31), dt.date(2025, 3, 1))]
+    assert windows(dt.date(2025, 1, 1), dt.date(2025, 1, 1)) == [(dt.date(2025, 1, 1), dt.date(2025, 1, 1))]
+    url = moderngov.list_url("https://democracy.example.gov.uk", dt.date(2020, 1, 1), dt.date(2020, 6, 30))
+    assert url.startswith("https://democracy.example.gov.uk/mgDelegatedDecisions.aspx?XXR=0&DR=01%2f01%2f2020-30%2f06"
+                          "%2f2020&ACT=Find") and "DS=2" in url
+    assert moderngov.site_root("https://x.gov.uk/mg/mgDelegatedDecisions.aspx?DS=2") == "https://x.gov.uk/mg/"
+
+
+def test_url_helpers():
+    assert normalise("http://H/documents/s1/a b.pdf#x") == "http://h/documents/s1/a%20b.pdf"
+    assert same_site("http://127.0.0.1:8000/a", "http://127.0.0.1:8000/") and not same_site(
+        "http://127.0.0.1:8001/a", "http://127.0.0.1:8000/")
+    a = relative_path("http://h/ieDecisionDetails.aspx?ID=1", "text/html")
+    b = relative_path("http://h/ieDecisionDetails.aspx?ID=1_", "text/html")
+    assert a != b and a.endswith(".html") and ".." not in relative_path("http://h/../../etc/passwd")
+    for bad in ("0", "-1", "nan", "x", "1001"):
+        with pytest.raises(ValueError):
+            rate_value(bad)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["ftp://example.org/", "--from", "2025-01-01"], "http(s) address"),
+    (["http://127.0.0.1:9/", "--from", "2025-02-30"], "not a real date"),
+    (["http://127.0.0.1:9/", "--from", "2025-02-01", "--to", "2025-01-01"], "before"),
+    (["http://127.0.0.1:9/", "--from", "2025-01-01", "--rate", "0"], "--rate"),
+    (["http://127.0.0.1:9/", "--from", "2025-01-01", "--max-bytes", "0"], "--max-bytes"),
+])
+def test_usage_errors(capsys, args, message):
+    assert main(["fetch", *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+@NEEDS_FIXTURES
+def test_shared_fixture_pages():
+    base = "https://democracy.kirklees.gov.uk/"
+    listing = moderngov.parse_list((FIXTURES / "modgov_decisions_list.html").read_text(), base + "mgDelegatedDecisions.aspx")
+    assert [d.url for d in listing.decisions] == [base + "ieDecisionDetails.aspx?ID=13567",
+                                                  base + "ieDecisionDetails.aspx?ID=13149"]
+    assert listing.decisions[1].title == "Admission of the Public" and listing.decisions[1].published == "03/11/2025"
+    assert [u for u, _ in listing.skipped] == [base + "mgIssueHistoryHome.aspx?IId=6535&Opt=0"]
+    officer = moderngov.parse_list((FIXTURES / "modgov_officer_decisions_list.html").read_text(), base)
+    assert [d.title for d in officer.decisions] == ["Admission of the Public"]
+    page = moderngov.parse_decision((FIXTURES / "modgov_decision_detail.html").read_text(),
+                                    base + "ieDecisionDetails.aspx?ID=1", base)
+    assert page.is_decision and page.title == "Minutes of Previous Meeting"
+    assert page.documents == [(base + "documents/s7942/polc2%20-%2023.09.2015.pdf", "polc2 - 23.09.2015")]
+    none = moderngov.parse_decision((FIXTURES / "modgov_decision_detail_no_documents.html").read_text(), base, base)
+    assert none.is_decision and none.documents == []
+    assert not moderngov.parse_decision("<html><body>Error</body></html>", base, base).is_decision

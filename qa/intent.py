@@ -55,8 +55,8 @@ PERCENT_IN_TEXT = re.compile(r"\d\s?%|\bper ?cent\b", re.I)
 # A firm or body by the word its name ends with ("Advanced KFS Special Vehicles Ltd", "Hestia Housing and Support")
 ORGANISATION_IN_TEXT = re.compile(
     r"\b[A-Z][\w&'.-]*(?:\s+(?:and\s+|&\s+|of\s+)?[A-Z][\w&'.-]*)*\s+(?:Ltd|Limited|plc|PLC|LLP|LLC|Inc|Group|"
-    r"Trust|CIC|Association|Partnership|Foundation|Housing|Homes|Services|Systems|Construction|Contractors|"
-    r"Consulting|Consultants|Solutions|Support|Care|Charity)\b")
+    r"Trust|CIC|Association|Partnership|Foundation|Housing|Homes|Systems|Construction|Contractors|"
+    r"Consulting|Consultants|Solutions|Charity)\b")  # not "Services", "Care": a council's own departments
 AMOUNT_IN_TEXT = re.compile(r"£\s?\d[\d,]*(\.\d+)?\s?(m|bn|k|million|billion)?", re.I)
 COUNT_IN_TEXT = re.compile(r"\b\d[\d,]*\b(?!\s*(January|February|March|April|May|June|July|August|September|"
                            r"October|November|December))")

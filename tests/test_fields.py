@@ -69,3 +69,15 @@ def test_a_lead_in_that_ends_its_passage_is_quoted_with_the_list_after_it(tmp_pa
     assert "The Cabinet Member has endorsed:" in said
     assert "Hartwell Homes for £640,000" in said and "play area" in said  # the list, quoted and cited
     assert all(c.paragraph.startswith("Decision") for claim in answer.claims for c in claim.citations)
+
+
+def test_which_company_asks_for_a_named_firm_not_a_department():
+    from qa.intent import Intent, classify, satisfies
+
+    assert classify("Which company won the dry recycling contract?") is Intent.ORGANISATION
+    assert classify("By what percentage did council tax rise?") is Intent.PERCENT
+    assert satisfies(Intent.ORGANISATION, "The contract was awarded to Advanced KFS Special Vehicles Ltd.")
+    assert satisfies(Intent.ORGANISATION, "The highest scoring provider, Hestia Housing and Support.")
+    assert not satisfies(Intent.ORGANISATION, "The Head of Environmental Services submitted an exempt report.")
+    assert satisfies(Intent.PERCENT, "Council tax will rise by 4.99%.")
+    assert not satisfies(Intent.PERCENT, "Council tax will rise.")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,23 @@ from index.thesaurus import expanded
 from index.store import DB_NAME, check_schema, content_hash
 
 SPREAD = 10  # with ``distinct``, each run reads this many times deeper, so that copies do not crowd out the rest
+STAGES = ("filters", "embed", "dense", "keyword", "fuse", "hits")  # ``Searcher.search(timings=...)``, in order
+
+
+class _Laps:
+    """Seconds spent in each stage of one search, added into ``out`` (nothing is timed when ``out`` is None)."""
+
+    def __init__(self, out: dict | None) -> None:
+        self.out = out
+        if out is not None:
+            out.update({stage: 0.0 for stage in STAGES})
+            self.last = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        if self.out is not None:
+            now = time.perf_counter()
+            self.out[stage] += now - self.last
+            self.last = now
 
 
 @dataclass(frozen=True)
@@ -194,12 +212,16 @@ class Searcher:
         return [r[0] for r in rows]
 
     def search(self, query: str, k: int = 10, filters: Filters = Filters(), mode: str = "hybrid",
-               rrf_k: int = 60, depth: int = 50, expand: bool = True, distinct: bool = False) -> list[Hit]:
+               rrf_k: int = 60, depth: int = 50, expand: bool = True, distinct: bool = False,
+               timings: dict | None = None) -> list[Hit]:
         """Top-k passages. ``expand``: both queries also carry the documents' words for the question's
         plain-English phrases (``index.thesaurus``): "respite" is searched as "respite short breaks".
         ``distinct``: one passage for each distinct text. A council repeats boilerplate paragraphs word for word
         across hundreds of decisions; without this, their copies fill the top-k and push out everything else
-        (``copies`` finds the other places a text occurs)."""
+        (``copies`` finds the other places a text occurs). ``timings``: a dict filled with the seconds spent in each
+        of ``STAGES`` (the passages the filters allow, query embedding, dense and keyword runs, fusion with the
+        reference lookup, loading the passages shown); the keyword run applies the filters inside its own query."""
+        lap = _Laps(timings)
         if mode not in MODES:
             raise BadRequest(f"mode must be one of {', '.join(MODES)}")
         if k < 1:
@@ -215,13 +237,17 @@ class Searcher:
         scores: dict[int, float] = {}
         if mode in ("hybrid", "dense"):
             allowed = self.allowed_ids(filters)
+            lap("filters")
             qvec = self.query_vectors.embed([expanded(query) if expand else query])[0]
+            lap("embed")
             dense = vectors.search(self.vectors, qvec, read, allowed)
+            lap("dense")
             runs.append([i for i, _ in dense])
             if mode == "dense":
                 scores = dict(dense)
         if mode in ("hybrid", "keyword"):
             kw = keyword_search(self.conn, expanded(query) if expand else query, read, filters)
+            lap("keyword")
             runs.append([i for i, _ in kw])
             if mode == "keyword":
                 scores = dict(kw)
@@ -236,7 +262,10 @@ class Searcher:
             top = ranked[0][1] if ranked else 1.0
             ranked = [(i, top + (len(first) - n) * 1e-6) for n, i in enumerate(first)] + [
                 (i, s) for i, s in ranked if i not in set(first)]
-        return self.hits(ranked[:k])
+        lap("fuse")
+        out = self.hits(ranked[:k])
+        lap("hits")
+        return out
 
     def _distinct(self, run: list[int], depth: int) -> list[int]:
         """The first passage of each distinct text in ``run``, in order, at most ``depth``."""

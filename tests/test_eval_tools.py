@@ -6,6 +6,7 @@ import re
 
 from eval import synthetic
 from eval.bench import KEYS, run
+from index.search import STAGES
 from ingest.pipeline import parse_bytes
 from ui.cli import main
 
@@ -38,6 +39,8 @@ def test_bench_small_run_reports_every_key_and_reembeds_nothing(tmp_path):
     assert r.sampled > 0 and r.reused > 0  # some passages embedded for real, the rest reuse their vectors
     assert r.search_p95_ms >= r.search_p50_ms > 0 and r.rss_mb > 0 and r.ratio > 0
     assert any("reusing sample vectors" in m for m in messages)
+    assert list(r.stages) == list(STAGES) and list(r.filtered_stages) == list(STAGES)  # each stage timed
+    assert r.filtered_p95_ms >= r.filtered_p50_ms > 0
 
 
 def test_bench_cli_json(capsys, tmp_path):

@@ -58,6 +58,7 @@ class Hit:
     title: str
     status: str
     doc_type: str
+    url: str = ""  # the page or document on the council's site it was fetched from ("" for a local file)
 
     @property
     def citation(self) -> str:
@@ -145,7 +146,7 @@ class Searcher:
     def paragraph(self, decision: str, label: str, document: str = "") -> dict | None:
         """The cited paragraph in its document: the document's text, the paragraph's span, and its metadata."""
         row = self.conn.execute(
-            "SELECT d.path, d.text, d.title, d.decision_maker, d.status, d.doc_type, d.dates, min(p.start) AS s,"
+            "SELECT d.path, d.text, d.title, d.decision_maker, d.status, d.doc_type, d.dates, d.url, min(p.start) AS s,"
             " max(p.end) AS e FROM passages p JOIN documents d ON d.id = p.document_id"
             " WHERE d.number = ? AND p.label = ? AND (? = '' OR d.path = ?) GROUP BY d.id ORDER BY d.path LIMIT 1",
             [decision, label, document, document],
@@ -154,7 +155,7 @@ class Searcher:
             return None
         return {"decision": decision, "paragraph": label, "document": row["path"], "text": row["text"],
                 "start": row["s"], "end": row["e"], "title": row["title"], "decision_maker": row["decision_maker"],
-                "status": row["status"], "doc_type": row["doc_type"], "dates": row["dates"]}
+                "status": row["status"], "doc_type": row["doc_type"], "dates": row["dates"], "source": row["url"]}
 
     def councils(self) -> list[str]:
         """The councils the index holds decisions of."""
@@ -312,7 +313,7 @@ class Searcher:
         ids = [i for i, _ in ranked]
         rows = self.conn.execute(
             "SELECT p.id, p.label, p.heading, p.start, p.end, p.text, d.number, d.path, d.title, d.status,"
-            f" d.doc_type FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id IN"
+            f" d.doc_type, d.url FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id IN"
             f" ({','.join('?' * len(ids))})",
             ids,
         ).fetchall()
@@ -320,7 +321,7 @@ class Searcher:
         return [
             Hit(i, by_id[i]["number"], by_id[i]["label"], by_id[i]["path"], round(score, 6), by_id[i]["text"],
                 by_id[i]["heading"], by_id[i]["start"], by_id[i]["end"], by_id[i]["title"], by_id[i]["status"],
-                by_id[i]["doc_type"])
+                by_id[i]["doc_type"], by_id[i]["url"])
             for i, score in ranked
             if i in by_id
         ]

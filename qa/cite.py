@@ -26,12 +26,13 @@ def check_citation(c: Citation, by_label: dict[tuple[str, str], list[Hit]]) -> C
     quote = normalise(c.quote)
     for h in hits:
         if quote in normalise(h.text):
-            return replace(c, document=h.document, passage_id=h.passage_id, quote=_verbatim(c.quote, h.text))
+            return replace(c, document=h.document, passage_id=h.passage_id, quote=_verbatim(c.quote, h.text),
+                           source=h.url)
     ordered = sorted(hits, key=lambda h: h.start)
     whole = " ".join(h.text for h in ordered)
     if quote in normalise(whole):  # a quote across the parts of one long paragraph
         return replace(c, document=ordered[0].document, passage_id=ordered[0].passage_id,
-                       quote=_verbatim(c.quote, whole))
+                       quote=_verbatim(c.quote, whole), source=ordered[0].url)
     return None
 
 

@@ -14,6 +14,7 @@ class Citation:
     document: str
     quote: str  # verbatim text of the cited passage (whitespace normalised)
     passage_id: int
+    source: str = ""  # the document's address on the council's site, where it was fetched from
 
     @property
     def label(self) -> str:
@@ -21,7 +22,7 @@ class Citation:
 
     def to_dict(self) -> dict[str, Any]:
         return {"decision": self.decision, "paragraph": self.paragraph, "document": self.document,
-                "quote": self.quote}
+                "source": self.source, "quote": self.quote}
 
 
 @dataclass(frozen=True)

@@ -224,6 +224,19 @@ def test_fetch_site_into_index(capsys, site, tmp_path, loopback_only):
         assert titles[title]["council"] == COUNCIL
     if FIXTURES.is_dir():
         assert any("waste treatment contractor" in t for t in titles)
+    # an answer's citations carry the address of the page or PDF they quote, and the app links to it
+    main(["ask", "How much will the Market Hall roof repairs cost?", "--json", "--index", str(tmp_path / "idx")])
+    answer = json.loads(capsys.readouterr().out)
+    assert "£182,000" in answer["answer"]
+    assert answer["citations"] and all(c["source"].startswith(site.url) for c in answer["citations"])
+    from ui import app as ui_app
+
+    services = ui_app.Services(tmp_path / "idx")
+    _, labels, cites = ui_app.ask(services, "How much will the Market Hall roof repairs cost?", [])
+    _, meta = ui_app.open_citation(services, labels[0], cites)
+    assert meta["source"].startswith(site.url)
+    assert ui_app.source_link(meta) == f"[Read it on the council's site]({meta['source']})"
+    assert ui_app.source_link({"source": "javascript:alert(1)"}) == ""
 
 
 def test_rerun_fetches_nothing_new(capsys, site, tmp_path, loopback_only):

@@ -139,9 +139,22 @@ def open_citation(services: Services, label: str, cites: dict) -> tuple[list, di
         return [], {"error": f"{label} is no longer in the index"}
     text, s, e = para["text"], para["start"], para["end"]
     segments = [(text[:s], None), (text[s:e], label), (text[e:], None)]
-    meta = {k: para[k] for k in ("decision", "paragraph", "document", "title", "decision_maker", "status", "doc_type")}
+    meta = {k: para[k] for k in ("decision", "paragraph", "document", "title", "decision_maker", "status", "doc_type",
+                                 "source")}
     meta["dates"] = json.loads(para["dates"] or "{}")
     return [seg for seg in segments if seg[0]], meta
+
+
+_SAFE_URL = re.compile(r"https?://[^\s()<>\[\]\"'`]+")
+
+
+def source_link(meta: dict) -> str:
+    """Markdown for the cited document's page on the council's site ("" for a local file): only a plain
+    http(s) address is linked, so a stored value can never become markup."""
+    url = (meta or {}).get("source") or ""
+    if not _SAFE_URL.fullmatch(url):
+        return ""
+    return f"[Read it on the council's site]({url})"
 
 
 def search(services: Services, query: str, *filters) -> tuple[list[list], str | None, list, str]:
@@ -314,6 +327,7 @@ def create_app(index_dir: Path, answerer=None, model: str | None = None, upload_
                 with gr.Column(scale=2):
                     passage = gr.HighlightedText(label="Cited paragraph, in its document", combine_adjacent=True,
                                                  elem_id="cited-paragraph")
+                    link = gr.Markdown("", elem_id="source-link")
                     meta = gr.JSON(label="Decision")
             cites = gr.State({})
 
@@ -325,7 +339,8 @@ def create_app(index_dir: Path, answerer=None, model: str | None = None, upload_
                   api_name="ask", show_progress="full")
             chips.change(lambda label, c: open_citation(services, label, c), [chips, cites], [passage, meta],
                          api_name="open_citation").then(None, None, None, js=SCROLL_TO_HIGHLIGHT,
-                                                        api_visibility="private")
+                                                        api_visibility="private").then(
+                source_link, meta, link, api_visibility="private")
         with gr.Tab("Search"):
             query = gr.Textbox(label="Search passages")
             go = gr.Button("Search")

@@ -143,3 +143,32 @@ def test_a_citation_deep_in_a_long_document_scrolls_into_view(page, server):  # 
     shot = page.send("Page.captureScreenshot", format="png")
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "browser-scrolled.png").write_bytes(base64.b64decode(shot["data"]))
+
+
+def test_a_cited_paragraph_links_to_its_page_on_the_councils_site(page, capsys, tmp_path):
+    """Decisions fetched from a (loopback) ModernGov site: the cited paragraph's panel links to the page."""
+    from tests.test_fetch import Site, fetch
+    from ui import app as ui_app
+
+    site = Site(tmp_path)
+    try:
+        fetch(capsys, site, tmp_path)
+        app = ui_app.create_app(tmp_path / "idx")
+        port = _free_port()
+        ui_app.launch(app, port=port, block=False)
+        try:
+            page.send("Page.navigate", url=f"http://127.0.0.1:{port}/")
+            _loaded(page)
+            _type_and_click(page, "How much will the Market Hall roof repairs cost?")
+            page.wait("document.body.innerText.includes('£182,000')")
+            page.wait("[...document.querySelectorAll('label')].some(l => l.innerText.startsWith('['))")
+            page.js("[...document.querySelectorAll('label')].find(l => l.innerText.startsWith('[')).click()")
+            href = page.wait("(() => { const a = document.querySelector('#source-link a'); return a && a.href; })()")
+            assert href.startswith(site.url)
+            shot = page.send("Page.captureScreenshot", format="png")
+            ARTIFACTS.mkdir(exist_ok=True)
+            (ARTIFACTS / "browser-source.png").write_bytes(base64.b64decode(shot["data"]))
+        finally:
+            app.close()
+    finally:
+        site.close()

@@ -85,6 +85,8 @@ def candidate_references(text: str) -> list[str]:
 
 def citation_label(decision: str, paragraph: str) -> str:
     """``[22/00034 ¶4.2]`` where the document numbers its paragraphs, else ``[22/00093 Financial Implications ¶2]``."""
+    if decision and paragraph.startswith(decision + " "):  # "Exe/19/03 Capital Programme Update ¶1" under Exe/19/03
+        paragraph = paragraph[len(decision) + 1:]
     if paragraph[:1].isdigit():
         return f"[{decision} ¶{paragraph}]"
     return f"[{decision} {paragraph}]"

@@ -81,3 +81,10 @@ def test_which_company_asks_for_a_named_firm_not_a_department():
     assert not satisfies(Intent.ORGANISATION, "The Head of Environmental Services submitted an exempt report.")
     assert satisfies(Intent.PERCENT, "Council tax will rise by 4.99%.")
     assert not satisfies(Intent.PERCENT, "Council tax will rise.")
+
+
+def test_a_label_that_repeats_the_decision_id_is_not_written_twice():
+    from index.search import citation_label
+
+    assert citation_label("Exe/19/03", "Exe/19/03 Capital Programme Update ¶1") == "[Exe/19/03 Capital Programme Update ¶1]"
+    assert citation_label("22/00034", "4.2") == "[22/00034 ¶4.2]"

@@ -19,6 +19,10 @@ from ingest.split import Part, split
 from ingest.structure import paragraphs
 
 NO_SUCH_PATH = "no such file or folder"
+# Inside a folder, the files read are documents by their suffix (the format itself is judged by content). A
+# corpus folder also holds other things: a fetch's provenance.jsonl, a source list, images; named on the command
+# line, any file is read.
+DOCUMENT_SUFFIXES = frozenset({".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt", ".text", ""})
 _SKIP_NAMES = ("readme", "license", "licence", "changelog")
 # Raised whenever parsing changes what is stored from the same bytes (a title, a label, a paragraph): an index
 # built by another version reads every file again (``index.build``); its vectors come back from the cache.
@@ -211,6 +215,9 @@ def _walk_folder(root: Path, follow: bool) -> Iterator[Path | Skipped]:
                     continue
             if not child.is_file():
                 yield Skipped(str(child), "not a regular file (a device, pipe or socket)")
+                continue
+            if child.suffix.lower() not in DOCUMENT_SUFFIXES:
+                yield Skipped(str(child), f"not a document format ({child.suffix}): name the file to read it anyway")
                 continue
             yield child
 

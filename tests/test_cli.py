@@ -71,7 +71,8 @@ def test_reingest_adds_nothing_and_change_replaces(capsys, corpus, tmp_path):
 
 def test_bad_files_reported_rest_kept(capsys, corpus, tmp_path):
     (corpus / "empty.txt").write_bytes(b"")
-    (corpus / "binary.dat").write_bytes(bytes(range(256)) * 10)
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 10)
+    (corpus / "provenance.jsonl").write_text('{"url": "https://example.org/"}\n', encoding="utf-8")
     (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 truncated")
     (corpus / "bad.txt").write_bytes(b"caf\xe9 \x81\x8d")
     make_pdf(corpus / "locked.pdf", ["DECISION NO: 23/00001"], password="pw")
@@ -80,9 +81,11 @@ def test_bad_files_reported_rest_kept(capsys, corpus, tmp_path):
     data = json.loads(out)
     assert code == 3
     reasons = {f["path"].rsplit("/", 1)[-1]: f["reason"] for f in data["failed"]}
-    assert sorted(reasons) == ["bad.txt", "binary.dat", "broken.pdf", "empty.txt", "locked.pdf"]
+    assert sorted(reasons) == ["bad.txt", "binary.txt", "broken.pdf", "empty.txt", "locked.pdf"]
     assert "empty" in reasons["empty.txt"] and "encrypted" in reasons["locked.pdf"]
-    assert "binary" in reasons["binary.dat"] and "undecodable" in reasons["bad.txt"]
+    assert "binary" in reasons["binary.txt"] and "undecodable" in reasons["bad.txt"]
+    skipped = {f["path"].rsplit("/", 1)[-1]: f["reason"] for f in data["skipped"]}
+    assert skipped["provenance.jsonl"].startswith("not a document format (.jsonl)")  # inside a folder: skipped
     assert data["documents"] == 6
     assert "23/00002" in {d["number"] for d in data["decisions"]}
 

@@ -359,3 +359,34 @@ def test_shared_fixture_pages():
     none = moderngov.parse_decision((FIXTURES / "modgov_decision_detail_no_documents.html").read_text(), base, base)
     assert none.is_decision and none.documents == []
     assert not moderngov.parse_decision("<html><body>Error</body></html>", base, base).is_decision
+
+
+def test_a_second_run_walks_only_the_settling_window(capsys, site, tmp_path, loopback_only):
+    fetch(capsys, site, tmp_path)
+    site.log.clear()
+    code, out = fetch(capsys, site, tmp_path, "--settle", "1")
+    # two 30-day windows: the older, walked to the end, has settled; the newest is listed again
+    assert out["fetch"]["settled"] == 1 and out["fetch"]["windows"] == 1
+    assert site.gets("mgDelegatedDecisions") == 1 and site.gets("DR=31%2F01%2F2025") + site.gets("DR=31%2f01%2f2025") == 1
+    code = main(["fetch", site.url, "--from", "2025-01-01", "--settle", "-1", "--index", str(tmp_path / "idx")])
+    assert code == 2 and "--settle must be from 0 to 3650 days (got -1)" in capsys.readouterr().err
+
+
+def test_a_window_left_unfinished_is_walked_again_and_nothing_kept_is_fetched_twice(site, tmp_path):
+    mirror = Mirror(tmp_path / "m")
+    page = "/ieDecisionDetails.aspx?ID=4"  # in the second window
+    kept = site.files.pop(page)  # the page answers 404 in the first run: the window is not finished
+    with Client(site.url, rate=1000, backoff_s=0.001, sleep=lambda _s: None) as client:
+        first = fetch_site(site.url, dt.date(2025, 1, 1), dt.date(2025, 2, 28), mirror, client, settle_days=1)
+    assert any(p.url.endswith("ID=4") for p in first.failed)
+    assert [tuple(w) for w in mirror.walked(moderngov.site_root(site.url))] == [("2025-01-01", "2025-01-30")]
+    site.files[page] = kept
+    site.log.clear()
+    with Client(site.url, rate=1000, backoff_s=0.001, sleep=lambda _s: None) as client:
+        second = fetch_site(site.url, dt.date(2025, 1, 1), dt.date(2025, 2, 28), mirror, client, settle_days=1)
+    # the unfinished window is walked again, and so is the newest finished one (the settling window); what the
+    # mirror holds is asked for with HEAD only, never fetched twice
+    assert second.windows == 2 and second.pages == 1
+    assert site.gets("ID=4") == 1  # the missing page, now fetched once
+    assert site.gets("ID=1") == 0 and site.gets("ID=2") == 0  # kept pages: HEAD, not GET
+    assert len(mirror.walked(moderngov.site_root(site.url))) == 2

@@ -110,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a contact put in the User-Agent, so the council can reach whoever runs the fetch")
     p.add_argument("--max-bytes", type=int, metavar="N",
                    help="the largest document kept, in bytes (default 50000000); a larger one is reported, not stored")
+    p.add_argument("--settle", type=int, default=30, metavar="DAYS",
+                   help="list windows ending within DAYS of the newest one walked before are walked again, since "
+                   "decisions change after publication (default 30); older windows walked to the end are not")
     p.add_argument("--json", action="store_true", help="print one JSON object (progress still goes to stderr)")
     return parser
 
@@ -379,6 +382,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     if not args.date_from.strip():
         raise ValueError("--from must be a date, YYYY-MM-DD")
     start = dt.date.fromisoformat(iso_date(args.date_from, "--from"))
+    if not 0 <= args.settle <= 3650:
+        raise ValueError(f"--settle must be from 0 to 3650 days (got {args.settle})")
     end = dt.date.fromisoformat(iso_date(args.date_to, "--to")) if args.date_to else dt.date.today()
     if end < start:
         raise ValueError(f"--to {end} is before --from {start}")
@@ -393,7 +398,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         print(printable(line), file=sys.stderr)
 
     with Client(site, contact=contact, rate=rate, max_bytes=max_bytes) as client:
-        fetched = fetch_site(site, start, end, mirror, client, progress=say)
+        fetched = fetch_site(site, start, end, mirror, client, progress=say, settle_days=args.settle)
     files = mirror.files()
     urls = {str(path): url for path, url in files.items()}
     report = None

@@ -29,11 +29,12 @@ _RETRIED_STATUS = {429, 500, 502, 503, 504}
 class FetchError(Exception):
     """A URL that could not be fetched, and why (after any retries)."""
 
-    def __init__(self, url: str, reason: str, status: int = 0) -> None:
+    def __init__(self, url: str, reason: str, status: int = 0, transient: bool = False) -> None:
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
         self.status = status
+        self.transient = transient  # a timeout, a network error or a 5xx/429 after retries: a later run may succeed
 
 
 @dataclass(frozen=True)
@@ -150,12 +151,12 @@ class Client:
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 if last:
                     why = "timed out" if isinstance(exc, httpx.TimeoutException) else f"network error ({exc})"
-                    raise FetchError(url, f"{why} after {attempt + 1} tries") from None
+                    raise FetchError(url, f"{why} after {attempt + 1} tries", transient=True) from None
                 self.sleep(self.backoff_s * 2 ** attempt)
                 continue
             if resp.status in _RETRIED_STATUS:
                 if last:
-                    raise FetchError(url, f"HTTP {resp.status} after {attempt + 1} tries", resp.status)
+                    raise FetchError(url, f"HTTP {resp.status} after {attempt + 1} tries", resp.status, transient=True)
                 self.sleep(self._retry_after(resp) or self.backoff_s * 2 ** attempt)
                 continue
             return resp

@@ -60,6 +60,9 @@ def relative_path(url: str, content_type: str = "") -> str:
     return "/".join([host, *folders, safe])
 
 
+WINDOWS = "windows.json"  # per site: the list windows walked to the end
+
+
 class Mirror:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -111,6 +114,29 @@ class Mirror:
             os.fsync(f.fileno())
         self.entries()[url] = entry
         return entry
+
+    def walked(self, site: str) -> list[tuple[str, str]]:
+        """The list windows (ISO from, to) of ``site`` walked to the end by earlier runs."""
+        try:
+            data = json.loads((self.root / WINDOWS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        return [tuple(w) for w in data.get(site, []) if isinstance(w, list) and len(w) == 2]
+
+    def mark_walked(self, site: str, lo: str, hi: str) -> None:
+        """Record a window as walked (its list and every decision in it fetched): a killed run resumes after it.
+        Written whole and renamed into place, so a kill leaves the old record or the new one."""
+        path = self.root / WINDOWS
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        done = {tuple(w) for w in data.get(site, [])} | {(lo, hi)}
+        data[site] = sorted([list(w) for w in done])
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
 
     def files(self) -> dict[Path, str]:
         """Every file mirrored and still intact -> the URL it came from: what ``fetch`` ingests."""

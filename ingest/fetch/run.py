@@ -19,6 +19,9 @@ from ingest.fetch.client import Client, FetchError
 from ingest.fetch.mirror import Mirror
 
 DEFAULT_WINDOW_DAYS = 30
+# Decisions change after publication (called in, effective, withdrawn): the windows that end within this many days
+# of the newest one walked are walked again by every run; older windows walked to the end are not.
+DEFAULT_SETTLE_DAYS = 30
 _PAGE_TYPES = ("text/html", "application/xhtml+xml", "")
 
 
@@ -26,11 +29,13 @@ _PAGE_TYPES = ("text/html", "application/xhtml+xml", "")
 class Problem:
     url: str
     reason: str
+    transient: bool = False  # a later run may fetch it (timeout, 5xx): its window is walked again
 
 
 @dataclass
 class FetchReport:
     windows: int = 0  # list windows fetched
+    settled: int = 0  # windows walked by an earlier run and old enough not to be walked again
     pages: int = 0  # decision pages fetched and stored (new or changed)
     documents: int = 0  # accompanying documents fetched and stored (new or changed)
     bytes: int = 0  # bytes stored this run
@@ -53,8 +58,21 @@ def windows(start: dt.date, end: dt.date, days: int = DEFAULT_WINDOW_DAYS) -> li
     return out
 
 
+def to_walk(wanted: list[tuple[dt.date, dt.date]], walked: list[tuple[str, str]],
+            settle_days: int = DEFAULT_SETTLE_DAYS) -> list[tuple[dt.date, dt.date]]:
+    """The windows a run walks: those not walked to the end before, and those ending within ``settle_days`` of
+    the newest end walked (the settling window, the newest window always among them). A second run over the
+    same dates walks only the latter; a run killed or failed part-way walks again what it had not finished."""
+    done = {(dt.date.fromisoformat(lo), dt.date.fromisoformat(hi)) for lo, hi in walked}
+    if not done:
+        return wanted
+    settled_before = max(hi for _, hi in done) - dt.timedelta(days=settle_days)
+    return [w for w in wanted if w not in done or w[1] >= settled_before]
+
+
 def fetch_site(site: str, start: dt.date, end: dt.date, mirror: Mirror, client: Client,
-               progress: Callable[[str], None] | None = None, window_days: int = DEFAULT_WINDOW_DAYS) -> FetchReport:
+               progress: Callable[[str], None] | None = None, window_days: int = DEFAULT_WINDOW_DAYS,
+               settle_days: int = DEFAULT_SETTLE_DAYS) -> FetchReport:
     say = progress or (lambda _line: None)
     root = moderngov.site_root(site)
     report = FetchReport()
@@ -64,7 +82,12 @@ def fetch_site(site: str, start: dt.date, end: dt.date, mirror: Mirror, client: 
         report.requests = client.requests
         return report
     seen: set[str] = set()
-    pending = list(reversed(windows(start, end, window_days)))  # a stack: the oldest window first
+    wanted = windows(start, end, window_days)
+    walk = to_walk(wanted, mirror.walked(root), settle_days)
+    report.settled = len(wanted) - len(walk)
+    if report.settled:
+        say(f"{report.settled} windows walked before and settled: not walked again")
+    pending = list(reversed(walk))  # a stack: the oldest window first
     while pending:
         lo, hi = pending.pop()
         url = moderngov.list_url(root, lo, hi)
@@ -88,10 +111,15 @@ def fetch_site(site: str, start: dt.date, end: dt.date, mirror: Mirror, client: 
         listing = moderngov.parse_list(resp.body.decode("utf-8", errors="replace"), resp.url)
         report.skipped += [Problem(u, why) for u, why in listing.skipped]
         say(f"list {lo}..{hi}: {len(listing.decisions)} decisions")
+        failures = len(report.failed)
         for item in listing.decisions:
             if item.url not in seen:
                 seen.add(item.url)
                 _decision(item.url, root, rules, mirror, client, report, say)
+        # Every decision of the window kept, or refused for good (over the size cap, off the site): a later run
+        # need not walk it. A timeout, a 5xx or a page not there yet (4xx) leaves it to be walked again.
+        if not any(p.transient for p in report.failed[failures:]):
+            mirror.mark_walked(root, lo.isoformat(), hi.isoformat())
     report.requests = client.requests
     return report
 
@@ -127,7 +155,7 @@ def _fetch(url: str, kind: str, page: str, rules: robots.Robots, mirror: Mirror,
             return (mirror.root / kept.path).read_bytes() if kind == "decision" else b""
         resp = client.get(url)
     except FetchError as exc:
-        report.failed.append(Problem(url, exc.reason))
+        report.failed.append(Problem(url, exc.reason, exc.transient or 400 <= exc.status < 500))
         return None
     if kind == "decision" and resp.content_type not in _PAGE_TYPES:
         report.skipped.append(Problem(url, f"not a decision page (served as {resp.content_type}): skipped"))

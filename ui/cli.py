@@ -1,16 +1,18 @@
 """The ``councilqa`` command. Thin: parse arguments, call the library, turn domain errors into a sentence.
 
 Exit codes: 0 success; 2 usage error (a value out of range, a missing index); 3 some files failed and the rest
-were kept; 4 every file given failed, so nothing was added.
+were kept; 4 every file given failed, so nothing was added. The commands that measure (``eval``, ``bench``) live in
+``ui.cli_measure``, ``fetch`` in ``ui.cli_fetch``, the ``--auth`` rules in ``ui.auth``.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import re
 import sys
 from pathlib import Path
+
+from ui.auth import LOOPBACK, parse_auth  # noqa: F401 - parse_auth is part of this module's interface
 
 DEFAULT_INDEX = ".councilqa/index"
 EXIT_OK, EXIT_USAGE, EXIT_PARTIAL, EXIT_ALL_FAILED = 0, 2, 3, 4
@@ -147,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     from ingest.errors import IngestError
 
     try:
+        from ui.cli_fetch import cmd_fetch
+        from ui.cli_measure import cmd_bench, cmd_eval
+
         commands = {"ingest": cmd_ingest, "decisions": cmd_decisions, "search": cmd_search, "ask": cmd_ask,
                     "eval": cmd_eval, "bench": cmd_bench, "serve": cmd_serve, "fetch": cmd_fetch}
         return commands[args.command](args)
@@ -307,198 +312,6 @@ def _read_batch(name: str) -> bytes:
             return f.read(MAX_BATCH_BYTES + 1)
     except OSError as exc:
         raise BadRequest(f"--batch {name}: cannot be read ({exc.strerror})") from None
-
-
-def cmd_eval(args: argparse.Namespace) -> int:
-    from eval.data import corpus_of, gold_dir, load_gold, scaled
-    from index.requests import k_value
-    from eval.run import calibration, distractor_index, evaluate, format_table, sample_index
-
-    if args.distractors:
-        k_value(args.distractors, "--distractors", upper=100_000)
-    if args.index:
-        index_dir = Path(args.index)
-    elif args.distractors:
-        say = lambda msg: print(msg, file=sys.stderr) if msg.startswith(("embed", "failed")) else None  # noqa: E731
-        index_dir = distractor_index(Path(f".councilqa/eval-distractors-{args.distractors}"), args.distractors,
-                                     args.model, say)
-    else:
-        corpus = corpus_of(args.gold, args.corpus)
-        name = f"eval-index-{corpus.name}" if corpus else "eval-index"
-        index_dir = sample_index(Path(".councilqa") / name, args.model, corpus)
-    gold = load_gold(gold_dir(args.gold))
-    table, details = evaluate(index_dir, args.config, gold=scaled(gold) if args.distractors else gold)
-    recognised = _decision_check(gold_dir(args.gold), index_dir)
-    if args.json:
-        print(json.dumps({"table": table, "calibration": {k: calibration(v) for k, v in details.items()},
-                          **({"decisions": recognised.summary()} if recognised else {})}, indent=2))
-        return EXIT_OK
-    if recognised:
-        print("decisions as printed:", ", ".join(f"{k} {v}" for k, v in recognised.summary().items()))
-        if args.details:
-            for miss in recognised.missed:
-                print(f"  not recognised: {miss}")
-            for name, wrong in recognised.wrong.items():
-                for line in wrong:
-                    print(f"  {name}: {line}")
-    print(format_table(table, distractors=bool(args.distractors)))
-    for name, results in details.items():
-        print(f"{name}: abstention margin {calibration(results)}")
-        if args.details:
-            for r in results:
-                if (r.kind != "out" and r.fact < 1) or (r.kind == "out" and not r.abstained):
-                    print(f"  {r.qid} ({r.kind}, evidence {r.evidence:.3f}): {' '.join(r.answer.split())[:200]}")
-    return EXIT_OK
-
-
-def _decision_check(gold: Path, index_dir: Path):
-    """The gold set's printed decisions (``decisions.jsonl``) against the index's, where the set has them."""
-    if not (gold / "decisions.jsonl").is_file():
-        return None
-    from eval.decisions import check
-    from index.decisions import list_decisions
-
-    with _open_store(index_dir) as store:
-        return check(gold / "decisions.jsonl", list_decisions(store))
-
-
-def cmd_fetch(args: argparse.Namespace) -> int:
-    """``councilqa fetch``: the site's published decisions into the mirror, then the mirror into the index."""
-    import datetime as dt
-
-    from index.build import build
-    from index.decisions import list_decisions
-    from index.embed import DEFAULT_MODEL, load_embedder
-    from index.filters import iso_date
-    from index.requests import k_value
-    from index.requests import text as checked_text
-    from index.sanitise import printable
-    from ingest.fetch.client import DEFAULT_MAX_BYTES, Client, rate_value, site_value
-    from ingest.fetch.mirror import Mirror
-    from ingest.fetch.run import fetch_site
-    from ingest.pipeline import IngestOptions
-
-    site = site_value(args.site)
-    if not args.date_from.strip():
-        raise ValueError("--from must be a date, YYYY-MM-DD")
-    start = dt.date.fromisoformat(iso_date(args.date_from, "--from"))
-    if not 0 <= args.settle <= 3650:
-        raise ValueError(f"--settle must be from 0 to 3650 days (got {args.settle})")
-    end = dt.date.fromisoformat(iso_date(args.date_to, "--to")) if args.date_to else dt.date.today()
-    if end < start:
-        raise ValueError(f"--to {end} is before --from {start}")
-    rate = rate_value(args.rate)
-    max_bytes = DEFAULT_MAX_BYTES if args.max_bytes is None else k_value(args.max_bytes, "--max-bytes", upper=2**31)
-    contact = checked_text(args.contact, "contact") if args.contact else ""
-    council = checked_text(args.council, "council name") if args.council is not None else ""
-    index_dir = _index_dir(args.index)
-    mirror = Mirror(Path(args.mirror) if args.mirror else index_dir / "mirror")
-
-    def say(line: str) -> None:
-        print(printable(line), file=sys.stderr)
-
-    with Client(site, contact=contact, rate=rate, max_bytes=max_bytes) as client:
-        fetched = fetch_site(site, start, end, mirror, client, progress=say, settle_days=args.settle)
-    files = mirror.files()
-    urls = {str(path): url for path, url in files.items()}
-    report = None
-    if files:
-        spec = args.model or os.environ.get("COUNCILQA_MODEL") or DEFAULT_MODEL
-        report = build(sorted(files), index_dir, load_embedder(spec), spec, progress=say,
-                       options=IngestOptions(council=council, urls=urls))
-    decisions, totals = [], {"documents": 0, "passages": 0, "decisions": 0}
-    if report is not None and report.generation:
-        with _open_store(index_dir) as store:
-            decisions, totals = list_decisions(store), store.counts()
-    ingest_failed = [{"url": urls.get(f.path, ""), "path": f.path, "reason": f.reason}
-                     for f in (report.failed if report else [])]
-    failed = [{"url": p.url, "reason": p.reason} for p in fetched.failed] + ingest_failed
-    if args.json:
-        print(json.dumps({
-            "site": site, "from": start.isoformat(), "to": end.isoformat(), "mirror": str(mirror.root),
-            "fetch": {k: v for k, v in fetched.to_dict().items() if k not in ("skipped", "failed")},
-            "ingest": {"documents": report.documents if report else 0, "passages": report.passages if report else 0,
-                       "added": len(report.added) if report else 0, "unchanged": len(report.unchanged) if report else 0},
-            "index": totals,
-            "decisions": [d.to_dict() for d in decisions],
-            "skipped": [{"url": p.url, "reason": p.reason} for p in fetched.skipped],
-            "failed": failed,
-        }, ensure_ascii=False, indent=2))
-    else:
-        print(f"{fetched.pages} decision pages and {fetched.documents} documents fetched ({fetched.bytes:,} bytes), "
-              f"{fetched.unchanged} unchanged, from {fetched.windows} list windows in {fetched.requests} requests; "
-              f"the mirror is {printable(str(mirror.root))}")
-        if report is not None:
-            print(f"{report.documents} documents read ({len(report.added)} new, {len(report.unchanged)} unchanged); "
-                  f"the index at {printable(str(index_dir))} holds {totals['documents']} documents, "
-                  f"{totals['decisions']} decisions")
-        for p in fetched.skipped:
-            print(f"skipped {printable(p.url)}: {printable(p.reason)}")
-        for f in failed:
-            print(f"FAILED {printable(f['url'] or f.get('path', ''))}: {printable(f['reason'])}")
-    if failed:
-        stored = fetched.pages + fetched.documents + fetched.unchanged
-        return EXIT_PARTIAL if stored else EXIT_ALL_FAILED
-    return EXIT_OK
-
-
-def cmd_bench(args: argparse.Namespace) -> int:
-    from eval.bench import format_result, run
-
-    from index.requests import k_value
-
-    k_value(args.passages, "--passages", upper=5_000_000)
-    k_value(args.sample, "--sample", upper=args.passages)
-    k_value(args.queries, "--queries", upper=100_000)
-    say = lambda msg: print(f"bench: {msg}", file=sys.stderr, flush=True)  # noqa: E731
-    result = run(args.passages, args.sample, args.model or "minilm", args.queries,
-                 Path(args.workdir) if args.workdir else None, say)
-    print(json.dumps(result.to_json()) if args.json else format_result(result))
-    return EXIT_OK
-
-
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
-_AUTH_LINE = re.compile(r"([A-Za-z0-9._@+-]{1,64}):([^\s:]{8,128})")
-MAX_AUTH_FILE = 64 * 1024
-
-
-def parse_auth(value: str | None) -> list[tuple[str, str]]:
-    """``--auth USER:PASSWORD``, or a credentials file the person made: one ``USER:PASSWORD`` line each and
-    nothing else (blank lines aside). A password has 8 or more characters and no spaces or colons, so a file
-    that merely has colon-separated lines (``/etc/passwd``, a CSV) is refused, not read as logins."""
-    if not value:
-        return []
-    path = Path(value)
-    if not path.is_file():
-        match = _AUTH_LINE.fullmatch(value)
-        if not match:
-            raise ValueError("--auth must be USER:PASSWORD (a password of 8 or more characters, no spaces or "
-                             "colons) or a credentials file of such lines")
-        return [(match[1], match[2])]
-    info = path.stat()
-    if info.st_size > MAX_AUTH_FILE:
-        raise ValueError(f"--auth {value}: {info.st_size:,} bytes is not a credentials file (one USER:PASSWORD "
-                         "line each)")
-    if info.st_mode & 0o022:
-        raise ValueError(f"--auth {value}: others can write to it, so anyone could add a login: chmod go-w it")
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        raise ValueError(f"--auth {value}: cannot be read as a credentials file (UTF-8 text)") from None
-    pairs = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        match = _AUTH_LINE.fullmatch(line.strip())
-        if not match:
-            raise ValueError(f"--auth {value}: line {number} is not USER:PASSWORD (a password of 8 or more "
-                             "characters, no spaces or colons): it is not a credentials file")
-        pairs.append((match[1], match[2]))
-    if not pairs:
-        raise ValueError(f"--auth {value}: no USER:PASSWORD lines in it")
-    return pairs
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

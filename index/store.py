@@ -16,12 +16,14 @@ from pathlib import Path
 from ingest.records import ParsedDocument
 
 DB_NAME = "councilqa.sqlite"
-# 2: documents.source (the file of a page's parts), reference (as printed), call_in, fields; 3: url (fetched from)
-SCHEMA_VERSION = 3
+# 2: documents.source (the file of a page's parts), reference (as printed), call_in, fields; 3: url (fetched from);
+# 4: parent (the decision page a document accompanies)
+SCHEMA_VERSION = 4
 # Columns added since version 1, added in place to an older store by the next ingest (``migrated``), which then
 # writes a new generation even when no file changed; until then readers refuse the old one (``check_schema``).
 _ADDED = {"source": "TEXT NOT NULL DEFAULT ''", "reference": "TEXT NOT NULL DEFAULT ''", "call_in": "INTEGER",
-          "fields": "TEXT NOT NULL DEFAULT '{}'", "url": "TEXT NOT NULL DEFAULT ''"}
+          "fields": "TEXT NOT NULL DEFAULT '{}'", "url": "TEXT NOT NULL DEFAULT ''",
+          "parent": "TEXT NOT NULL DEFAULT ''"}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -44,7 +46,8 @@ CREATE TABLE IF NOT EXISTS documents (
     reference TEXT NOT NULL DEFAULT '',
     call_in INTEGER,
     fields TEXT NOT NULL DEFAULT '{}',
-    url TEXT NOT NULL DEFAULT ''
+    url TEXT NOT NULL DEFAULT '',
+    parent TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS documents_number ON documents(number);
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
@@ -195,14 +198,14 @@ class Store:
                 self.conn.execute("DELETE FROM documents WHERE id = ?", (row["id"],))
             cur = self.conn.execute(
                 "INSERT INTO documents(path, sha256, format, doc_type, status, number, title, decision_maker,"
-                " key_decision, key_decision_text, council, dates, text, source, reference, call_in, fields, url)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " key_decision, key_decision_text, council, dates, text, source, reference, call_in, fields, url,"
+                " parent) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     doc.path, doc.sha256, doc.format, m.doc_type, m.status, m.number, m.title,
                     m.decision_maker, None if m.key_decision is None else int(m.key_decision),
                     m.key_decision_text, m.council, json.dumps(m.dates, sort_keys=True), doc.text, source,
                     m.number, None if m.call_in is None else int(m.call_in), json.dumps(m.fields, sort_keys=True),
-                    doc.url,
+                    doc.url, doc.parent,
                 ),
             )
             doc_id = cur.lastrowid
@@ -260,7 +263,7 @@ class Store:
         from ingest.identity import decision_ids
 
         rows = self.conn.execute("SELECT id, number, council, reference, title, dates, decision_maker, status,"
-                                 " fields FROM documents").fetchall()
+                                 " fields, source, parent FROM documents").fetchall()
         keys = {}
         for r in rows:
             dates = json.loads(r["dates"] or "{}")
@@ -268,8 +271,14 @@ class Store:
             title = r["title"] or _untitled(r)
             keys[r["id"]] = (r["council"], r["reference"], date if not r["reference"] else "",
                              title if not r["reference"] else "")
-        ids = decision_ids(list(keys.values()))
-        changes = [(ids[keys[r["id"]]], r["id"]) for r in rows if ids[keys[r["id"]]] != r["number"]]
+        by_key = decision_ids(list(keys.values()))
+        ids = {r["id"]: by_key[keys[r["id"]]] for r in rows}
+        # a document that accompanies a decision page (its report PDF) is that decision's, whatever it says itself
+        page_id = {r["source"]: ids[r["id"]] for r in rows if ids[r["id"]]}
+        for r in rows:
+            if r["parent"] and page_id.get(r["parent"]):
+                ids[r["id"]] = page_id[r["parent"]]
+        changes = [(ids[r["id"]], r["id"]) for r in rows if ids[r["id"]] != r["number"]]
         with self.conn:
             self.conn.executemany("UPDATE documents SET number = ? WHERE id = ?", changes)
         return len(changes)

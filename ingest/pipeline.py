@@ -46,6 +46,7 @@ class IngestOptions:
     timeout_s: float = DEFAULT_TIMEOUT_S
     council: str = ""  # the council of documents that do not name one (``ingest --council``)
     urls: Mapping[str, str] = field(default_factory=dict)  # file path -> the URL it was fetched from (``fetch``)
+    parents: Mapping[str, str] = field(default_factory=dict)  # a document's file -> the decision page file it belongs to
 
 
 def parse_bytes(data: bytes, path: str, max_chars: int = 1000, timeout_s: float = DEFAULT_TIMEOUT_S,
@@ -251,7 +252,9 @@ def parse_all(
             if known is not None and known(str(item), hashlib.sha256(data).hexdigest()):
                 yield Unchanged(str(item))
                 continue
-            yield from parse_parts(data, str(item), timeout_s=options.timeout_s, max_passages=options.max_passages,
-                                   council=options.council, url=options.urls.get(str(item), ""))
+            parent = options.parents.get(str(item), "")
+            for doc in parse_parts(data, str(item), timeout_s=options.timeout_s, max_passages=options.max_passages,
+                                   council=options.council, url=options.urls.get(str(item), "")):
+                yield replace(doc, parent=parent) if parent else doc
         except UnreadableDocument as exc:
             yield Failure(str(item), exc.reason)

@@ -75,6 +75,7 @@ class ParsedDocument:
     paragraphs: tuple[Paragraph, ...]
     passages: tuple[Passage, ...]
     source: str = ""  # the file it was read from; ``path`` is ``source#n`` for one of a page's several decisions
+    parent: str = ""  # the file of the decision page this document accompanies (a report PDF it links to)
     url: str = ""  # where that file was fetched from (``councilqa fetch``); "" for a local file
 
 

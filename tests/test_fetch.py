@@ -224,6 +224,11 @@ def test_fetch_site_into_index(capsys, site, tmp_path, loopback_only):
         assert titles[title]["council"] == COUNCIL
     if FIXTURES.is_dir():
         assert any("waste treatment contractor" in t for t in titles)
+    # the report PDF a decision page links to is a document of that decision, not a decision of its own
+    market = titles["Market Hall Roof Repairs"]
+    assert any(doc["source"].endswith("Market%20Hall%20report.pdf") for doc in market["documents"])
+    assert not any(d["id"] != market["id"] and any(doc["source"].endswith(".pdf") for doc in d["documents"])
+                   for d in decisions)
     # an answer's citations carry the address of the page or PDF they quote, and the app links to it
     main(["ask", "How much will the Market Hall roof repairs cost?", "--json", "--index", str(tmp_path / "idx")])
     answer = json.loads(capsys.readouterr().out)

@@ -49,11 +49,12 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         fetched = fetch_site(site, start, end, mirror, client, progress=say, settle_days=args.settle)
     files = mirror.files()
     urls = {str(path): url for path, url in files.items()}
+    parents = {str(doc): str(page) for doc, page in mirror.parents().items()}
     report = None
     if files:
         spec = args.model or os.environ.get("COUNCILQA_MODEL") or DEFAULT_MODEL
         report = build(sorted(files), index_dir, load_embedder(spec), spec, progress=say,
-                       options=IngestOptions(council=council, urls=urls))
+                       options=IngestOptions(council=council, urls=urls, parents=parents))
     decisions, totals = [], {"documents": 0, "passages": 0, "decisions": 0}
     if report is not None and report.generation:
         with _open_store(index_dir) as store:

@@ -138,6 +138,12 @@ class Mirror:
         tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
         os.replace(tmp, path)
 
+    def parents(self) -> dict[Path, Path]:
+        """Each mirrored document -> the mirrored decision page that links to it: one decision, two files."""
+        files = {url: self.root / e.path for url, e in self.entries().items() if self.get(url) is not None}
+        return {files[url]: files[e.page] for url, e in self.entries().items()
+                if e.page and url in files and e.page in files}
+
     def files(self) -> dict[Path, str]:
         """Every file mirrored and still intact -> the URL it came from: what ``fetch`` ingests."""
         out = {}

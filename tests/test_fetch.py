@@ -395,3 +395,64 @@ def test_a_window_left_unfinished_is_walked_again_and_nothing_kept_is_fetched_tw
     assert site.gets("ID=4") == 1  # the missing page, now fetched once
     assert site.gets("ID=1") == 0 and site.gets("ID=2") == 0  # kept pages: HEAD, not GET
     assert len(mirror.walked(moderngov.site_root(site.url))) == 2
+
+
+def test_a_page_that_times_out_is_reported_and_its_window_walked_again(site, tmp_path):
+    import time as _time
+
+    real = site.answer
+
+    def slow(method, target):
+        if "ID=2" in target:
+            _time.sleep(0.5)  # longer than the client waits
+        return real(method, target)
+
+    site.answer = slow
+    mirror = Mirror(tmp_path / "m")
+    with Client(site.url, rate=1000, timeout_s=0.2, backoff_s=0.001, sleep=lambda _s: None) as client:
+        report = fetch_site(site.url, dt.date(2025, 1, 1), dt.date(2025, 2, 28), mirror, client, settle_days=0)
+    failed = [p for p in report.failed if p.url.endswith("ID=2")]
+    assert failed and "timed out after 4 tries" in failed[0].reason and failed[0].transient
+    assert report.pages >= 2  # the other decisions were kept
+    walked = [tuple(w) for w in mirror.walked(moderngov.site_root(site.url))]
+    window_of_2 = next(w for w in _windows_of(site) if "ID=2" in w[2])
+    assert (window_of_2[0], window_of_2[1]) not in walked  # to be walked again by the next run
+
+
+def _windows_of(site):
+    """(from, to, decision hrefs) of the test site's two 30-day windows from 2025-01-01."""
+    out = []
+    for lo, hi in [(dt.date(2025, 1, 1), dt.date(2025, 1, 30)), (dt.date(2025, 1, 31), dt.date(2025, 2, 28))]:
+        hrefs = " ".join(h for h, _t, p in site.decisions
+                         if lo <= dt.datetime.strptime(p, "%d/%m/%Y").date() <= hi)
+        out.append((lo.isoformat(), hi.isoformat(), hrefs))
+    return out
+
+
+def test_a_fetch_killed_mid_run_resumes_without_fetching_twice_or_losing_anything(capsys, site, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time as _time
+
+    from tests.conftest import ROOT
+
+    cmd = [sys.executable, "-c", "import sys; from ui.cli import main; sys.exit(main())", "fetch", site.url,
+           "--from", "2025-01-01", "--to", "2025-02-28", "--index", str(tmp_path / "idx"), "--council", COUNCIL,
+           "--model", "hash:384", "--rate", "4", "--max-bytes", "200000", "--json"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = _time.time() + 60
+    while site.gets("ieDecisionDetails") < 2 and _time.time() < deadline:  # killed once it has kept some pages
+        _time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    kept = {url for url, e in Mirror(tmp_path / "idx" / "mirror").entries().items() if e.kind == "decision"}
+    assert kept, "the run was killed before it kept a decision page"
+    site.log.clear()
+    code, out = fetch(capsys, site, tmp_path)  # the same command, run again to the end
+    for url in kept:  # nothing the killed run kept is fetched again (a HEAD says it is unchanged)
+        path = url[len(site.url) - 1:]
+        assert [t for m, t in site.log if m == "GET" and t == path] == [], url
+    main(["decisions", "--json", "--index", str(tmp_path / "idx")])
+    titles = {d["title"] for d in json.loads(capsys.readouterr().out)["decisions"]}
+    assert {"Market Hall Roof Repairs", "Parks Grounds Maintenance Contract", "Library Opening Hours"} <= titles

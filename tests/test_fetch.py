@@ -456,3 +456,33 @@ def test_a_fetch_killed_mid_run_resumes_without_fetching_twice_or_losing_anythin
     main(["decisions", "--json", "--index", str(tmp_path / "idx")])
     titles = {d["title"] for d in json.loads(capsys.readouterr().out)["decisions"]}
     assert {"Market Hall Roof Repairs", "Parks Grounds Maintenance Contract", "Library Opening Hours"} <= titles
+
+
+SERVICES = ["Bus Shelter", "Allotment Rents", "Street Lighting", "Leisure Centre Roof", "Town Hall Boilers",
+            "Parking Permits", "Skate Park", "Tree Planting"]
+
+
+def test_three_windows_and_a_dozen_decisions_each_with_its_fields_and_source(capsys, site, tmp_path, loopback_only):
+    """The mini-site grown to three list windows (January to March) and a dozen decisions of our own."""
+    for i, service in enumerate(SERVICES):
+        n, day = 20 + i, 3 + 3 * i  # 3 to 24 March
+        when = f"{day:02d}/03/2025"
+        site.add(n, f"{service} Decision", when, decision_page(
+            f"{service} Decision", "Cabinet Member for Place", when, when,
+            f"That the {service.lower()} scheme be approved at a cost of £{(i + 1) * 10},000."))
+    code = main(["fetch", site.url, "--from", "2025-01-01", "--to", "2025-03-31", "--index", str(tmp_path / "idx"),
+                 "--council", COUNCIL, "--model", "hash:384", "--rate", "1000", "--max-bytes", "200000", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 3 and out["fetch"]["windows"] == 3  # 3: the document over the cap, as in the other tests
+    main(["decisions", "--json", "--index", str(tmp_path / "idx")])
+    decisions = {d["title"]: d for d in json.loads(capsys.readouterr().out)["decisions"]}
+    ours = [t for t in decisions if t.endswith(" Decision")] + [
+        t for t in ("Market Hall Roof Repairs", "Parks Grounds Maintenance Contract", "Library Opening Hours")
+        if t in decisions]
+    assert len(ours) == 11 and len(decisions) >= 11  # every decision of ours but the one robots.txt forbids
+    for i, service in enumerate(SERVICES):
+        d = decisions[f"{service} Decision"]
+        assert d["decision_maker"] == "Cabinet Member for Place" and d["date"] == f"2025-03-{3 + 3 * i:02d}"
+        assert d["council"] == COUNCIL and d["amounts"][0]["text"] == f"£{(i + 1) * 10},000"
+        assert [doc["source"] for doc in d["documents"]] == [f"{site.url}ieDecisionDetails.aspx?ID={20 + i}"]
+    assert set(loopback_only) == {"127.0.0.1"}

@@ -1,23 +1,22 @@
-"""HTML to light Markdown with the standard library's parser: headings, paragraphs, list items, tables."""
+"""HTML to light Markdown: headings, paragraphs, list items, table rows. Parsed with selectolax (lexbor, an HTML5
+parser, as ``councilqa fetch`` reads ModernGov pages), walked in document order."""
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
-_BLOCK = {"p", "div", "section", "article", "br", "tr", "table", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre"}
+_BLOCK = {"p", "div", "section", "article", "br", "tr", "table", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre",
+          "main", "header", "aside", "body", "html", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
+          "thead", "tbody", "tfoot", "caption", "figure", "figcaption", "form", "fieldset", "address", "hr"}
 _SKIP = {"script", "style", "noscript", "template", "head", "nav", "footer", "svg", "form", "button"}
 _HEADINGS = {"h1": "# ", "h2": "## ", "h3": "### ", "h4": "#### ", "h5": "##### ", "h6": "###### "}
 
 
-class _Converter(HTMLParser):
+class _Blocks:
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.blocks: list[str] = []
         self.current: list[str] = []
         self.prefix = ""
-        self.skip_depth = 0
         self.row: list[str] | None = None
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
         text = " ".join("".join(self.current).split())
         if text:
             if self.row is not None:
@@ -27,44 +26,45 @@ class _Converter(HTMLParser):
         self.current = []
         self.prefix = ""
 
-    def handle_starttag(self, tag, attrs):  # noqa: D401 - HTMLParser API
-        if tag in _SKIP:
-            self.skip_depth += 1
-            return
-        if tag in _HEADINGS:
-            self._flush()
-            self.prefix = _HEADINGS[tag]
-        elif tag == "li":
-            self._flush()
-            self.prefix = "- "
-        elif tag == "tr":
-            self._flush()
-            self.row = []
-        elif tag in ("td", "th"):
-            self._flush()
-        elif tag in _BLOCK:
-            self._flush()
 
-    def handle_endtag(self, tag):
-        if tag in _SKIP:
-            self.skip_depth = max(0, self.skip_depth - 1)
-            return
-        if tag == "tr" and self.row is not None:
-            self._flush()
-            row, self.row = self.row, None
-            if row:
-                self.blocks.append("\t".join(row))
-        elif tag in _HEADINGS or tag in _BLOCK or tag in ("li", "td", "th"):
-            self._flush()
-
-    def handle_data(self, data):
-        if not self.skip_depth:
-            self.current.append(data)
+def _walk(node, out: _Blocks) -> None:
+    tag = node.tag
+    if tag == "-text":
+        out.current.append(node.text_content or "")
+        return
+    if tag in _SKIP or tag in ("-comment", "!doctype"):
+        return
+    if tag in _HEADINGS:
+        out.flush()
+        out.prefix = _HEADINGS[tag]
+    elif tag == "li":
+        out.flush()
+        out.prefix = "- "
+    elif tag == "tr":
+        out.flush()
+        out.row = []
+    elif tag in _BLOCK:
+        out.flush()
+    child = node.child
+    while child is not None:
+        _walk(child, out)
+        child = child.next
+    if tag == "tr" and out.row is not None:
+        out.flush()
+        row, out.row = out.row, None
+        if row:
+            out.blocks.append("\t".join(row))
+    elif tag in _BLOCK:
+        out.flush()
 
 
 def html_to_markdown(html: str) -> str:
-    conv = _Converter()
-    conv.feed(html)
-    conv.close()
-    conv._flush()
-    return "\n\n".join(conv.blocks)
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(html)
+    out = _Blocks()
+    root = tree.root
+    if root is not None:
+        _walk(root, out)
+    out.flush()
+    return "\n\n".join(out.blocks)

@@ -27,8 +27,9 @@ _SKIP_NAMES = ("readme", "license", "licence", "changelog")
 # Raised whenever parsing changes what is stored from the same bytes (a title, a label, a paragraph): an index
 # built by another version reads every file again (``index.build``); its vectors come back from the cache.
 # 2: a title is one paragraph (2026-11-23). 3: pages of several decisions are cut into parts; layouts, fields,
-# references and councils of any ModernGov council (2026-11-30).
-INGEST_VERSION = 3
+# references and councils of any ModernGov council (2026-11-30). 4: HTML read by an HTML5 parser (selectolax): a
+# table with unclosed cells is no longer lost (2026-11-30).
+INGEST_VERSION = 4
 
 # Passages one document may make. Sized from real council documents: a 500-page budget book or local plan at
 # about 3,500 characters a page is 1.75M characters, about 3,500 passages of at most 1,000 characters (and

@@ -157,3 +157,11 @@ def test_crashing_parser_is_reported():
 )
 def test_sniff_format(head, suffix, fmt):
     assert sniff_format(head, suffix) == fmt
+
+
+def test_html_with_unclosed_cells_keeps_its_table():
+    """An HTML5 parser reads unclosed cells and rows as a browser does; the old converter lost the whole table."""
+    from ingest.html import html_to_markdown
+
+    text = html_to_markdown("<table><tr><td>Grant<td>£12,000<tr><td>Loan<td>£1.4m</table><p>After</p>")
+    assert text == "Grant\t£12,000\n\nLoan\t£1.4m\n\nAfter"

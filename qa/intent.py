@@ -36,7 +36,7 @@ _DATE_FIRST = re.compile(r"^\s*(when|on what date|from what date|by what date|wh
 _REASON = re.compile(r"^\s*(why|for what reason|what (is|was|are|were) the reasons?)\b|\bwhat (led|caused)\b", re.I)
 _COUNT = re.compile(r"\bhow many\b|\bnumber of\b", re.I)
 _PERCENT = re.compile(r"\b(what|which) percentage\b|\bhow many per ?cent\b|\bby what per ?cent", re.I)
-_ORGANISATION = re.compile(r"^\s*(which|what) (company|companies|firm|firms|contractor|contractors|supplier|"
+_ORGANISATION = re.compile(r"^\s*(which|what) ([\w-]+ )?(company|companies|firm|firms|contractor|contractors|supplier|"
                            r"suppliers|provider|providers|organisation|organisations|business|businesses)\b|"
                            r"^\s*who (won|was awarded|will (build|supply|run|provide|deliver|fit))\b", re.I)
 _WHO = re.compile(r"^\s*(who|whom|which (officer|member|cabinet member|director|person|portfolio holder|"
@@ -66,7 +66,7 @@ WHO_IN_TEXT = re.compile(r"\b(Cabinet Member|Corporate Director|Director|Officer
 
 
 _PLAIN_ASK = re.compile(r"^\s*(how much|how many|when|who|whom|on what date|from what date|by what date|what date|"
-                        r"which date|by what percentage|what percentage|which (company|firm|contractor|supplier))\b",
+                        r"which date|by what percentage|what percentage|which ([\w-]+ )?(company|firm|contractor|supplier))\b",
                         re.I)
 
 

@@ -25,9 +25,20 @@ def _pattern(council: str) -> re.Pattern | None:
     return re.compile(r"\b" + r"[\s,-]+(?:and\s+|&\s+)?".join(map(re.escape, words)) + r"(?:'s|’s)?\b", re.I)
 
 
+@lru_cache(maxsize=1024)
+def _acronym(council: str) -> re.Pattern | None:
+    """A council of three or more distinctive words goes by their initials: "BCP" (Bournemouth, Christchurch
+    and Poole), "NPT" (Neath Port Talbot). Matched in capitals only, as a word of its own."""
+    words = council_slug(council).split("-")
+    if len(words) < 3:
+        return None
+    return re.compile(r"\b" + "".join(w[0].upper() for w in words) + r"(?:'s|’s)?\b")
+
+
 def named_councils(question: str, councils: list[str]) -> list[str]:
     """The index's councils the question names, in the index's order."""
-    return [c for c in councils if (p := _pattern(c)) is not None and p.search(question)]
+    return [c for c in councils if ((p := _pattern(c)) is not None and p.search(question))
+            or ((a := _acronym(c)) is not None and a.search(question))]
 
 
 def unknown_council(question: str, councils: list[str]) -> str:

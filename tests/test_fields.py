@@ -88,3 +88,13 @@ def test_a_label_that_repeats_the_decision_id_is_not_written_twice():
 
     assert citation_label("Exe/19/03", "Exe/19/03 Capital Programme Update ¶1") == "[Exe/19/03 Capital Programme Update ¶1]"
     assert citation_label("22/00034", "4.2") == "[22/00034 ¶4.2]"
+
+
+def test_a_council_of_three_words_is_named_by_its_initials():
+    from qa.councils import named_councils
+
+    councils = ["Bournemouth, Christchurch and Poole Council", "Neath Port Talbot Council", "West Sussex County Council"]
+    assert named_councils("From what date is BCP Council's order effective?", councils) == [councils[0]]
+    assert named_councils("What did NPT decide about the school?", councils) == [councils[1]]
+    assert named_councils("What did the bcp of the scheme cost?", councils) == []  # capitals only
+    assert named_councils("What did WSC decide?", councils) == []  # two words: no initials

@@ -101,6 +101,14 @@ def iso_date(value: object, name: str = "date") -> str:
     raise BadRequest(f"filter {name}={value[:40]!r} is not a date: write YYYY-MM-DD, e.g. 2021-03-19")
 
 
+def key_value(value: object) -> bool | None:
+    """The key-decision filter: yes / no (true / false), or "" for either."""
+    text = value.strip().lower() if isinstance(value, str) else ""
+    if text not in ("", "yes", "no", "true", "false"):
+        raise BadRequest("filter key takes yes or no")
+    return {"yes": True, "true": True, "no": False, "false": False}.get(text)
+
+
 def parse_filters(items: list[str]) -> Filters:
     """``key=value`` strings from the command line: decision, maker, status, key, type, from, to, council."""
     names = {"decision": "decision", "maker": "decision_maker", "decision_maker": "decision_maker",
@@ -114,9 +122,12 @@ def parse_filters(items: list[str]) -> Filters:
             raise BadRequest(f"bad filter {item[:60]!r}: use NAME=VALUE with NAME one of {', '.join(sorted(set(names)))}")
         field = names[name.strip()]
         if field == "key_decision":
-            if value.lower() not in ("yes", "no", "true", "false"):
+            if not value.strip():
                 raise BadRequest(f"bad filter {item[:60]!r}: key takes yes or no")
-            values[field] = value.lower() in ("yes", "true")
+            try:
+                values[field] = key_value(value)
+            except BadRequest:
+                raise BadRequest(f"bad filter {item[:60]!r}: key takes yes or no") from None
         else:
             values[field] = value.strip()
     return Filters(**values)

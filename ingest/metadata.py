@@ -118,20 +118,16 @@ def _page_title(text: str) -> tuple[str, str]:
     """A ModernGov page's kind (by its header line: "Decision details", "Issue - decisions") and the line
     after the header, its title; ("", "") when the page opens with no known header."""
     lines = [ln.strip() for ln in text.splitlines()[:20] if ln.strip()]
-    headers = {h.lower(): kind for kind, hs in layout().page_headers.items() for h in hs}
+    lay = layout()
     for i, line in enumerate(lines[:10]):
-        kind = headers.get(_bare(line))
+        kind = lay.page_kind(line)
         if kind:
-            rest = [ln for ln in lines[i + 1:] if headers.get(_bare(ln)) is None]  # "Agenda item" twice, "• Issue"
+            rest = [ln for ln in lines[i + 1:] if not lay.page_kind(ln)]  # "Agenda item" twice, "• Issue"
             title = rest[0] if rest else ""
             if kind in ("decision list", "agenda and decisions") or read_fields(title) or len(title) > 250:
                 return kind, ""
             return kind, title
     return "", ""
-
-
-def _bare(line: str) -> str:
-    return line.strip(" \t•·*#-").lower().rstrip(":")
 
 
 def _lead(text: str) -> str:

@@ -68,10 +68,9 @@ def split(text: str) -> tuple[str, list[Part]]:
 
 
 def _is_multi_page(text: str) -> bool:
-    head = [ln.strip(" \t•·*#-").lower() for ln in text.splitlines()[:20] if ln.strip()]
-    kinds = {h.lower(): kind for kind, hs in layout().page_headers.items() for h in hs}
-    return any(kinds.get(h) in ("decision list", "issue decisions", "agenda item", "agenda and decisions")
-               for h in head)
+    lay = layout()
+    return any(lay.page_kind(ln) in ("decision list", "issue decisions", "agenda item", "agenda and decisions")
+               for ln in text.splitlines()[:20] if ln.strip())
 
 
 def _starts(lines: list[str]) -> list[tuple[int, dict[str, str]]]:
@@ -93,12 +92,12 @@ def _item_headings(lines: list[str]) -> list[int]:
     """Item headings of an agenda page: a short line between blank lines, followed by a sentence that is not
     a numbered decision ("A228 Dualling - Tender Acceptance" / "The Cabinet accepted the tender ...")."""
     out = []
-    headers = {h.lower() for hs in layout().page_headers.values() for h in hs}
+    lay = layout()
     for i, line in enumerate(lines):
         text = line.strip()
         if not text or len(text.split()) > 12 or text.endswith((".", ":", ",")) or _minute_ref(text):
             continue
-        if text.lower() in headers or _MEETING.match(text):
+        if lay.page_kind(text) or _MEETING.match(text):
             continue
         if i and lines[i - 1].strip():
             continue

@@ -6,25 +6,17 @@ citation. A sentence found word for word in two documents of the same decision c
 """
 from __future__ import annotations
 
-import re
-
 from index.search import Hit
 from qa.evidence import Evidence, ScoredSentence
 from qa.intent import Intent, asks_plainly
 from qa.records import Citation, Claim, Draft
-from qa.text import collapse, normalise, quotable, with_its_list, with_its_sequel
+from qa.text import collapse, is_item, normalise, quotable, with_its_list, with_its_sequel
 
 # intents only a sentence of that kind answers
 STRICT = (Intent.AMOUNT, Intent.DATE, Intent.COUNT, Intent.WHO, Intent.PERCENT, Intent.ORGANISATION)
-SECOND_CLAIM_RATIO = 0.9
-_ITEM = re.compile(r"^\s*(\(?[a-z0-9ivx]{1,4}[.)]|[•·\-*])\s")
-LIST_PASSAGES = 4  # passages of a list quoted after a lead-in that ends its own passage  # a second sentence is quoted only when it scores nearly as well as the first
+SECOND_CLAIM_RATIO = 0.9  # a second sentence is quoted only when it scores nearly as well as the first
+LIST_PASSAGES = 4  # passages of a list quoted after a lead-in that ends its own passage
 MAX_CITATIONS_PER_CLAIM = 2
-
-
-def _list_item(text: str) -> bool:
-    """A passage that is an item of a list ("(a) ...", "1. ...", "• ..."): the list may go on after it."""
-    return bool(_ITEM.match(text))
 
 
 def citation_for(hit: Hit, quote: str) -> Citation:
@@ -66,7 +58,7 @@ class ExtractiveAnswerer:
                 quote = quotable(nxt.text, nxt.heading)
                 claims.append(Claim(quote, (citation_for(nxt, quote),)))
                 read.append(nxt)
-                if not _list_item(nxt.text):
+                if not is_item(nxt.text):  # an item of a list: the list may go on after it
                     break
         return Draft(tuple(claims), self.name, read=tuple(read))
 

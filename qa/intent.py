@@ -5,6 +5,7 @@ import re
 from enum import Enum
 
 from ingest.labels import MONTH_RE
+from ingest.layouts import layout
 
 
 class Intent(str, Enum):
@@ -132,8 +133,6 @@ def satisfies(intent: Intent, sentence: str) -> bool:
 
 def _person_field(sentence: str) -> bool:
     """"Report author: Sandy Muirhead", "Decision Maker: Cabinet": a field that names who, by its label."""
-    from ingest.layouts import layout
-
     lay = layout()
     label = sentence.split(":", 1)[0].strip() if ":" in sentence[:60] else ""
     return bool(label) and lay.field_of(label) in ("decision_maker", "contact", "meeting")

@@ -8,7 +8,6 @@ from __future__ import annotations
 from index.search import Hit
 from qa.evidence import Evidence
 from qa.intent import Intent, classify, satisfies
-from qa.text import normalise
 from qa.titles import states_title
 
 FITS_BONUS = 0.1  # the passage holds the kind of fact asked for (an amount for "how much")
@@ -22,8 +21,7 @@ def adjusted(hit: Hit, strength: float, intent: Intent) -> float:
     score = strength
     if intent not in (Intent.GENERAL, Intent.LIST) and satisfies(intent, hit.text):
         score += FITS_BONUS
-    if hit.title and (normalise(hit.text).lower().endswith(normalise(hit.title).lower())
-                      or states_title(hit.text, hit.title)):
+    if states_title(hit.text, hit.title):
         score -= TITLE_PENALTY
     return score
 

@@ -51,11 +51,13 @@ _FURNITURE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b|\bref:?\s*\d+\b|[-–:.,;()]
 
 
 def states_title(text: str, title: str) -> bool:
-    """``text`` only states the decision's title: "Title", or a list's start line "15/09/2022 - Title ref: 2190
-    Recommendations Approved". It names the subject and answers nothing."""
+    """``text`` only states the decision's title: "Title", "Title of Decision: Title", or a list's start line
+    "15/09/2022 - Title ref: 2190 Recommendations Approved". It names the subject and answers nothing."""
     if not title:
         return False
     said, named = normalise(text).lower(), normalise(title).lower()
+    if said.endswith(named):
+        return True
     if named not in said:
         return False
     rest = _FURNITURE.sub(" ", said.replace(named, " ", 1)).split()

@@ -18,8 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.errors import BadRequest
-from index.filters import Filters
+from index.filters import Filters, key_value
 from index.requests import ask_request, search_request
 from index.sanitise import sanitise
 
@@ -104,10 +103,7 @@ def _str(value) -> str:
 def make_filters(maker: str = "", status: str = "", key: str = "", doc_type: str = "", date_from: str = "",
                  date_to: str = "", council: str = "") -> Filters:
     """The filter boxes as ``Filters``, checked by the same rules as the CLI's (``BadRequest`` if not)."""
-    key = _str(key).strip().lower()
-    if key not in ("", "yes", "no"):
-        raise BadRequest("filter key takes yes or no")
-    return Filters(decision_maker=_str(maker), status=_str(status), key_decision={"yes": True, "no": False}.get(key),
+    return Filters(decision_maker=_str(maker), status=_str(status), key_decision=key_value(key),
                    doc_type=_str(doc_type), date_from=_str(date_from), date_to=_str(date_to), council=_str(council))
 
 

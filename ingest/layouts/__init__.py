@@ -26,6 +26,11 @@ class Layout:
         """The field a printed label names ("Effeithiol O" -> "date_effective"), or ""."""
         return _label_index(self).get(_key(label), "")
 
+    def page_kind(self, line: str) -> str:
+        """The kind of page a header line opens ("Decision details" -> "decision page"), bullets, Markdown
+        heading marks and a closing colon aside; "" for any other line."""
+        return _header_index(self).get(line.strip(" \t•·*#-").lower().rstrip(":"), "")
+
     def labels(self) -> list[str]:
         return sorted({label for labels in self.fields.values() for label in labels}, key=len, reverse=True)
 
@@ -37,6 +42,11 @@ def _key(label: str) -> str:
 @cache
 def _label_index(layout: Layout) -> dict[str, str]:
     return {_key(label): name for name, labels in layout.fields.items() for label in labels}
+
+
+@cache
+def _header_index(layout: Layout) -> dict[str, str]:
+    return {h.lower(): kind for kind, headers in layout.page_headers.items() for h in headers}
 
 
 @cache

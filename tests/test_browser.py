@@ -147,7 +147,7 @@ def test_a_citation_deep_in_a_long_document_scrolls_into_view(page, server):  # 
 
 def test_a_cited_paragraph_links_to_its_page_on_the_councils_site(page, capsys, tmp_path):
     """Decisions fetched from a (loopback) ModernGov site: the cited paragraph's panel links to the page."""
-    from tests.test_fetch import Site, fetch
+    from tests.fetch_site import Site, fetch
     from ui import app as ui_app
 
     site = Site(tmp_path)

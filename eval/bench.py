@@ -146,7 +146,7 @@ def _files_for(passages: int, sample: int, directory: Path, say) -> tuple[list[P
 def _sample_texts(paths: list[Path]) -> list[str]:
     """What ingest will embed for these files: each distinct passage input, then each distinct sentence of the
     passages (``index.sentence_vectors``), parsed once here, untimed."""
-    from index.build import embed_input
+    from index.embed import embed_input
     from index.sentences import sentence_texts
     from ingest.pipeline import parse_all
     from ingest.records import ParsedDocument

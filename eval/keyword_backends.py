@@ -42,7 +42,7 @@ def build_fts5(path: Path, out: Path) -> None:
     conn.executescript("""
         CREATE TABLE passages (id INTEGER PRIMARY KEY, heading TEXT NOT NULL, text TEXT NOT NULL,
                                document_id INTEGER NOT NULL DEFAULT 0);
-        -- as in index/store.py; the smallest index also serves keywords.without_common's count(*), which
+        -- as in index/store.py; the smallest index also serves without_common's count(*), which
         -- would otherwise read every passage's text, on every query
         CREATE INDEX passages_document ON passages(document_id);
         CREATE VIRTUAL TABLE passages_fts USING fts5(
@@ -61,11 +61,41 @@ def build_fts5(path: Path, out: Path) -> None:
     conn.close()
 
 
+# The FTS5 engine councilqa searched with before Tantivy (index/keywords.py until #15), kept here as the
+# comparison's baseline: quoted terms, and words in more than COMMON_SHARE (and COMMON_MIN) of passages dropped.
+COMMON_SHARE = 0.05
+COMMON_MIN = 2_000
+
+
+def fts_match(terms: list[str]) -> str:
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+def document_frequency(conn: sqlite3.Connection, term: str) -> int:
+    """Passages containing the term (for a term the tokenizer splits, its rarest token: an upper bound)."""
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.passages_vocab USING fts5vocab(main, passages_fts, row)")
+    counts = [
+        (conn.execute("SELECT doc FROM temp.passages_vocab WHERE term = ?", [token]).fetchone() or (0,))[0]
+        for token in re.findall(r"\w+", term.lower())
+    ]
+    return min(counts, default=0)
+
+
+def without_common(conn: sqlite3.Connection, terms: list[str]) -> list[str]:
+    if len(terms) < 2:
+        return terms
+    df = {t: document_frequency(conn, t) for t in terms}
+    if max(df.values()) <= COMMON_MIN:
+        return terms
+    total = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+    limit = max(COMMON_MIN, COMMON_SHARE * total)
+    kept = [t for t in terms if df[t] <= limit]
+    return kept or [min(terms, key=df.__getitem__)]
+
+
 class Fts5:
     def __init__(self, out: Path, drop_common: bool) -> None:
-        from index import keywords
-
-        self.keywords, self.drop = keywords, drop_common
+        self.drop = drop_common
         self.conn = sqlite3.connect(f"file:{out / 'fts.db'}?mode=ro", uri=True)
         self.conn.execute("CREATE TEMP TABLE allowed (id INTEGER PRIMARY KEY)")
 
@@ -73,15 +103,16 @@ class Fts5:
         self.conn.executemany("INSERT INTO temp.allowed VALUES (?)", [(i,) for i in ids])
 
     def search(self, query: str, k: int, subset: bool = False) -> list[tuple[int, float]]:
-        kw = self.keywords
-        terms = kw.query_terms(query)
+        from index.keywords import query_terms
+
+        terms = query_terms(query)
         if not terms:
             return []
-        match = kw._match(kw.without_common(self.conn, terms) if self.drop else terms)
-        if not subset:  # what index.keywords.search runs without filters
+        match = fts_match(without_common(self.conn, terms) if self.drop else terms)
+        if not subset:  # what the FTS5 engine ran without filters
             sql = ("SELECT rowid, -bm25(passages_fts, 1.0, 0.3) FROM passages_fts WHERE passages_fts MATCH ?"
                    " ORDER BY bm25(passages_fts, 1.0, 0.3) LIMIT ?")
-        else:  # a filter in SQL, before the cut, as index.keywords.search joins its filters; CROSS JOIN keeps
+        else:  # a filter in SQL, before the cut, as the FTS5 engine joined its filters; CROSS JOIN keeps
             # the MATCH as the outer loop (with "rowid IN (...)" SQLite runs the MATCH once per allowed id)
             sql = ("SELECT passages_fts.rowid, -bm25(passages_fts, 1.0, 0.3) FROM passages_fts"
                    " CROSS JOIN temp.allowed a ON a.id = passages_fts.rowid WHERE passages_fts MATCH ?"

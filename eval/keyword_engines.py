@@ -5,7 +5,7 @@
 Engines, each built from the same passages (heading and text) and asked the same queries:
 
 - ``fts5``: SQLite FTS5 exactly as ``index/store.py`` builds it (two columns, triggers on insert) and as
-  ``index/keywords.py`` searches it today (quoted terms, ``bm25(passages_fts, 1.0, 0.3)``, common words dropped);
+  ``index/keywords.py`` searched it before Tantivy (quoted terms, ``bm25(passages_fts, 1.0, 0.3)``, common words dropped);
 - ``fts5-all``: the same, no word dropped (plain FTS5 BM25: it scores every passage any query word matches);
 - ``tantivy``: Tantivy (``pip install tantivy``), one text field, the default tokenizer, BM25 with block-max
   WAND (``count=False``: counting every match would turn the pruning off);

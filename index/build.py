@@ -3,13 +3,14 @@
 Layout of an index directory::
 
     CURRENT              name of the live generation (replaced by an atomic rename)
-    gen-000007/          manifest.json, councilqa.sqlite, vectors.faiss, sentence_{keys,vectors}.npy (never modified
-                         once live)
+    gen-000007/          manifest.json, councilqa.sqlite, vectors.faiss, sentence_{keys,vectors}.npy, keywords/
+                         (Tantivy's files: ``index.keywords``); never modified once live
     embeddings.sqlite    content-addressed embedding cache shared by all generations
     write.lock           one writer at a time
 
 A build copies the live generation's database into a temporary directory, applies the changes, embeds only
-passages whose text is not in the cache, writes FAISS and the manifest, fsyncs everything, renames the
+passages whose text is not in the cache, writes FAISS, brings the keyword index up to date (only the passages
+that changed) and writes the manifest, fsyncs everything, renames the
 directory into place and only then points CURRENT at it. A build killed at any moment leaves CURRENT on the
 previous generation, complete and consistent; its temporary directory is removed by the next build.
 """
@@ -27,9 +28,9 @@ from pathlib import Path
 import numpy as np
 
 from index import manifest as mf
-from index import sentence_vectors, vectors
+from index import keywords, sentence_vectors, vectors
 from index.cache import CACHE_NAME, EmbeddingCache
-from index.embed import Embedder
+from index.embed import Embedder, embed_input
 from index.lock import writer_lock
 from index.store import DB_NAME, Store, content_hash
 from ingest.pipeline import INGEST_VERSION, IngestOptions, parse_all
@@ -53,6 +54,7 @@ class BuildReport:
     passages: int = 0
     embedded: int = 0
     embedded_sentences: int = 0  # index.sentence_vectors
+    keyword_indexed: int = 0  # passages (re)indexed for keyword search: only those that changed
     generation: str = ""
 
     @property
@@ -66,12 +68,6 @@ def current_generation(index_dir: Path) -> Path | None:
     except FileNotFoundError:
         return None
     return index_dir / name
-
-
-def embed_input(heading: str, text: str) -> str:
-    """What the model reads: the section name gives a short paragraph its context."""
-    section = heading.strip().rstrip(":")
-    return text if not section or text.startswith(section) else f"{section}: {text}"
 
 
 def build(
@@ -100,12 +96,16 @@ def build(
             changed = _apply_changes(paths, remove, live, tmp, report, say, options, budget)
             step("database")
             if (not changed and live is not None and _same_model(live, embedder.model_id)
-                    and sentence_vectors.present(live)):  # a generation from before sentence vectors gains them
+                    and sentence_vectors.present(live) and keywords.present(live)):  # an older generation gains them
                 shutil.rmtree(tmp)
                 report.generation = live.name
                 return report
-            _write_vectors(tmp, index_dir, embedder, model_spec, report, say)
+            files, kind, counts = _write_vectors(tmp, index_dir, embedder, report, say)
             step("vectors")
+            report.keyword_indexed = _write_keywords(tmp, live, say)
+            step("keywords")
+            mf.write(tmp, embedder.model_id, embedder.dim, counts, files + keywords.files(tmp), kind,
+                     model_spec=model_spec)
             final = index_dir / _next_name(index_dir)
             _fsync(tmp)
             os.rename(tmp, final)
@@ -192,7 +192,18 @@ def _apply_changes(paths, remove, live: Path | None, tmp: Path, report: BuildRep
     return changed
 
 
-def _write_vectors(tmp: Path, index_dir: Path, embedder: Embedder, spec: str, report: BuildReport, say: Progress):
+def _write_keywords(tmp: Path, live: Path | None, say: Progress) -> int:
+    with Store(tmp / DB_NAME) as store:
+        count = keywords.write(store.conn, live, tmp, say)
+        store.conn.execute("PRAGMA journal_mode=DELETE")
+    _fsync(tmp / DB_NAME)
+    for name in keywords.files(tmp):
+        _fsync(tmp / name)
+    _fsync(tmp / keywords.FOLDER)
+    return count
+
+
+def _write_vectors(tmp: Path, index_dir: Path, embedder: Embedder, report: BuildReport, say: Progress):
     with Store(tmp / DB_NAME) as store:
         rows = store.conn.execute("SELECT id, heading, text FROM passages ORDER BY id").fetchall()
         counts = store.counts()
@@ -224,8 +235,7 @@ def _write_vectors(tmp: Path, index_dir: Path, embedder: Embedder, spec: str, re
     _fsync(tmp / VECTORS)
     _fsync(tmp / DB_NAME)
     kind = "flat" if len(ids) <= vectors.EXACT_LIMIT else "hnsw"
-    mf.write(tmp, embedder.model_id, embedder.dim, counts, [DB_NAME, VECTORS, *sentence_files], kind,
-             model_spec=spec)
+    return [DB_NAME, VECTORS, *sentence_files], kind, counts
 
 
 def _same_model(live: Path, model_id: str) -> bool:

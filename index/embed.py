@@ -17,6 +17,12 @@ import numpy as np
 DEFAULT_MODEL = "minilm"
 
 
+def embed_input(heading: str, text: str) -> str:
+    """What the model reads: the section name gives a short paragraph its context."""
+    section = heading.strip().rstrip(":")
+    return text if not section or text.startswith(section) else f"{section}: {text}"
+
+
 class Embedder(Protocol):
     model_id: str
     dim: int

@@ -1,4 +1,5 @@
-"""Hybrid search over one index generation: FAISS (dense) + FTS5 (BM25), fused by reciprocal rank."""
+"""Hybrid search over one index generation: FAISS (dense) + Tantivy (BM25, ``index.keywords``), fused by reciprocal
+rank."""
 from __future__ import annotations
 
 import re
@@ -14,10 +15,10 @@ from index import sentence_vectors as sv
 from index import vectors
 from index.build import VECTORS, current_generation
 from index.embed import Embedder, load_embedder
-from index.errors import BadRequest, IndexNotFound, ModelMismatch
+from index.errors import BadRequest, IndexNotFound, IndexOutdated, ModelMismatch
 from index.filters import Filters
 from index.fuse import reciprocal_rank_fusion
-from index.keywords import search as keyword_search
+from index import keywords
 from index.querycache import QueryVectors
 from index.requests import MODES
 from index.sanitise import sanitise
@@ -113,6 +114,9 @@ class Searcher:
         self.conn = sqlite3.connect(f"file:{gen / DB_NAME}?mode=ro", uri=True, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
         check_schema(self.conn, str(index_dir))
+        if not keywords.present(gen) or not any(f.startswith(keywords.FOLDER + "/") for f in self.manifest["files"]):
+            raise IndexOutdated(str(index_dir))  # from before the keyword index: the next ingest builds it
+        self.keywords = keywords.KeywordIndex(gen)
         self._sentences: sv.SentenceVectors | None = None
 
     def close(self) -> None:
@@ -214,6 +218,13 @@ class Searcher:
         )
         return [r[0] for r in rows]
 
+    def allowed_documents(self, filters: Filters) -> list[int] | None:
+        """The documents the filters allow (None: no filter), for the keyword index to search inside."""
+        if filters.is_empty():
+            return None
+        where, args = filters.sql()
+        return [r[0] for r in self.conn.execute(f"SELECT d.id FROM documents d WHERE {where}", args)]
+
     def search(self, query: str, k: int = 10, filters: Filters = Filters(), mode: str = "hybrid",
                rrf_k: int = 60, depth: int = 50, expand: bool = True, distinct: bool = False,
                timings: dict | None = None) -> list[Hit]:
@@ -223,7 +234,8 @@ class Searcher:
         across hundreds of decisions; without this, their copies fill the top-k and push out everything else
         (``copies`` finds the other places a text occurs). ``timings``: a dict filled with the seconds spent in each
         of ``STAGES`` (the passages the filters allow, query embedding, dense and keyword runs, fusion with the
-        reference lookup, loading the passages shown); the keyword run applies the filters inside its own query."""
+        reference lookup, loading the passages shown); the keyword run applies the filters inside its query, before its
+        cut."""
         lap = _Laps(timings)
         if mode not in MODES:
             raise BadRequest(f"mode must be one of {', '.join(MODES)}")
@@ -249,7 +261,9 @@ class Searcher:
             if mode == "dense":
                 scores = dict(dense)
         if mode in ("hybrid", "keyword"):
-            kw = keyword_search(self.conn, expanded(query) if expand else query, read, filters)
+            documents = self.allowed_documents(filters)
+            lap("filters")
+            kw = self.keywords.search(expanded(query) if expand else query, read, documents)
             lap("keyword")
             runs.append([i for i, _ in kw])
             if mode == "keyword":

@@ -3,7 +3,8 @@
 One file, ``councilqa.sqlite``, in the index directory. Every document is written in its own transaction,
 so a crash loses at most the file being written and never what was stored before. Passages carry a
 content hash (model-independent) so the embedding step can skip text it has already embedded. Passage text
-is also indexed by SQLite FTS5 for keyword search with ``bm25()``.
+is also indexed by SQLite FTS5 (the document frequencies answers weigh words by); keyword search ranks with the
+generation's Tantivy index (``index.keywords``), which the ``keyword_pending`` log keeps up to date.
 """
 from __future__ import annotations
 
@@ -93,6 +94,14 @@ CREATE TRIGGER IF NOT EXISTS passages_ai AFTER INSERT ON passages BEGIN
 END;
 CREATE TRIGGER IF NOT EXISTS passages_ad AFTER DELETE ON passages BEGIN
     INSERT INTO passages_fts(passages_fts, rowid, text, heading) VALUES ('delete', old.id, old.text, old.heading);
+END;
+-- passages written or deleted since the generation's keyword index was brought up to date (index.keywords.write)
+CREATE TABLE IF NOT EXISTS keyword_pending (passage_id INTEGER NOT NULL);
+CREATE TRIGGER IF NOT EXISTS passages_kw_ai AFTER INSERT ON passages BEGIN
+    INSERT INTO keyword_pending VALUES (new.id);
+END;
+CREATE TRIGGER IF NOT EXISTS passages_kw_ad AFTER DELETE ON passages BEGIN
+    INSERT INTO keyword_pending VALUES (old.id);
 END;
 """
 

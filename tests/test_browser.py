@@ -130,8 +130,8 @@ def test_injected_markup_in_a_document_runs_nothing(page, server):  # noqa: F811
 def test_a_citation_deep_in_a_long_document_scrolls_into_view(page, server):  # noqa: F811
     page.send("Page.navigate", url=server)
     _loaded(page)
-    _type_and_click(page, "What are the savings from the community opportunities contract?")
-    chip = "[22/00034 ¶4.6]"
+    _type_and_click(page, "What are the savings for people with a disability aged 26 and over?")
+    chip = "[22/00034 ¶4.6]"  # two thirds of the way into a 12,000-character report
     page.wait(f"[...document.querySelectorAll('label')].some(l => l.innerText.includes({json.dumps(chip)}))")
     page.js(f"[...document.querySelectorAll('label')].find(l => l.innerText.includes({json.dumps(chip)})).click()")
     page.wait("document.querySelector('#cited-paragraph .token.highlighted') !== null")

@@ -37,17 +37,19 @@ def test_round_trip_and_manifest(built):
     gen = current_generation(built)
     manifest = json.loads((gen / "manifest.json").read_text())
     assert manifest["model"] == "hash:384" and manifest["dimension"] == 384 and manifest["normalised"]
-    assert manifest["counts"]["documents"] == 5 and set(manifest["files"]) == {
+    files = set(manifest["files"])
+    assert manifest["counts"]["documents"] == 5 and {f for f in files if not f.startswith("keywords/")} == {
         "councilqa.sqlite", "vectors.faiss", "sentence_keys.npy", "sentence_vectors.npy"}
+    assert {"keywords/meta.json", "keywords/councilqa-format.json"} <= files  # the keyword index, checksummed too
     s = Searcher(built, embedder=EMB)
     assert s.vectors.ntotal == manifest["counts"]["passages"]
     ids = {r[0] for r in s.conn.execute("SELECT id FROM passages")}
     assert ids == {int(s.vectors.id_map.at(i)) for i in range(s.vectors.ntotal)}  # every vector id resolves
 
 
-@pytest.mark.parametrize("name", ["vectors.faiss", "councilqa.sqlite"])
+@pytest.mark.parametrize("name", ["vectors.faiss", "councilqa.sqlite", "keywords/*.idx"])
 def test_tampered_file_refused(built, name):
-    path = current_generation(built) / name
+    path = next(current_generation(built).glob(name))
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
@@ -161,7 +163,7 @@ KILLER = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("point", ["database", "vectors", "renamed"])
+@pytest.mark.parametrize("point", ["database", "vectors", "keywords", "renamed"])
 def test_build_killed_leaves_previous_index_usable(built, corpus, tmp_path, point):
     before = current_generation(built)
     extra = tmp_path / "more"
@@ -219,20 +221,6 @@ def test_real_model_finds_the_paragraph(tmp_path, corpus):
     assert any(h.decision == "22/00034" and h.paragraph == "4.2" for h in hits)
     dense = s.search("how much will the carers short breaks contract cost", k=5, mode="dense")
     assert any(h.decision == "22/00093" for h in dense)
-
-
-def test_common_words_are_dropped_from_keyword_queries_in_a_large_index(built, monkeypatch):
-    from index import keywords
-
-    s = Searcher(built, embedder=EMB)
-    terms = keywords.query_terms("council Regulation 32")
-    assert keywords.without_common(s.conn, terms) == terms  # small index: plain BM25, nothing dropped
-    monkeypatch.setattr(keywords, "COMMON_MIN", 5)  # pretend the index is large
-    assert keywords.document_frequency(s.conn, "council") > 10
-    assert keywords.without_common(s.conn, terms) == ["Regulation", "32"]
-    assert keywords.without_common(s.conn, ["council", "Council's", "the"]) != []  # all common: the rarest stays
-    hits = s.search("council Regulation 32", k=3, mode="keyword")
-    assert hits and "Regulation 32" in hits[0].text
 
 
 def test_unchanged_files_are_not_parsed_again(built, corpus, monkeypatch):

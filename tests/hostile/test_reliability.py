@@ -34,10 +34,23 @@ def test_nothing_is_pickled():
 
 def test_an_index_is_open_formats_only(index_dir):
     gen = current_generation(index_dir)
-    kinds = {p.name: p.read_bytes()[:16] for p in gen.iterdir()}
+    kinds = {p.name: p.read_bytes()[:16] for p in gen.iterdir() if p.is_file()}
     assert kinds["councilqa.sqlite"].startswith(b"SQLite format 3")
     assert kinds["vectors.faiss"][:4] in (b"IxMp", b"IxM2")  # faiss.write_index's own header (IndexIDMap)
     json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+    assert [p.name for p in gen.iterdir() if p.is_dir()] == ["keywords"]
+    # Tantivy's index: meta.json names the segments; every other file is one of a segment's parts, in Tantivy's
+    # documented format, or one of the empty files it locks
+    meta = json.loads((gen / "keywords" / "meta.json").read_text(encoding="utf-8"))
+    segments = {s["segment_id"].replace("-", "") for s in meta["segments"]}
+    for p in (gen / "keywords").iterdir():
+        if p.name in ("meta.json", ".managed.json"):
+            json.loads(p.read_text(encoding="utf-8"))
+        elif p.name.startswith(".tantivy-"):
+            assert p.stat().st_size == 0, p.name
+        else:
+            stem, _, ext = p.name.partition(".")
+            assert p.name == "councilqa-format.json" or stem in segments and ext in ("fast", "fieldnorm", "idx", "pos", "store", "term", "del"), p.name
     for name in set(kinds) - {"councilqa.sqlite", "vectors.faiss", "manifest.json"}:
         assert name.endswith(".npy") and kinds[name].startswith(b"\x93NUMPY"), name
         import numpy as np

@@ -149,6 +149,16 @@ class Searcher:
         match = f'"{term}"' + ("*" if prefix else "")
         return self.conn.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", [match]).fetchone()[0]
 
+    def decision_texts(self, numbers: list[str]) -> dict[str, list[str]]:
+        """Each decision's documents, title and text: what the decision says as a whole."""
+        out: dict[str, list[str]] = {n: [] for n in numbers}
+        if numbers:
+            for number, title, text in self.conn.execute(
+                    f"SELECT number, title, text FROM documents WHERE number IN ({','.join('?' * len(numbers))})",
+                    numbers):
+                out[number].append(f"{title}\n{text}")
+        return out
+
     def paragraph(self, decision: str, label: str, document: str = "") -> dict | None:
         """The cited paragraph in its document: the document's text, the paragraph's span, and its metadata."""
         row = self.conn.execute(
@@ -219,11 +229,15 @@ class Searcher:
         return [r[0] for r in rows]
 
     def allowed_documents(self, filters: Filters) -> list[int] | None:
-        """The documents the filters allow (None: no filter), for the keyword index to search inside."""
+        """The documents the filters allow (None: every one), for the keyword index to search inside."""
         if filters.is_empty():
             return None
         where, args = filters.sql()
-        return [r[0] for r in self.conn.execute(f"SELECT d.id FROM documents d WHERE {where}", args)]
+        allowed = [r[0] for r in self.conn.execute(f"SELECT d.id FROM documents d WHERE {where}", args)]
+        if getattr(self, "_document_count", None) is None:
+            self._document_count = self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        # a filter every document passes (the one council of an index) costs the term set nothing to skip
+        return None if len(allowed) == self._document_count else allowed
 
     def search(self, query: str, k: int = 10, filters: Filters = Filters(), mode: str = "hybrid",
                rrf_k: int = 60, depth: int = 50, expand: bool = True, distinct: bool = False,

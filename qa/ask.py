@@ -13,6 +13,7 @@ from qa.evidence import Evidence, context_of
 from qa.extractive import ExtractiveAnswerer
 from qa.intent import Intent, classify
 from qa.records import NOT_FOUND, Answer, Draft, Question
+from qa.specifics import unnamed_periods
 
 # Evidence below this (``qa.evidence``: mean of dense cosine and IDF-weighted term coverage of the best
 # passage) means the indexed decisions do not cover the question. Calibrated with all-MiniLM-L6-v2 on the gold
@@ -112,8 +113,19 @@ class Asker:
         if not claims:
             reason = UNVERIFIED if draft.claims else NOT_FOUND
             return Answer(q.text, True, (), shown[:3], draft.answerer, notes=notes, evidence=strength, reason=reason)
+        if intent is not Intent.LIST and (missing := self.unnamed_periods(q.text, claims)):
+            return Answer(q.text, True, (), shown[:3], draft.answerer, notes=notes, evidence=strength,
+                          reason=f"Not found: the decisions that come closest never mention {' or '.join(missing)}.")
         return Answer(q.text, False, self._with_status(claims), shown, draft.answerer, draft.preface, notes,
                       strength)
+
+    def unnamed_periods(self, question: str, claims) -> list[str]:
+        """The years the question pins down that no decision the answer cites names (``qa.specifics``): the answer
+        would be about another period ("the plan for 2023-27" to a question about 2024-2028)."""
+        cited = sorted({c.decision for claim in claims for c in claim.citations})
+        texts = self.searcher.decision_texts(cited)
+        gaps = [unnamed_periods(question, texts[d]) for d in cited]
+        return gaps[0] if gaps and all(gaps) else []
 
     def scoped(self, question: str, filters: Filters, intent: Intent | None = None) -> Filters:
         """The filters a question is answered under: a question that names one decision by its number ("who took

@@ -67,7 +67,10 @@ WHO_IN_TEXT = re.compile(r"\b(Cabinet Member|Corporate Director|Director|Officer
 
 
 _PLAIN_ASK = re.compile(r"^\s*(how much|how many|when|who|whom|on what date|from what date|by what date|what date|"
-                        r"which date|by what percentage|what percentage|which ([\w-]+ )?(company|firm|contractor|supplier))\b",
+                        r"which date|by what percentage|what percentage|which ([\w-]+ )?(company|firm|contractor|supplier)|"
+                        # "What hourly rate did ...", "What price will ...": the figure is the head of the question
+                        r"what ([\w-]+ ){0,2}(rate|price|cost|fee|charge|sum|amount|figure|budget|value)s? "
+                        r"(did|does|do|was|is|were|are|will|would|has|had|have)\b)\b",
                         re.I)
 
 

@@ -1,0 +1,51 @@
+"""A question that names a period is answered only from a decision that names it (``qa.specifics``)."""
+from __future__ import annotations
+
+from qa.intent import asks_plainly
+from qa.specifics import periods, unnamed_periods, years
+
+
+def test_periods_read_years_and_spans_as_printed():
+    assert periods("the plan for 2023-27 and 2018/19, then 2021 to 2022; in 2014") == {
+        (2023, 2027), (2018, 2019), (2021, 2022), (2014, 2014)}
+    assert periods("Decision 282/2003 of 15/01/2014") == {(2003, 2003), (2014, 2014)}
+    assert periods("£2,007,581.28 and ref 1249 and 12/2020") == {(2020, 2020)}
+    assert years("decided 15/01/2014; the 2023-27 plan") >= {2014, 2023, 2027}
+
+
+def test_a_period_the_decision_never_names_is_missing():
+    kent = ["Commissioning Plan for Education Provision in Kent 2023-27. Decided on 12/12/2022."]
+    assert unnamed_periods("What did Kent decide about its Commissioning Plan for 2024-2028?", kent) == ["2024-2028"]
+    assert unnamed_periods("What did Kent decide about its Commissioning Plan for 2023-2027?", kent) == []
+    assert unnamed_periods("What did Kent decide in 2022?", kent) == []  # a year inside a printed date counts
+    assert unnamed_periods("What did Kent decide in 2019?", kent) == ["2019"]
+    assert unnamed_periods("What was the spend in 2021-22?", ["forecast spend 2021/22: £10m"]) == []
+    assert unnamed_periods("What did Kent decide about the plan?", kent) == []  # no period asked: nothing to check
+
+
+def test_a_figure_at_the_head_of_the_question_is_asked_plainly():
+    assert asks_plainly("What hourly rate did Oldham agree to pay Care at Home providers?")
+    assert asks_plainly("What price will residents pay for a replacement caddy?")
+    assert not asks_plainly("What risks does the budget carry?")
+    assert not asks_plainly("What cost pressures led to the overspend?")  # the figure is not what is asked
+
+
+def test_a_question_about_another_period_is_not_answered_from_this_one(tmp_path):
+    from index.build import build
+    from index.embed import HashEmbedder
+    from index.search import Searcher
+    from qa.ask import Asker
+
+    page = tmp_path / "plan.txt"
+    page.write_text(
+        "Decision details\n\nCommissioning Plan for Education Provision 2023-27\n\n"
+        "Decision Maker: Cabinet Member for Education\n\nDecision status: Recommendations Approved\n\n"
+        "Decision:\n\nThe Cabinet Member agreed the Commissioning Plan for Education Provision 2023-27, which "
+        "plans 1,200 new school places.\n\nDate of decision: 03/05/2023\n", encoding="utf-8")
+    emb = HashEmbedder(384)
+    build([page], tmp_path / "ix", emb, "hash:384")
+    asker = Asker(Searcher(tmp_path / "ix", embedder=emb))
+    same = asker.ask("What was decided about the Commissioning Plan for Education Provision 2023-27?")
+    assert not same.abstained and "1,200 new school places" in same.text
+    other = asker.ask("What was decided about the Commissioning Plan for Education Provision 2024-2028?")
+    assert other.abstained and other.claims == () and "2024-2028" in other.text

@@ -24,11 +24,14 @@ def _label_line(lay: Layout) -> re.Pattern:
 
 
 def read_fields(text: str, lay: Layout | None = None) -> dict[str, str]:
-    """Field name -> value (whitespace collapsed, multi-line values joined by newlines)."""
+    """Field name -> value (whitespace collapsed, multi-line values joined by newlines). A field that qualifies
+    another (``Layout.joined_fields``), printed on the line after it, is also joined to it: "Officer taking the
+    decision: Sarah Whitcombe" / "Post: Head of Housing" make the maker "Sarah Whitcombe, Head of Housing"."""
     lay = lay or layout()
     pattern = _label_line(lay)
     lines = text.splitlines()
     found: dict[str, str] = {}
+    last = ("", 0)  # the field just read, if its value was stored, and the line after that value
     i = 0
     while i < len(lines):
         m = pattern.match(lines[i])
@@ -45,9 +48,17 @@ def read_fields(text: str, lay: Layout | None = None) -> dict[str, str]:
                     taken.append(" ".join(lines[j].split()))
                 j += 1
             value = "\n".join(taken)
-        if name and value and name not in found:
+        qualified = lay.joined_fields.get(name, "")
+        if (qualified and value and last[0] == qualified and "\n" not in found[qualified]
+                and not any(line.strip() for line in lines[last[1]:i])):
+            post = value.split("\n")[0]
+            if post.lower() not in found[qualified].lower():
+                found[qualified] = f"{found[qualified]}, {post}"
+        stored = bool(name and value and name not in found)
+        if stored:
             found[name] = value
         i = j if not m.group("value").strip() else i + 1
+        last = (name if stored else "", i)
     return found
 
 

@@ -12,6 +12,7 @@ from ingest.layouts import layout
 from ingest.money import amounts
 from ingest.records import DocumentMeta, Paragraph
 
+TEXT_MAKER_CHARS = 1500  # where a decision's text names its maker: its opening, never a later paragraph
 TEXT_FIELDS = ("purpose", "decision", "reasons", "alternatives", "interests", "wards", "contact", "meeting")
 
 _COUNCIL_UPPER = re.compile(r"\b((?:[A-Z]{2,}\s){1,3})(COUNTY|BOROUGH|DISTRICT|CITY|TOWN|PARISH) COUNCIL\b")
@@ -74,7 +75,7 @@ def extract(text: str, paras: list[Paragraph], council: str = "") -> DocumentMet
     ref_in_title, page_title = title_reference(page_title)
     if not ref_in_title and page_title:
         ref_in_title = trailing_reference(page_title)
-    number = number or _reference(fields) or ref_in_title
+    number = number or _reference(fields) or _labelled_reference(values) or ref_in_title
     mentions = [m for m in mentions if m != number]
     dates = _dates(text, values, doc_type, paras)
     for kind, name in (("decision", "date_decision"), ("published", "date_published"),
@@ -90,7 +91,7 @@ def extract(text: str, paras: list[Paragraph], council: str = "") -> DocumentMet
     return DocumentMeta(
         number=number,
         mentions=tuple(mentions),
-        title=_title(parts, text, number) or _field_title(fields) or page_title,
+        title=_title(parts, text, number) or _field_title(fields) or page_title or _record_title(text),
         decision_maker=_maker(values) or _field_maker(fields) or _phrase_maker(text),
         status=status,
         doc_type=doc_type,
@@ -148,9 +149,60 @@ def _phrase_maker(text: str) -> str:
     return ""
 
 
+def text_maker(text: str) -> str:
+    """Who one decision's own text says made it, where its layout prints no maker: "The Director of Place has
+    approved ...", "RESOLVED that Cabinet:", a minute's "The Executive considered a report ... RESOLVED"
+    (``text_makers`` in the layout). ``text`` is one decision's part of a page, its start line first. Read in the
+    decision's opening only (up to the end of its first sentence), and only a name that holds a word of a body
+    or post that decides ("Cabinet", "Director"): a later "The Council has approved ..." is background, and a
+    name that is no such body is no maker."""
+    lay = layout()
+    head = text[:TEXT_MAKER_CHARS]
+    body = head.find("\n") + 1  # past the start line ("19/09/2022 - Title")
+    end = re.search(r"[.;!?](?=\s)", head[body:])
+    opening = body + end.end() if end else len(head)
+    found = sorted((m.start(), m.group("maker").strip()) for phrase in lay.text_makers
+                   for m in [phrase.search(head)] if m and m.start() < opening)
+    for _, maker in found:
+        if any(word in lay.maker_words for word in re.findall(r"[\w-]+", maker.lower())):
+            return maker
+    return ""
+
+
+def _record_title(text: str) -> str:
+    """A record of decision's title where no label names it: the plain heading line printed right under the
+    record's own heading ("Holmcaster City Council – Record of Decision" / "CCTV Replacement – Contract Award");
+    "" when a label, a date or the record's text comes first."""
+    lay = layout()
+    lines = [ln.strip().strip("•·*#").strip() for ln in text.splitlines()[:40]]
+    lines = [ln for ln in lines if ln]
+    start = next((i for i, ln in enumerate(lines[:8]) if any(h.match(ln) for h in lay.record_headers)), None)
+    if start is None:
+        return ""
+    line = next((ln for ln in lines[start + 1:start + 3] if not own_council(ln)), "")
+    if (not line or label_of(line) or read_fields(line) or lay.field_of(line) or DATE_RE.search(line)
+            or len(line.split()) > 20 or not line[0].isupper() or line.endswith((".", ":", ";", ","))
+            or line.startswith("I,")):
+        return ""
+    return line
+
+
 def _reference(fields: dict[str, str]) -> str:
     value = fields.get("reference", "").split("\n")[0].strip()
     return value if value and len(value) <= 40 else ""
+
+
+def _labelled_reference(values: dict[str, str]) -> str:
+    """A reference under a reference label printed without its colon ("Decision Number" / "45/2021"): a short
+    code with a digit, no words of prose."""
+    lay = layout()
+    for label, value in values.items():
+        first = value.split("\n")[0].strip()
+        words = first.split()
+        if (lay.field_of(label) == "reference" and 0 < len(words) <= 3 and len(first) <= 40
+                and any(ch.isdigit() for ch in first) and not any(w.isalpha() and w.islower() for w in words)):
+            return first
+    return ""
 
 
 def _field_title(fields: dict[str, str]) -> str:
@@ -295,4 +347,4 @@ def _council(text: str) -> str:
     return names.most_common(1)[0][0] if names else ""
 
 
-__all__ = ["extract", "field_values", "KNOWN_LABEL", "NO_COLON_LABEL"]
+__all__ = ["extract", "field_values", "text_maker", "KNOWN_LABEL", "NO_COLON_LABEL"]

@@ -12,7 +12,7 @@ from pathlib import Path
 from ingest.chunk import passages
 from ingest.clean import clean
 from ingest.errors import UnreadableDocument
-from ingest.metadata import extract, mentioned_council, own_council
+from ingest.metadata import extract, mentioned_council, own_council, text_maker
 from ingest.read import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S, read_bytes
 from ingest.records import DocumentMeta, Failure, ParsedDocument, Skipped, Unchanged
 from ingest.split import Part, split
@@ -28,8 +28,11 @@ _SKIP_NAMES = ("readme", "license", "licence", "changelog")
 # built by another version reads every file again (``index.build``); its vectors come back from the cache.
 # 2: a title is one paragraph (2026-11-23). 3: pages of several decisions are cut into parts; layouts, fields,
 # references and councils of any ModernGov council (2026-11-30). 4: HTML read by an HTML5 parser (selectolax): a
-# table with unclosed cells is no longer lost (2026-11-30).
-INGEST_VERSION = 4
+# table with unclosed cells is no longer lost (2026-11-30). 5: makers printed outside a field (a decision's own
+# "X has approved" / "RESOLVED that X", a signed record's "I, ..., do hereby approve", "Decision due: ... by X", an
+# officer's post on the next label), a record's unlabelled title, a reference under a label without its colon, an
+# agenda item's minute reference in an HTML heading (2026-11-30).
+INGEST_VERSION = 5
 
 # Passages one document may make. Sized from real council documents: a 500-page budget book or local plan at
 # about 3,500 characters a page is 1.75M characters, about 3,500 passages of at most 1,000 characters (and
@@ -82,19 +85,22 @@ def _parts(data: bytes, path: str, max_chars: int, timeout_s: float, max_passage
                             max_passages, council)
         except UnreadableDocument:
             continue  # a part with no text of its own (a heading cut off by the page's end)
-        docs.append(replace(doc, meta=_with_part(doc.meta, part)))
+        docs.append(replace(doc, meta=_with_part(doc.meta, part, raw.text[part.start:part.end])))
     if not docs:
         raise UnreadableDocument(path, "no paragraphs of text were found in it")
     return docs
 
 
-def _with_part(meta: DocumentMeta, part: Part) -> DocumentMeta:
-    """A part's start line speaks for it: its reference, title, date, status and maker come first."""
+def _with_part(meta: DocumentMeta, part: Part, text: str) -> DocumentMeta:
+    """A part's start line speaks for it: its reference, title, date, status and maker come first. Where
+    neither its fields nor the page's meeting name a maker, its own text may ("The Director of Place has
+    approved ...": ``metadata.text_maker``; ``text`` is the part as read, its lines as printed)."""
     dates = dict(meta.dates)
     if part.date:
         dates.setdefault("decision", part.date)
     return replace(meta, number=part.reference or meta.number, title=part.title or meta.title, dates=dates,
-                   status=part.status or meta.status, decision_maker=meta.decision_maker or part.maker,
+                   status=part.status or meta.status,
+                   decision_maker=meta.decision_maker or part.maker or text_maker(text),
                    doc_type=meta.doc_type or "decision page",
                    mentions=tuple(m for m in meta.mentions if m != (part.reference or meta.number)))
 

@@ -149,8 +149,9 @@ def _has_own_scheme(title: str) -> bool:
 
 
 def _minute(lines: list[str], i: int) -> dict[str, str] | None:
-    """``Exe/20/104 Title`` or ``282/2003 The Cabinet approved ...`` at the start of a line."""
-    m = re.match(r"^[ \t]*(?P<ref>\S+)[ \t]+(?P<rest>\S.*)$", lines[i])
+    """``Exe/20/104 Title`` or ``282/2003 The Cabinet approved ...`` at the start of a line (or of a heading:
+    an agenda item's page prints its minute's reference in its title)."""
+    m = re.match(r"^[ \t]*(?:#{1,6}[ \t]+)?(?P<ref>\S+)[ \t]+(?P<rest>\S.*)$", lines[i])  # a heading, in HTML
     if not m:
         return None
     schemes, _ = reference_schemes()

@@ -14,25 +14,7 @@ LAYOUTS = Path(__file__).resolve().parent / "data" / "layouts"
 EXPECTED = json.loads((LAYOUTS / "expected.json").read_text(encoding="utf-8"))
 FIELDS = ("title", "decision_maker", "decision_date", "reference", "council", "status", "key_decision")
 # (file, reference or title): what is not read yet, and why
-GAPS = {
-    ("05a_agenda_item_minute_resolved.html", "Exe/24/031"): "the minute's reference on an agenda-item page of one decision",
-    ("05a_agenda_item_minute_resolved.txt", "Exe/24/031"): "the maker named only by the meeting ('the Executive')",
-    ("08_officer_delegated_decision.txt", "ODR/2022/014"): "an officer named under two labels (name, post)",
-    ("09_committee_report_numbered_paragraphs.txt", "Harbour Wall Promenade – Resurfacing and Railings"):
-        "a report's decision maker printed as 'Report to: Executive'",
-    ("03_issue_decisions_two_makers.txt", "Eastfield Depot – Relocation of Fleet Maintenance: Approval of Lease Terms"):
-        "a maker named only in the decision's text ('The Director of Place has approved')",
-    ("03_issue_decisions_two_makers.txt", "Eastfield Depot – Relocation of Fleet Maintenance"):
-        "a maker named only in the decision's text ('RESOLVED that Cabinet')",
-    ("03_issue_decisions_two_makers.html", "Eastfield Depot – Relocation of Fleet Maintenance: Approval of Lease Terms"):
-        "a maker named only in the decision's text ('The Director of Place has approved')",
-    ("03_issue_decisions_two_makers.html", "Eastfield Depot – Relocation of Fleet Maintenance"):
-        "a maker named only in the decision's text ('RESOLVED that Cabinet')",
-    ("12_record_of_decision_no_reference.txt", "CCTV Replacement – Contract Award"):
-        "a signed record ('I, Councillor ..., do hereby approve')",
-    ("14_forward_plan_issue_details.txt", "21/00045"): "'Decision due: ... by MAKER' on a forward-plan page",
-    ("16b_same_ref_45_2021_kestrelbury.txt", "45/2021"): "a minute number printed in a record's heading",
-}
+GAPS: dict[tuple[str, str], str] = {}
 
 
 def _norm(text) -> str:
@@ -45,6 +27,12 @@ def _cases():
             key = (name, expected.get("reference") or expected.get("title", ""))
             marks = [pytest.mark.xfail(strict=True, reason=GAPS[key])] if key in GAPS else []
             yield pytest.param(name, expected, id=f"{name}:{key[1][:30]}", marks=marks)
+
+
+def test_every_gap_names_a_decision_of_the_fixtures():
+    """A gap whose key matches no case would mark nothing and stay listed for ever."""
+    keys = {(name, e.get("reference") or e.get("title", "")) for name, decisions in EXPECTED.items() for e in decisions}
+    assert set(GAPS) <= keys, set(GAPS) - keys
 
 
 @pytest.fixture(scope="module")

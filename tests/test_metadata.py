@@ -99,3 +99,71 @@ def test_a_title_is_one_paragraph_even_when_an_unheaded_paragraph_follows_it():
 
     alone = text.replace("Title of Decision: CARERS", "Title of Decision\n\nCARERS")  # the label on its own line
     assert parse_bytes(alone.encode(), "record.txt").meta.title == "CARERS’ SHORT BREAKS SERVICE – DIRECT AWARD"
+
+
+@pytest.mark.parametrize(("opening", "maker"), [
+    ("The Director of Place has approved the heads of terms for a lease.", "Director of Place"),
+    ("The Assistant Director (Property and Assets) has approved the allocation.", "Assistant Director (Property and Assets)"),
+    ("RESOLVED that Cabinet:\n\na. Approved the relocation.", "Cabinet"),
+    ("AGREED: That Cabinet noted the report and agreed to consult.", "Cabinet"),
+    ("RESOLVED that the Executive approves the programme.", "Executive"),
+    ("The Executive considered a report of the Director.\n\nRESOLVED:\n\n1. To approve the programme.", "Executive"),
+    # no clear construction, or no body or post that decides: no maker
+    ("RESOLVED that the Director of Place be authorised to agree the lease.", ""),
+    ("RESOLVED: that officers be authorised to consult.", ""),
+    ("The Government has approved funding of £2m for the scheme.", ""),
+    ("The Executive considered a report of the Director and noted it.", ""),  # no resolution follows
+    ("The Executive Member for Transport reported that 38 schemes would be delivered.", ""),
+    ("That the proposals be approved.\n\nThe Council has approved a budget of £3m in 2019.", ""),  # not its opening
+])
+def test_a_maker_named_in_a_decisions_own_text_only_by_a_clear_construction(opening, maker):
+    from ingest.metadata import text_maker
+
+    assert text_maker(f"19/09/2022 - Eastfield Depot\n\n{opening}\n") == maker
+
+
+def test_makers_printed_outside_a_field():
+    from ingest.pipeline import parse_bytes
+
+    signed = ("Holmcaster City Council – Record of Decision\n\nCCTV Replacement – Contract Award\n\n"
+              "I, Councillor Denise Harker, Deputy Leader, in exercise of the powers contained in the Council's "
+              "Constitution, do hereby approve:\n\nThe award of a contract for the supply and installation of 42 "
+              "public space CCTV cameras in the city centre to Northline Security Systems Ltd for £318,640.\n\n"
+              "The reasons are:\n\nThe existing analogue cameras are obsolete and spare parts are no longer made, "
+              "and the tender evaluated on quality and price found the most advantageous offer.\n\n"
+              "Signed: Councillor D Harker\n\nDated: 3 October 2023\n")
+    meta = parse_bytes(signed.encode(), "record.txt").meta
+    assert (meta.decision_maker, meta.title, meta.dates.get("decision")) == (
+        "Councillor Denise Harker, Deputy Leader", "CCTV Replacement – Contract Award", "2023-10-03")
+    due = ("Issue details\n\n21/00045 - Sandgate Roundabout\n\nDecision status: Recommendations Approved\n\n"
+           "Decision due: Not before 2nd Jun 2021 by Cabinet Member for Highways\n\nLead member: Cabinet Member\n")
+    assert parse_bytes(due.encode(), "issue.txt").meta.decision_maker == "Cabinet Member for Highways"
+
+
+def test_a_post_printed_under_its_own_label_is_joined_to_the_maker_only_on_the_next_line():
+    from ingest.fields import read_fields
+
+    fields = read_fields("Officer taking the decision: Sarah Whitcombe\n\nPost: Head of Housing\n")
+    assert fields["decision_maker"] == "Sarah Whitcombe, Head of Housing"
+    apart = read_fields("Decision Maker: Cabinet\n\nContact: Sam Lee\n\nPost: Parking Manager\n")
+    assert apart["decision_maker"] == "Cabinet"
+
+
+def test_a_reference_under_a_label_printed_without_its_colon():
+    from ingest.pipeline import parse_bytes
+
+    text = "KESTRELBURY DISTRICT COUNCIL\n\nRECORD OF DECISION\n\nDecision Number\n45/2021\n\nTitle of Decision\nFree Parking\n"
+    assert parse_bytes(text.encode(), "record.txt").meta.number == "45/2021"
+
+
+def test_a_records_unlabelled_title_is_the_line_right_under_its_heading():
+    from ingest.metadata import _record_title
+
+    body = ("\n\nI, Councillor Denise Harker, Deputy Leader, in exercise of the powers contained in the Council's "
+            "Constitution, do hereby approve the award of the contract.\n")
+    assert _record_title("Holmcaster City Council – Record of Decision\n\nCCTV Replacement – Contract Award" + body) \
+        == "CCTV Replacement – Contract Award"
+    # a label, a date or the text itself first: no title is guessed
+    assert _record_title("RECORD OF DECISION OF THE Cabinet\n\nDecision Made:\n\n12 September 2012\n\nThe Plan" + body) == ""
+    assert _record_title("Record of Decision" + body) == ""
+    assert _record_title("Minutes of the meeting\n\nCCTV Replacement – Contract Award" + body) == ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -21,6 +21,13 @@ class Layout:
     no: frozenset[str]
     council_phrases: tuple[re.Pattern, ...] = ()  # how the system's pages name their council
     maker_phrases: tuple[re.Pattern, ...] = ()  # how reports and records name who decides, outside a field
+    # how one decision's own text names who made it, where its layout prints no maker ("The Director of Place
+    # has approved ...", "RESOLVED that Cabinet:"); a name found so must hold one of ``maker_words``
+    text_makers: tuple[re.Pattern, ...] = ()
+    maker_words: frozenset[str] = frozenset()  # words the name of a body or post that decides holds (lower case)
+    record_headers: tuple[re.Pattern, ...] = ()  # a record of decision's heading line; its title follows
+    joined_fields: dict[str, str] = field(default_factory=dict)  # field -> the field it qualifies when printed
+    # on the next line ("Post: ..." after "Officer taking the decision: ..."): joined to it with ", "
 
     def field_of(self, label: str) -> str:
         """The field a printed label names ("Effeithiol O" -> "date_effective"), or ""."""
@@ -60,6 +67,10 @@ def layout(name: str = "moderngov") -> Layout:
         no=frozenset(data["no"]),
         council_phrases=tuple(re.compile(p, re.M) for p in data.get("council_phrases", [])),
         maker_phrases=tuple(re.compile(p, re.M) for p in data.get("maker_phrases", [])),
+        text_makers=tuple(re.compile(p, re.M) for p in data.get("text_makers", [])),
+        maker_words=frozenset(w.lower() for w in data.get("maker_words", [])),
+        record_headers=tuple(re.compile(p, re.M | re.I) for p in data.get("record_headers", [])),
+        joined_fields=dict(data.get("joined_fields", {})),
     )
 
 

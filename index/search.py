@@ -219,25 +219,28 @@ class Searcher:
     def passage_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM passages").fetchone()[0]
 
-    def allowed_ids(self, filters: Filters) -> list[int] | None:
-        if filters.is_empty():
-            return None
-        where, args = filters.sql()
-        rows = self.conn.execute(
-            f"SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id WHERE {where}", args
-        )
-        return [r[0] for r in rows]
-
     def allowed_documents(self, filters: Filters) -> list[int] | None:
-        """The documents the filters allow (None: every one), for the keyword index to search inside."""
+        """The documents the filters allow (None: every one). The filters test documents only, so this reads the
+        documents table (tens of thousands of rows at a million passages), never the passages."""
         if filters.is_empty():
             return None
         where, args = filters.sql()
         allowed = [r[0] for r in self.conn.execute(f"SELECT d.id FROM documents d WHERE {where}", args)]
         if getattr(self, "_document_count", None) is None:
             self._document_count = self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-        # a filter every document passes (the one council of an index) costs the term set nothing to skip
+        # a filter every document passes (the one council of an index) costs the searches nothing to skip
         return None if len(allowed) == self._document_count else allowed
+
+    def allowed_ids(self, documents: list[int] | None) -> list[int] | None:
+        """The passages of these documents (None: every passage), for FAISS to search among."""
+        if documents is None:
+            return None
+        out: list[int] = []
+        for start in range(0, len(documents), 900):
+            chunk = documents[start:start + 900]
+            out += [r[0] for r in self.conn.execute(
+                f"SELECT id FROM passages WHERE document_id IN ({','.join('?' * len(chunk))})", chunk)]
+        return out
 
     def search(self, query: str, k: int = 10, filters: Filters = Filters(), mode: str = "hybrid",
                rrf_k: int = 60, depth: int = 50, expand: bool = True, distinct: bool = False,
@@ -264,8 +267,10 @@ class Searcher:
         read = min(depth * SPREAD, self.vectors.ntotal) if distinct else depth
         runs: list[list[int]] = []
         scores: dict[int, float] = {}
+        documents = self.allowed_documents(filters)
+        lap("filters")
         if mode in ("hybrid", "dense"):
-            allowed = self.allowed_ids(filters)
+            allowed = self.allowed_ids(documents)
             lap("filters")
             qvec = self.query_vectors.embed([expanded(query) if expand else query])[0]
             lap("embed")
@@ -275,8 +280,6 @@ class Searcher:
             if mode == "dense":
                 scores = dict(dense)
         if mode in ("hybrid", "keyword"):
-            documents = self.allowed_documents(filters)
-            lap("filters")
             kw = self.keywords.search(expanded(query) if expand else query, read, documents)
             lap("keyword")
             runs.append([i for i, _ in kw])

@@ -53,6 +53,10 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE INDEX IF NOT EXISTS documents_number ON documents(number);
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
 CREATE INDEX IF NOT EXISTS documents_sha ON documents(sha256);
+-- every column a search filter tests (index.filters): listing the documents a filter allows reads this index,
+-- never the rows, whose text runs to overflow pages (49 -> 15 ms over 40,000 documents at a million passages)
+CREATE INDEX IF NOT EXISTS documents_filters ON documents(number, decision_maker, council, status, key_decision,
+    doc_type, dates);
 CREATE TABLE IF NOT EXISTS paragraphs (
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     ordinal INTEGER NOT NULL,

@@ -170,3 +170,14 @@ def test_a_generation_without_a_keyword_index_is_refused_then_rebuilt_without_em
     report = build([corpus], ix, EMB, "hash:384")
     assert report.embedded == 0 and report.keyword_indexed == Searcher(ix, embedder=EMB).passage_count()
     assert Searcher(ix, embedder=EMB).search("Regulation 32", k=3, mode="keyword")[0].decision == "22/00093"
+
+
+def test_listing_the_documents_a_filter_allows_reads_no_document_text(tmp_path, corpus):
+    ix = tmp_path / "ix"
+    build([corpus], ix, EMB, "hash:384")
+    s = Searcher(ix, embedder=EMB)
+    where, args = Filters(decision_maker="Cabinet Member", council="Kent", status="taken", key_decision=True,
+                          doc_type="record", date_from="2020-01-01", date_to="2022-12-31").sql()
+    plan = " | ".join(r[3] for r in s.conn.execute(f"EXPLAIN QUERY PLAN SELECT d.id FROM documents d WHERE {where}",
+                                                    args))
+    assert all("COVERING INDEX" in step for step in plan.split(" | ") if step.startswith(("SCAN", "SEARCH"))), plan

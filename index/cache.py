@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index.store import rows_in
+
 CACHE_NAME = "embeddings.sqlite"
 
 
@@ -27,13 +29,8 @@ class EmbeddingCache:
         self.conn.close()
 
     def _rows(self, columns: str, model: str, hashes: list[str]):
-        unique = list(dict.fromkeys(hashes))
-        for i in range(0, len(unique), 500):  # stay under SQLite's limit on bound parameters
-            chunk = unique[i : i + 500]
-            yield from self.conn.execute(
-                f"SELECT {columns} FROM vectors WHERE model = ? AND hash IN ({','.join('?' * len(chunk))})",
-                [model, *chunk],
-            )
+        yield from rows_in(self.conn, f"SELECT {columns} FROM vectors WHERE model = ? AND hash IN ({{marks}})",
+                           list(dict.fromkeys(hashes)), before=(model,))
 
     def missing(self, model: str, hashes: list[str]) -> list[str]:
         have = {row[0] for row in self._rows("hash", model, hashes)}

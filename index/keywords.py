@@ -32,6 +32,7 @@ from pathlib import Path
 
 from index.embed import embed_input
 from index.sanitise import sanitise
+from index.store import rows_in
 
 FOLDER = "keywords"
 ANALYZER = "councilqa"
@@ -54,7 +55,7 @@ def _tantivy():
     try:
         import tantivy
     except ImportError:  # pragma: no cover - a dependency in pyproject.toml
-        raise RuntimeError("keyword search needs the tantivy package: pip install 'tantivy>=0.22'") from None
+        raise RuntimeError("keyword search needs the tantivy package: pip install 'tantivy>=0.27'") from None
     return tantivy
 
 
@@ -130,7 +131,7 @@ def write(conn: sqlite3.Connection, live: Path | None, generation: Path, say=lam
         for start in range(0, len(touched), 10_000):  # before the adds: a delete removes what was added before it
             # (by query: tantivy-py's delete_documents_by_term makes a signed term, which matches no u64 field)
             writer.delete_documents_by_query(t.Query.term_set_query(index.schema, "passage", touched[start:start + 10_000]))
-        rows = _rows(conn, touched)
+        rows = rows_in(conn, "SELECT id, document_id, heading, text FROM passages WHERE id IN ({marks})", touched)
     else:
         touched = None
         rows = conn.execute("SELECT id, document_id, heading, text FROM passages ORDER BY id")
@@ -150,7 +151,7 @@ def write(conn: sqlite3.Connection, live: Path | None, generation: Path, say=lam
         del writer, index
         say("keyword index: many passages replaced since it was built: indexing every passage afresh")
         return write(conn, None, generation, say)
-    if touched is None or touched:
+    if incremental and touched:
         writer = index.writer(heap_size=15_000_000, num_threads=1)
         writer.garbage_collect_files()  # files of merged-away segments, linked from the live generation
         writer.wait_merging_threads()
@@ -168,13 +169,6 @@ def deleted_share(folder: Path) -> float:
     total = sum(seg["max_doc"] for seg in segments)
     deleted = sum((seg.get("deletes") or {}).get("num_deleted_docs", 0) for seg in segments)
     return deleted / total if total else 0.0
-
-
-def _rows(conn: sqlite3.Connection, ids: list[int]):
-    for start in range(0, len(ids), 900):
-        chunk = ids[start:start + 900]
-        yield from conn.execute(
-            f"SELECT id, document_id, heading, text FROM passages WHERE id IN ({','.join('?' * len(chunk))})", chunk)
 
 
 class KeywordIndex:

@@ -23,7 +23,7 @@ from index.querycache import QueryVectors
 from index.requests import MODES
 from index.sanitise import sanitise
 from index.thesaurus import expanded
-from index.store import DB_NAME, check_schema, content_hash
+from index.store import DB_NAME, check_schema, content_hash, rows_in
 
 SPREAD = 10  # with ``distinct``, each run reads this many times deeper, so that copies do not crowd out the rest
 STAGES = ("filters", "embed", "dense", "keyword", "fuse", "hits")  # ``Searcher.search(timings=...)``, in order
@@ -235,12 +235,7 @@ class Searcher:
         """The passages of these documents (None: every passage), for FAISS to search among."""
         if documents is None:
             return None
-        out: list[int] = []
-        for start in range(0, len(documents), 900):
-            chunk = documents[start:start + 900]
-            out += [r[0] for r in self.conn.execute(
-                f"SELECT id FROM passages WHERE document_id IN ({','.join('?' * len(chunk))})", chunk)]
-        return out
+        return [r[0] for r in rows_in(self.conn, "SELECT id FROM passages WHERE document_id IN ({marks})", documents)]
 
     def search(self, query: str, k: int = 10, filters: Filters = Filters(), mode: str = "hybrid",
                rrf_k: int = 60, depth: int = 50, expand: bool = True, distinct: bool = False,

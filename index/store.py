@@ -129,6 +129,17 @@ def _untitled(row: sqlite3.Row) -> str:
     return " ".join(text.split()[:8])
 
 
+IN_CHUNK = 500  # values bound in one "IN (...)": well under SQLite's limit on bound parameters
+
+
+def rows_in(conn: sqlite3.Connection, sql: str, values: list, before: tuple = ()):
+    """The rows of ``sql`` for every one of ``values``, whatever their number: ``sql`` holds ``{marks}`` where
+    the ``IN (...)`` list goes, and is run once per chunk of values (``before``: parameters bound ahead of them)."""
+    for start in range(0, len(values), IN_CHUNK):
+        chunk = values[start:start + IN_CHUNK]
+        yield from conn.execute(sql.format(marks=",".join("?" * len(chunk))), [*before, *chunk])
+
+
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

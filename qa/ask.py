@@ -13,7 +13,7 @@ from qa.evidence import Evidence, context_of
 from qa.extractive import ExtractiveAnswerer
 from qa.intent import Intent, classify
 from qa.records import NOT_FOUND, Answer, Draft, Question
-from qa.specifics import unnamed_periods
+from qa.specifics import periods, unnamed_periods
 
 # Evidence below this (``qa.evidence``: mean of dense cosine and IDF-weighted term coverage of the best
 # passage) means the indexed decisions do not cover the question. Calibrated with all-MiniLM-L6-v2 on the gold
@@ -122,6 +122,8 @@ class Asker:
     def unnamed_periods(self, question: str, claims) -> list[str]:
         """The years the question pins down that no decision the answer cites names (``qa.specifics``): the answer
         would be about another period ("the plan for 2023-27" to a question about 2024-2028)."""
+        if not periods(question):  # most questions name no period: no decision's text is read
+            return []
         cited = sorted({c.decision for claim in claims for c in claim.citations})
         texts = self.searcher.decision_texts(cited)
         gaps = [unnamed_periods(question, texts[d]) for d in cited]

@@ -36,7 +36,7 @@ def years(text: str) -> set[int]:
     """Every year ``text`` names, alone, in a span, or in a date."""
     found = {int(y) for y in re.findall(rf"(?<!\d){_YEAR}(?!\d)", text)}
     for start, end in periods(text):
-        found.update(range(start, end + 1)) if end - start <= 1 else found.update((start, end))
+        found.update((start, end))  # a span names its two ends ("2023-27": 2023 and 2027), not the years between
     return found
 
 

@@ -206,7 +206,8 @@ class KeywordIndex:
             q = t.Query.boolean_query([(t.Occur.Must, q), (t.Occur.Must, allowed)])
         hits = self.searcher.search(q, limit=k, count=False).hits
         ids = self.searcher.fast_field_values("passage", [address for _, address in hits])
-        return [(int(i), float(score)) for (score, _), i in zip(hits, ids)]
+        # Equal scores come back in segment order, which an incremental build changes: break ties by passage id.
+        return sorted(((int(i), float(score)) for (score, _), i in zip(hits, ids)), key=lambda h: (-h[1], h[0]))
 
     def num_docs(self) -> int:
         return self.searcher.num_docs

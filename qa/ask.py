@@ -13,6 +13,7 @@ from qa.evidence import Evidence, context_of
 from qa.extractive import ExtractiveAnswerer
 from qa.intent import Intent, classify
 from qa.records import NOT_FOUND, Answer, Draft, Question
+from qa.particulars import contrasted, contrasts, unnamed
 from qa.specifics import periods, unnamed_periods
 
 # Evidence below this (``qa.evidence``: mean of dense cosine and IDF-weighted term coverage of the best
@@ -113,11 +114,29 @@ class Asker:
         if not claims:
             reason = UNVERIFIED if draft.claims else NOT_FOUND
             return Answer(q.text, True, (), shown[:3], draft.answerer, notes=notes, evidence=strength, reason=reason)
-        if intent is not Intent.LIST and (missing := self.unnamed_periods(q.text, claims)):
+        if intent is not Intent.LIST and (unmet := self.unmet(q.text, claims)):
             return Answer(q.text, True, (), shown[:3], draft.answerer, notes=notes, evidence=strength,
-                          reason=f"Not found: the decisions that come closest never mention {' or '.join(missing)}.")
+                          reason=unmet)
         return Answer(q.text, False, self._with_status(claims), shown, draft.answerer, draft.preface, notes,
                       strength)
+
+    def unmet(self, question: str, claims) -> str | None:
+        """Why the drafted answer, verified as it is, does not answer what the question pins down (a period, a kind
+        of thing, a name); None where it does. Each check reads the cited decisions' text only when the question
+        pins that down."""
+        if missing := self.unnamed_periods(question, claims):
+            return f"Not found: the decisions that come closest never mention {' or '.join(missing)}."
+        stated = " ".join(claim.text for claim in claims)
+        if contrasts(question):
+            cited = sorted({c.decision for claim in claims for c in claim.citations})
+            texts = self.searcher.decision_texts(cited)
+            found = [contrasted(question, stated, texts[d]) for d in cited]
+            if found and all(found):
+                asked, other = found[0]
+                return f"Not found: the decisions that come closest are about a {other} and never mention a {asked}."
+        if wanted := unnamed(question, stated):
+            return f"Not found: the passages that come closest {wanted}."
+        return None
 
     def unnamed_periods(self, question: str, claims) -> list[str]:
         """The years the question pins down that no decision the answer cites names (``qa.specifics``): the answer

@@ -66,12 +66,19 @@ WHO_IN_TEXT = re.compile(r"\b(Cabinet Member|Corporate Director|Director|Officer
                          r"\b[A-Z][a-z]+ [A-Z][a-z]+,", re.M)  # "Director" but not "Directorate"
 
 
+_FIGURE = r"(rate|price|cost|fee|charge|sum|amount|figure|budget|value|rent|salary|premium|grant|contribution)"
 _PLAIN_ASK = re.compile(r"^\s*(how much|how many|when|who|whom|on what date|from what date|by what date|what date|"
                         r"which date|by what percentage|what percentage|which ([\w-]+ )?(company|firm|contractor|supplier)|"
-                        # "What hourly rate did ...", "What price will ...": the figure is the head of the question
-                        r"what ([\w-]+ ){0,2}(rate|price|cost|fee|charge|sum|amount|figure|budget|value)s? "
-                        r"(did|does|do|was|is|were|are|will|would|has|had|have)\b)\b",
+                        # "What hourly rate did ...", "What annual rent will ...": the figure is the head of the question
+                        rf"what ([\w-]+ ){{0,2}}{_FIGURE}s? (did|does|do|was|is|were|are|will|would|has|had|have)\b|"
+                        # "At what price did ...", "For what sum was ..."
+                        rf"(at|for) what ([\w-]+ )?{_FIGURE}s?)\b",
                         re.I)
+
+
+# the figure is the head of the question and is money ("rate" may be a percentage: left to the other rules)
+_MONEY_ASK = re.compile(r"^\s*(what ([\w-]+ ){0,2}|(at|for) what ([\w-]+ )?)(price|cost|fee|charge|sum|rent|salary|premium) "
+                        r"(did|does|do|was|is|were|are|will|would|has|had|have)\b", re.I)
 
 
 def asks_plainly(question: str) -> bool:
@@ -97,7 +104,7 @@ def classify(question: str) -> Intent:
         return Intent.WHO
     if _DATE_FIRST.search(question):  # "When was the budget approved?" asks for a date, not the budget
         return Intent.DATE
-    if _AMOUNT.search(question):
+    if _MONEY_ASK.search(question) or _AMOUNT.search(question):
         return Intent.AMOUNT
     if _DATE.search(question):
         return Intent.DATE

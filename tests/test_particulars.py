@@ -1,0 +1,107 @@
+"""A question that pins down a kind of thing or asks for a name is answered only by a passage that gives it
+(``qa.particulars``)."""
+from __future__ import annotations
+
+import pytest
+
+from qa.intent import Intent, asks_plainly, classify
+from qa.particulars import contrasted, contrasts, names, unnamed, wanted_names
+
+
+def test_a_qualifier_is_read_with_the_noun_it_qualifies():
+    assert [c[:2] for c in contrasts("When will the new Welsh-medium secondary school open?")] == [("secondary", "school")]
+    assert [c[:2] for c in contrasts("What is the capital programme for 2024?")] == [("capital", "programme")]
+    assert contrasts("What was the primary aim of the review?") == []  # "primary" qualifies no school here
+    assert contrasts("How many primary and secondary school places are planned?") == []  # both asked: none to tell
+
+
+def test_an_answer_about_a_sibling_the_decision_never_calls_by_the_asked_name_is_contrasted():
+    primary = ["Decision: consult on a new primary school, to open in September 2021."]
+    stated = "consult on a new primary school, to open in September 2021"
+    assert contrasted("When will the new secondary school open?", stated, primary) == (
+        "secondary school", "primary school")
+    # the decision says "secondary" somewhere: the answer may be about it after all, and is left to stand
+    both = primary + ["Pupils will move on to the secondary school in the town."]
+    assert contrasted("When will the new secondary school open?", stated, both) is None
+    assert contrasted("When will the new primary school open?", stated, primary) is None
+    revenue = ["A revenue budget increase of £1.352m."]
+    assert contrasted("How big is the capital budget increase?", "A revenue budget increase of £1.352m.", revenue) == (
+        "capital budget", "revenue budget")
+
+
+@pytest.mark.parametrize("question, wanted", [
+    ("Which community centres is the council closing?", ("community centres", False)),
+    ("Which wards are affected?", ("wards", False)),
+    ("What is the name of the new 3-16 school in the valley?", ("school", True)),
+    ("What will the new academy be called?", ("academy", True)),
+    ("Which options were rejected?", None),  # prose, not names
+    ("Which decisions awarded contracts?", None),
+    ("When will the school open?", None),
+])
+def test_what_a_question_wants_named(question, wanted):
+    assert wanted_names(question) == wanted
+
+
+def test_names_are_what_the_question_does_not_already_say():
+    q = "Which community centres is the council closing?"
+    assert names("To report on the review of the Council's Community Centres.", q) == []
+    assert names("Silverdale Community Centre and Knutton Community Centre will close.", q) == [
+        "Silverdale Community Centre and Knutton Community Centre"]
+    assert names("Following the review, the centres at Silverdale will close.", q) == ["Silverdale"]  # not "Following"
+
+
+def test_an_answer_that_names_nothing_asked_for_is_unnamed():
+    q = "Which community centres is the council closing?"
+    assert unnamed(q, "To report on the review of the Council's Community Centres.") == "do not name the community centres"
+    assert unnamed(q, "Silverdale and Knutton community centres will close in March.") is None
+    name = "What is the name of the new school that replaces Groes Primary and Dyffryn School?"
+    assert unnamed(name, "an English-medium community School be established to replace Groes Primary and Dyffryn "
+                         "School, under the School Standards and Organisation (Wales) Act 2013") == (
+        "do not give the school's name")
+    assert unnamed(name, "Ysgol Carreg Wen School opens in place of Groes Primary and Dyffryn School.") is None
+    assert unnamed(name, "The new school will be called Ysgol Carreg Wen.") is None
+    assert unnamed("What did the council decide about community centres?", "To report on the review.") is None
+
+
+def test_a_money_figure_at_the_head_of_the_question_is_asked_plainly():
+    for q in ("What annual rent will the tenant pay for the lease of the golf course?",
+              "At what price did the Cabinet accept the tender?", "For what sum was the land sold?"):
+        assert asks_plainly(q) and classify(q) is Intent.AMOUNT, q
+    assert classify("What rent policy did the council adopt?") is Intent.GENERAL
+    assert classify("What charges did the council introduce?") is Intent.GENERAL  # which charges: prose
+
+
+def _asker(tmp_path, text: str):
+    from index.build import build
+    from index.embed import HashEmbedder
+    from index.search import Searcher
+    from qa.ask import Asker
+
+    page = tmp_path / "page.txt"
+    page.write_text(text, encoding="utf-8")
+    emb = HashEmbedder(384)
+    build([page], tmp_path / "ix", emb, "hash:384")
+    return Asker(Searcher(tmp_path / "ix", embedder=emb))
+
+
+def test_a_question_about_a_sibling_or_a_name_not_given_is_not_found(tmp_path):
+    asker = _asker(tmp_path, (
+        "Decision details\n\nNew primary school for Northfield\n\nDecision Maker: Cabinet\n\n"
+        "Decision:\n\nRESOLVED: that officers consult on a new primary school for Northfield, to open in "
+        "September 2021, replacing Northfield Infant School.\n\nDate of decision: 18/04/2019\n"))
+    right = asker.ask("When will the new primary school for Northfield open?")
+    assert not right.abstained and "September 2021" in right.text
+    other = asker.ask("When will the new secondary school for Northfield open?")
+    assert other.abstained and other.claims == () and "secondary school" in other.text
+    name = asker.ask("What is the name of the new primary school that replaces Northfield Infant School?")
+    assert name.abstained and name.claims == () and "school's name" in name.text
+
+
+def test_a_price_the_passage_does_not_state_is_not_found(tmp_path):
+    asker = _asker(tmp_path, (
+        "Decision details\n\nA228 Dualling - Tender Acceptance\n\nDecision Maker: Cabinet\n\n"
+        "Decision:\n\nThe Cabinet accepted the tender from Hollins Civil Engineering Ltd on the terms set out in "
+        "paragraph 6.1 of the report.\n\nDate of decision: 23/09/2003\n"))
+    assert not asker.ask("Whose tender did the Cabinet accept for the A228 dualling?").abstained
+    price = asker.ask("At what price did the Cabinet accept the tender for the A228 dualling?")
+    assert price.abstained and price.claims == ()

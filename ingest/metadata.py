@@ -169,17 +169,28 @@ def text_maker(text: str) -> str:
     return ""
 
 
+def _date_alone(line: str) -> bool:
+    """A line that is a date and nothing more ("12 September 2012", "Date: 12/09/2012" is not)."""
+    m = DATE_RE.search(line)
+    return bool(m) and not line[:m.start()].strip(" ,") and len(line.split()) <= 5
+
+
 def _record_title(text: str) -> str:
     """A record of decision's title where no label names it: the plain heading line printed right under the
-    record's own heading ("Holmcaster City Council – Record of Decision" / "CCTV Replacement – Contract Award");
-    "" when a label, a date or the record's text comes first."""
+    record's own heading ("Holmcaster City Council – Record of Decision" / "CCTV Replacement – Contract Award"),
+    after the record's date where that comes first ("Decision Made:" / "12 September 2012" / "The Community Right
+    to Challenge"); "" when another label or the record's text comes first."""
     lay = layout()
     lines = [ln.strip().strip("•·*#").strip() for ln in text.splitlines()[:40]]
     lines = [ln for ln in lines if ln]
     start = next((i for i, ln in enumerate(lines[:8]) if any(h.match(ln) for h in lay.record_headers)), None)
     if start is None:
         return ""
-    line = next((ln for ln in lines[start + 1:start + 3] if not own_council(ln)), "")
+    rest = [ln for ln in lines[start + 1:start + 8] if not own_council(ln)]
+    # the record's date may come first, alone or under its label ("Decision Made:" / "12 September 2012")
+    while rest and (_date_alone(rest[0]) or rest[0].endswith(":") and len(rest) > 1 and _date_alone(rest[1])):
+        rest = rest[1:] if _date_alone(rest[0]) else rest[2:]
+    line = rest[0] if rest else ""
     if (not line or label_of(line) or read_fields(line) or lay.field_of(line) or DATE_RE.search(line)
             or len(line.split()) > 20 or not line[0].isupper() or line.endswith((".", ":", ";", ","))
             or line.startswith("I,")):

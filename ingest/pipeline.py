@@ -31,8 +31,9 @@ _SKIP_NAMES = ("readme", "license", "licence", "changelog")
 # table with unclosed cells is no longer lost (2026-11-30). 5: makers printed outside a field (a decision's own
 # "X has approved" / "RESOLVED that X", a signed record's "I, ..., do hereby approve", "Decision due: ... by X", an
 # officer's post on the next label), a record's unlabelled title, a reference under a label without its colon, an
-# agenda item's minute reference in an HTML heading (2026-11-30).
-INGEST_VERSION = 5
+# agenda item's minute reference in an HTML heading (2026-11-30). 6: a record's unlabelled title after the date
+# it opens with ("Decision Made:" / "12 September 2012" / title) (2026-11-30).
+INGEST_VERSION = 6
 
 # Passages one document may make. Sized from real council documents: a 500-page budget book or local plan at
 # about 3,500 characters a page is 1.75M characters, about 3,500 passages of at most 1,000 characters (and

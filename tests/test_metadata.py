@@ -163,7 +163,12 @@ def test_a_records_unlabelled_title_is_the_line_right_under_its_heading():
             "Constitution, do hereby approve the award of the contract.\n")
     assert _record_title("Holmcaster City Council – Record of Decision\n\nCCTV Replacement – Contract Award" + body) \
         == "CCTV Replacement – Contract Award"
-    # a label, a date or the text itself first: no title is guessed
-    assert _record_title("RECORD OF DECISION OF THE Cabinet\n\nDecision Made:\n\n12 September 2012\n\nThe Plan" + body) == ""
+    # the record's date may come first, alone or under its label; the title follows it
+    assert _record_title("RECORD OF DECISION OF THE Cabinet\n\nDecision Made:\n\n12 September 2012\n\nThe Plan" + body) \
+        == "The Plan"
+    assert _record_title("RECORD OF DECISION\n\n12/09/2012\n\nThe Plan" + body) == "The Plan"
+    # another label, or the text itself, first: no title is guessed
+    assert _record_title("RECORD OF DECISION OF THE Cabinet\n\nDecision Made:\n\n12 September 2012" + body) == ""
+    assert _record_title("RECORD OF DECISION OF THE Cabinet\n\nIssue for Decision:\n\nThe Plan" + body) == ""
     assert _record_title("Record of Decision" + body) == ""
     assert _record_title("Minutes of the meeting\n\nCCTV Replacement – Contract Award" + body) == ""

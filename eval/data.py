@@ -88,7 +88,7 @@ def scaled(gold: list[GoldQuestion]) -> list[GoldQuestion]:
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 # Gold sets whose pages are not bundled: where their corpus is found when --corpus is not given.
 CORPORA = {"uk": SHARED / "corpus-uk", "ukheldout": SHARED / "corpus-uk", "ukheldout2": SHARED / "corpus-uk",
-           "ukheldout3": SHARED / "corpus-uk"}
+           "ukheldout3": SHARED / "corpus-uk", "ukheldout4": SHARED / "corpus-uk"}
 
 
 def corpus_of(name: str | None, given: str | None) -> Path | None:

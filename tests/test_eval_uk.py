@@ -32,6 +32,18 @@ def test_the_uk_gold_set_loads_with_pages_and_quotes():
     assert all("#" in r for q in answerable for r in q.relevant)
 
 
+@pytest.mark.parametrize("name", ["uk", "ukheldout", "ukheldout2", "ukheldout3", "ukheldout4"])
+def test_every_quote_of_a_page_gold_set_is_printed_on_its_page(name, corpus):
+    """The gold sets over corpus-uk judge a cited paragraph by a quote of its page: a quote the page does not hold
+    would count every answer wrong."""
+    gold = load_gold(gold_dir(name))
+    assert gold
+    for q in gold:
+        for ref in q.relevant:
+            page, quote = ref.split("#", 1)
+            assert quote in (corpus / page).read_text(encoding="utf-8"), (q.qid, page)
+
+
 def test_at_least_95_percent_of_printed_decisions_are_recognised(index_dir):
     from eval.decisions import check
     from index.build import current_generation

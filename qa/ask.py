@@ -13,7 +13,7 @@ from qa.evidence import Evidence, context_of
 from qa.extractive import ExtractiveAnswerer
 from qa.intent import Intent, classify
 from qa.records import NOT_FOUND, Answer, Draft, Question
-from qa.particulars import contrasted, contrasts, unnamed
+from qa.particulars import contrasted, contrasts, record_date_only, unnamed
 from qa.specifics import periods, unnamed_periods
 
 # Evidence below this (``qa.evidence``: mean of dense cosine and IDF-weighted term coverage of the best
@@ -32,6 +32,8 @@ COPIES_PER_TEXT = 3  # copies of a repeated paragraph kept for the decisions who
 
 OUT_OF_CORPUS = "Not found: the decisions indexed do not cover this question."
 UNVERIFIED = "Not found: no statement in the answer could be verified against the passages it cites."
+RECORD_DATES = {"date_decision": "the date the decision was taken", "date_published": "the date it was published",
+                "date_effective": "the date it took effect", "meeting": "the meeting it was made at"}
 
 
 def read_as(question: str) -> tuple[str, ...]:
@@ -114,13 +116,13 @@ class Asker:
         if not claims:
             reason = UNVERIFIED if draft.claims else NOT_FOUND
             return Answer(q.text, True, (), shown[:3], draft.answerer, notes=notes, evidence=strength, reason=reason)
-        if intent is not Intent.LIST and (unmet := self.unmet(q.text, claims)):
+        if intent is not Intent.LIST and (unmet := self.unmet(q.text, claims, intent)):
             return Answer(q.text, True, (), shown[:3], draft.answerer, notes=notes, evidence=strength,
                           reason=unmet)
         return Answer(q.text, False, self._with_status(claims), shown, draft.answerer, draft.preface, notes,
                       strength)
 
-    def unmet(self, question: str, claims) -> str | None:
+    def unmet(self, question: str, claims, intent: Intent = Intent.GENERAL) -> str | None:
         """Why the drafted answer, verified as it is, does not answer what the question pins down (a period, a kind
         of thing, a name); None where it does. Each check reads the cited decisions' text only when the question
         pins that down."""
@@ -136,6 +138,9 @@ class Asker:
                 return f"Not found: the decisions that come closest are about a {other} and never mention a {asked}."
         if wanted := unnamed(question, stated):
             return f"Not found: the passages that come closest {wanted}."
+        if intent is Intent.DATE and (field := record_date_only(question, [claim.text for claim in claims])):
+            what = RECORD_DATES.get(field, "a date of the decision record")
+            return f"Not found: the passages that come closest give only {what}, not the date asked for."
         return None
 
     def unnamed_periods(self, question: str, claims) -> list[str]:

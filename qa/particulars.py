@@ -32,6 +32,9 @@ class Vocabulary:
     name_after: tuple[str, ...]
     naming_words: tuple[str, ...]
     generic: frozenset[str]
+    which_lead: tuple[str, ...]
+    record_fields: frozenset[str]
+    event_words: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -44,6 +47,9 @@ def vocabulary() -> Vocabulary:
         tuple(d["name_asks"]["after_head"]),
         tuple(d["naming_words"]),
         frozenset(d["generic_capitalised"]),
+        tuple(d["which_lead"]["words"]),
+        frozenset(d["record_dates"]["fields"]),
+        frozenset(d["record_dates"]["event_words"]),
     )
 
 
@@ -102,8 +108,9 @@ def wanted_names(question: str) -> tuple[str, bool] | None:
                   rf"(?:be\s+)?(?:{_alternation(v.name_after)})\b", q)
     if m:
         return m.group(1), True
-    m = re.search(rf"^\s*(?:which|what)\s+((?:[\w'-]+\s+){{0,3}}?)({_alternation(v.named_kinds)})\b", q)
-    if m:
+    m = re.search(rf"^\s*(?:(?:{_alternation(v.which_lead)})\s+)?(?:which|what)\s+((?:[\w'-]+\s+){{0,3}}?)"
+                  rf"({_alternation(v.named_kinds)})\b", q)
+    if m and not re.search(r"\bof\b", m.group(1)):  # "what share of suppliers" asks for a share, not for names
         return (m.group(1) + m.group(2)).strip(), False
     return None
 
@@ -143,3 +150,24 @@ def unnamed(question: str, stated: str) -> str | None:
     if re.search(rf"\b(?:{_alternation(vocabulary().naming_words)})\s+[\"'‘“]?{_CAPITALISED}", stated):
         return None
     return f"do not give the {noun}'s name"
+
+
+def record_date_only(question: str, claims: list[str]) -> str | None:
+    """The field that answers, where every quoted claim is one of the decision record's own dates ("Date of
+    decision: 28/03/2018") and the question asks about another event ("When does the consultation close?"): the
+    date the decision was taken is not when the consultation closes. None where a claim says more, or the
+    question asks when the decision was taken, published, made effective or met on."""
+    from ingest.layouts import layout
+
+    v = vocabulary()
+    lay = layout()
+    fields = []
+    for claim in claims:
+        label = re.split(r"\s*:-?\s*", claim.strip(), maxsplit=1)[0] if ":" in claim[:80] else ""
+        field = lay.field_of(label) if label else ""
+        if field not in v.record_fields:
+            return None
+        fields.append(field)
+    if not fields or _words(question) & v.event_words:
+        return None
+    return fields[0]

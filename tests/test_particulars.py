@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa.intent import Intent, asks_plainly, classify
-from qa.particulars import contrasted, contrasts, names, unnamed, wanted_names
+from qa.particulars import contrasted, contrasts, names, record_date_only, unnamed, wanted_names
 
 
 def test_a_qualifier_is_read_with_the_noun_it_qualifies():
@@ -34,6 +34,10 @@ def test_an_answer_about_a_sibling_the_decision_never_calls_by_the_asked_name_is
     ("Which wards are affected?", ("wards", False)),
     ("What is the name of the new 3-16 school in the valley?", ("school", True)),
     ("What will the new academy be called?", ("academy", True)),
+    ("Through which reseller did the council buy its licences?", ("reseller", False)),
+    ("Which provider did the council appoint?", ("provider", False)),
+    ("Which school will take the pupils?", ("school", False)),
+    ("What share of suppliers also serve adults?", None),  # a share, not names
     ("Which options were rejected?", None),  # prose, not names
     ("Which decisions awarded contracts?", None),
     ("When will the school open?", None),
@@ -50,6 +54,24 @@ def test_names_are_what_the_question_does_not_already_say():
     assert names("Following the review, the centres at Silverdale will close.", q) == ["Silverdale"]  # not "Following"
 
 
+def test_dates_verbs_and_references_are_no_names():
+    q = "Which streets get new parking restrictions?"
+    assert names("1) Cabinet APPROVED the amendments listed in Appendix 1 of Report No. 18/2017.", q) == []
+    assert names("The council entered into the agreement via a reseller in April 2019.", q) == []
+    assert names("The restrictions cover Oakham High Street and Station Road.", q) == ["Oakham High Street and Station Road"]
+
+
+def test_a_record_date_answers_only_when_the_decision_was_taken_published_or_effective():
+    assert record_date_only("When does the public consultation on the leisure strategy close?",
+                            ["Date of decision: 28/03/2018"]) == "date_decision"
+    assert record_date_only("When will the new school open?", ["Effective from: 05/08/2023"]) == "date_effective"
+    assert record_date_only("When was the leisure strategy decision taken?", ["Date of decision: 28/03/2018"]) is None
+    assert record_date_only("When did the Cabinet approve the strategy?", ["Date of decision: 28/03/2018"]) is None
+    assert record_date_only("When was it published?", ["Decision published: 28/03/2018"]) is None
+    # a sentence that says more than the record's date may say when the consultation closes
+    assert record_date_only("When does the consultation close?", ["The consultation runs to 22 January 2024."]) is None
+
+
 def test_an_answer_that_names_nothing_asked_for_is_unnamed():
     q = "Which community centres is the council closing?"
     assert unnamed(q, "To report on the review of the Council's Community Centres.") == "do not name the community centres"
@@ -61,6 +83,10 @@ def test_an_answer_that_names_nothing_asked_for_is_unnamed():
     assert unnamed(name, "Ysgol Carreg Wen School opens in place of Groes Primary and Dyffryn School.") is None
     assert unnamed(name, "The new school will be called Ysgol Carreg Wen.") is None
     assert unnamed("What did the council decide about community centres?", "To report on the review.") is None
+    reseller = "Through which reseller did West Marsh Council buy its 2019 Microsoft licences?"
+    assert unnamed(reseller, "West Marsh Council bought Microsoft licences via a reseller in April 2019.") == (
+        "do not name the reseller")
+    assert unnamed(reseller, "The licences were bought through Softcat plc in April 2019.") is None
 
 
 def test_a_money_figure_at_the_head_of_the_question_is_asked_plainly():
@@ -105,3 +131,14 @@ def test_a_price_the_passage_does_not_state_is_not_found(tmp_path):
     assert not asker.ask("Whose tender did the Cabinet accept for the A228 dualling?").abstained
     price = asker.ask("At what price did the Cabinet accept the tender for the A228 dualling?")
     assert price.abstained and price.claims == ()
+
+
+def test_the_date_a_decision_was_taken_does_not_answer_when_something_else_happens(tmp_path):
+    asker = _asker(tmp_path, (
+        "Decision details\n\nLeisure facilities strategy\n\nDecision Maker: Cabinet\n\n"
+        "Decision:\n\nTo sign off the draft leisure strategy for public engagement.\n\n"
+        "Date of decision: 28/03/2018\n"))
+    taken = asker.ask("When was the decision on the leisure facilities strategy taken?")
+    assert not taken.abstained and "28/03/2018" in taken.text
+    close = asker.ask("When does the public engagement on the leisure facilities strategy close?")
+    assert close.abstained and close.claims == () and "date the decision was taken" in close.text

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.layouts import reference_schemes
+from ingest.layouts import reference_schemes, title_reference_pattern
 
 _GENERIC = {"council", "county", "borough", "district", "city", "metropolitan", "london", "royal", "the", "of",
             "and", "town", "parish", "cyngor", "sir", "bwrdeistref", "dinas", "a", "isle"}
@@ -38,6 +38,12 @@ def trailing_reference(title: str) -> str:
             if m:
                 return m.group(1).strip()
     return ""
+
+
+def named_reference(title: str) -> str:
+    """A reference the title names after "ref" ("... Traffic Regulation Order ref P20 2019 ..." → "P20 2019")."""
+    m = title_reference_pattern().search(title)
+    return m.group(1) if m else ""
 
 
 def scheme_of(reference: str) -> str:

@@ -6,7 +6,7 @@ from collections import Counter
 
 from ingest.dates import DATE_RE, first_date, parse_date
 from ingest.fields import read_fields, status_of, yes_no
-from ingest.identity import title_reference, trailing_reference
+from ingest.identity import named_reference, title_reference, trailing_reference
 from ingest.labels import DECISION_NUMBER, KNOWN_LABEL, NO_COLON_LABEL, label_of
 from ingest.layouts import layout
 from ingest.money import amounts
@@ -74,7 +74,7 @@ def extract(text: str, paras: list[Paragraph], council: str = "") -> DocumentMet
     number, mentions = _numbers(text, values)
     ref_in_title, page_title = title_reference(page_title)
     if not ref_in_title and page_title:
-        ref_in_title = trailing_reference(page_title)
+        ref_in_title = trailing_reference(page_title) or named_reference(page_title)
     number = number or _reference(fields) or _labelled_reference(values) or ref_in_title
     mentions = [m for m in mentions if m != number]
     dates = _dates(text, values, doc_type, paras)

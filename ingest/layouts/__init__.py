@@ -85,3 +85,10 @@ def reference_schemes() -> tuple[tuple[Scheme, ...], re.Pattern]:
     data = json.loads((HERE / "references.json").read_text(encoding="utf-8"))
     schemes = tuple(Scheme(s["name"], re.compile(s["pattern"])) for s in data["schemes"])
     return schemes, re.compile(data["list_ref"], re.IGNORECASE)
+
+
+@cache
+def title_reference_pattern() -> re.Pattern:
+    """A reference a decision's own title names after "ref" (``references.json``'s ``title_ref``)."""
+    data = json.loads((HERE / "references.json").read_text(encoding="utf-8"))
+    return re.compile(data["title_ref"])

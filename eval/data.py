@@ -87,8 +87,7 @@ def scaled(gold: list[GoldQuestion]) -> list[GoldQuestion]:
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 # Gold sets whose pages are not bundled: where their corpus is found when --corpus is not given.
-CORPORA = {"uk": SHARED / "corpus-uk", "ukheldout": SHARED / "corpus-uk", "ukheldout2": SHARED / "corpus-uk",
-           "ukheldout3": SHARED / "corpus-uk", "ukheldout4": SHARED / "corpus-uk"}
+CORPORA = {name: SHARED / "corpus-uk" for name in ("uk", "ukheldout", "ukheldout2", "ukheldout3", "ukheldout4", "ukheldout5")}
 
 
 def corpus_of(name: str | None, given: str | None) -> Path | None:

@@ -32,7 +32,7 @@ def test_the_uk_gold_set_loads_with_pages_and_quotes():
     assert all("#" in r for q in answerable for r in q.relevant)
 
 
-@pytest.mark.parametrize("name", ["uk", "ukheldout", "ukheldout2", "ukheldout3", "ukheldout4"])
+@pytest.mark.parametrize("name", ["uk", "ukheldout", "ukheldout2", "ukheldout3", "ukheldout4", "ukheldout5"])
 def test_every_quote_of_a_page_gold_set_is_printed_on_its_page(name, corpus):
     """The gold sets over corpus-uk judge a cited paragraph by a quote of its page: a quote the page does not hold
     would count every answer wrong."""

@@ -13,7 +13,8 @@ from qa.evidence import Evidence, context_of
 from qa.extractive import ExtractiveAnswerer
 from qa.intent import Intent, classify
 from qa.records import NOT_FOUND, Answer, Draft, Question
-from qa.particulars import contrasted, contrasts, record_date_only, unnamed
+from qa.asked import record_date_only, uncounted, unnamed
+from qa.particulars import contrasted, contrasts, numbered_parts, other_parts, titles, untitled
 from qa.specifics import periods, unnamed_periods
 
 # Evidence below this (``qa.evidence``: mean of dense cosine and IDF-weighted term coverage of the best
@@ -129,15 +130,25 @@ class Asker:
         if missing := self.unnamed_periods(question, claims):
             return f"Not found: the decisions that come closest never mention {' or '.join(missing)}."
         stated = " ".join(claim.text for claim in claims)
-        if contrasts(question):
+        councils = self.searcher.councils()
+        if contrasts(question) or numbered_parts(question) or titles(question, councils):
             cited = sorted({c.decision for claim in claims for c in claim.citations})
             texts = self.searcher.decision_texts(cited)
             found = [contrasted(question, stated, texts[d]) for d in cited]
             if found and all(found):
                 asked, other = found[0]
                 return f"Not found: the decisions that come closest are about a {other} and never mention a {asked}."
+            found = [other_parts(question, stated, texts[d]) for d in cited]
+            if found and all(found):
+                asked, other = found[0]
+                return f"Not found: the decisions that come closest are about {other}, and never mention {asked}."
+            found = [untitled(question, texts[d], councils) for d in cited]
+            if found and all(found):
+                return f"Not found: the decisions that come closest never mention \u201c{found[0]}\u201d."
         if wanted := unnamed(question, stated):
             return f"Not found: the passages that come closest {wanted}."
+        if intent is Intent.COUNT and (noun := uncounted(question, stated)):
+            return f"Not found: the passages that come closest give no number of {noun}."
         if intent is Intent.DATE and (field := record_date_only(question, [claim.text for claim in claims])):
             what = RECORD_DATES.get(field, "a date of the decision record")
             return f"Not found: the passages that come closest give only {what}, not the date asked for."

@@ -36,7 +36,10 @@ _DATE = re.compile(r"\b(what date|which date|date|(what|which) (day|month|year)|
 _DATE_FIRST = re.compile(r"^\s*(when|on what date|from what date|by what date|what date|which date)\b", re.I)
 _REASON = re.compile(r"^\s*(why|for what reason|what (is|was|are|were) the reasons?)\b|\bwhat (led|caused)\b", re.I)
 _COUNT = re.compile(r"\bhow many\b|\bnumber of\b", re.I)
-_PERCENT = re.compile(r"\b(what|which) percentage\b|\bhow many per ?cent\b|\bby what per ?cent", re.I)
+_PERCENT = re.compile(r"\b(what|which) percentage\b|\bhow many per ?cent\b|\bby what per ?cent|"
+                      # a rate that is a percentage ("What interest rate will ..."); "hourly rate" is money
+                      r"\b(what|which|at what) ([\w-]+ )?(interest|discount|inflation|vacancy|occupancy|growth|"
+                      r"uplift|return|collection|tax) rate\b", re.I)
 _ORGANISATION = re.compile(r"^\s*(which|what) ([\w-]+ )?(company|companies|firm|firms|contractor|contractors|supplier|"
                            r"suppliers|provider|providers|organisation|organisations|business|businesses)\b|"
                            r"^\s*who (won|was awarded|will (build|supply|run|provide|deliver|fit))\b", re.I)
@@ -61,6 +64,14 @@ ORGANISATION_IN_TEXT = re.compile(
 AMOUNT_IN_TEXT = re.compile(r"£\s?\d[\d,]*(\.\d+)?\s?(m|bn|k|million|billion)?", re.I)
 COUNT_IN_TEXT = re.compile(r"\b\d[\d,]*\b(?!\s*(January|February|March|April|May|June|July|August|September|"
                            r"October|November|December))")
+# Numbers that count nothing: a file's size ("PDF 238 KB"), the number of an item, paragraph, part or rule
+# ("Item 320", "Tranche 2", "paragraph 6.1"), a reference ("21/00002", "Report No. 18/2017"). A range stays a
+# count: "the applications numbered 1 – 11" counts eleven. A list item's own number ("2.") counts nothing.
+NOT_A_COUNT = re.compile(
+    r"\b\d[\d,.]*\s?(?:KB|MB|GB|kb|mb)\b|\b(?:item|items|paragraph|paragraphs|para|section|appendix|page|pages|minute|"
+    r"tranche|phase|round|band|level|stage|rule|regulation|option|no\.?|number|ref\.?|reference|clause|schedule|"
+    r"annex|part|chapter|report)\s+\d[\d.()a-z]*|\b\d+\s*/\s*\d+\b|"
+    r"(?:^|\n)\s*\(?\d{1,2}[.)](?=\s|$)", re.I)  # the number of an item in a list: "2.", "(3)"
 PERSON_NAMED = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+,|\b(Mr|Mrs|Ms|Dr|Cllr|Councillor)\.? [A-Z][a-z]+")
 WHO_IN_TEXT = re.compile(r"\b(Cabinet Member|Corporate Director|Director|Officer|Leader|Councillor|Manager)\b|"
                          r"\b[A-Z][a-z]+ [A-Z][a-z]+,", re.M)  # "Director" but not "Directorate"
@@ -131,7 +142,8 @@ def satisfies(intent: Intent, sentence: str) -> bool:
     if intent is Intent.DATE:
         return bool(DATE_IN_TEXT.search(sentence))
     if intent is Intent.COUNT:
-        return bool(COUNT_IN_TEXT.search(DATE_IN_TEXT.sub("", sentence)) or NUMBER_WORD.search(sentence))
+        counted = NOT_A_COUNT.sub("", DATE_IN_TEXT.sub("", sentence))
+        return bool(COUNT_IN_TEXT.search(counted) or NUMBER_WORD.search(counted))
     if intent is Intent.WHO:
         return bool(WHO_IN_TEXT.search(sentence)) or _person_field(sentence)
     if intent is Intent.PERCENT:

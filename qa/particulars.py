@@ -1,14 +1,15 @@
-"""What a question pins down besides a period and the kind of answer it wants: a kind of thing, or a name.
+"""What a question pins down besides a period (``qa.specifics``): a kind of thing, a numbered part, a name it gives.
 
 A quoted sentence can have the right kind of fact and still be about something else:
 - "When will Cardiff's new Welsh-medium **secondary** school open?" is not answered by the decision to consult on a
   **primary** school that opens in September 2021, when that decision never says "secondary". Sibling words
   (school phases, capital and revenue, freehold and leasehold) come from ``qa/data/particulars.json``, each with
   the nouns it qualifies, so "the primary aim" is not a primary school.
-- "**Which** community centres is Newcastle-under-Lyme closing?" and "What is **the name of** the new school?" ask
-  for names. A passage that names none ("To report on the review of the Council's Community Centres") does not
-  answer them, however close it reads.
-Both are checks on an answer already drafted and verified: they can only turn an answer into "not found".
+- "... to fit out **levels three and four** of the Town Hall" is not answered by the fit out of levels five and six.
+- "When did Brent adopt a **Temporary Accommodation Allocations and Commissioning Policy**?" is not answered from a
+  decision that never prints the name the question gives.
+Each checks an answer already drafted and verified: it can only turn it into "not found". What a question asks to
+be given (a name, a number, a date) is ``qa.asked``; both read their words from the same data file.
 """
 from __future__ import annotations
 
@@ -19,9 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data" / "particulars.json"
-_CAPITALISED = r"[A-Z][\w'’&-]*"
-_NAME = re.compile(rf"{_CAPITALISED}(?:\s+(?:(?:of|and|&|the|upon|on|de|y|yr)\s+)?{_CAPITALISED})*")
-_SENTENCE_START = re.compile(r"(?:^|[.!?;:]\s+|\n\s*|\(\w\)\s+|\d\)\s+)$")
+CAPITALISED = r"[A-Z][\w'’&-]*"
 
 
 @dataclass(frozen=True)
@@ -35,6 +34,11 @@ class Vocabulary:
     which_lead: tuple[str, ...]
     record_fields: frozenset[str]
     event_words: frozenset[str]
+    numbered_parts: tuple[str, ...]
+    number_words: tuple[str, ...]
+    title_words: frozenset[str]
+    count_verbs: tuple[str, ...]
+    counted_alike: tuple[tuple[str, ...], ...]
 
 
 @lru_cache(maxsize=1)
@@ -50,30 +54,35 @@ def vocabulary() -> Vocabulary:
         tuple(d["which_lead"]["words"]),
         frozenset(d["record_dates"]["fields"]),
         frozenset(d["record_dates"]["event_words"]),
+        tuple(d["numbered_parts"]["nouns"]),
+        tuple(d["number_words"]),
+        frozenset(d["title_words"]["words"]),
+        tuple(d["counted"]["verbs"]),
+        tuple(tuple(g) for g in d["counted"]["alike"]),
     )
 
 
-def _plain(text: str) -> str:
+def plain(text: str) -> str:
     return text.replace("’", "'").lower()
 
 
-def _alternation(words) -> str:
+def alternation(words) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z0-9]+", _plain(text)))
+def words_of(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", plain(text)))
 
 
 def contrasts(question: str) -> list[tuple[str, str, tuple[str, ...]]]:
     """Each (word, noun, its siblings) the question qualifies a noun with: "secondary school" → ("secondary",
     "school", ("nursery", "primary", ...))."""
-    q = _plain(question)
+    q = plain(question)
     out = []
     for words, heads in vocabulary().contrasts:
-        pattern = rf"\b({_alternation(words)})\s+(?:[\w'-]+\s+)?({_alternation(heads)})\b"
+        pattern = rf"\b({alternation(words)})\s+(?:[\w'-]+\s+)?({alternation(heads)})\b"
         asked = sorted({(m.group(1), m.group(2)) for m in re.finditer(pattern, q)})
-        named = set(re.findall(rf"\b({_alternation(words)})\b", q))
+        named = set(re.findall(rf"\b({alternation(words)})\b", q))
         if asked and len(named) == 1:  # "primary and secondary school places" asks about both: nothing to tell
             word, head = asked[0]
             out.append((word, head, tuple(w for w in words if w != word)))
@@ -83,91 +92,89 @@ def contrasts(question: str) -> list[tuple[str, str, tuple[str, ...]]]:
 def contrasted(question: str, stated: str, texts: list[str]) -> tuple[str, str] | None:
     """(asked, found), e.g. ("secondary school", "primary school"), where the answer quotes a sibling of the
     question's qualifier on the same noun and the decision (``texts``: its documents) never uses the question's."""
-    said = _plain(stated)
-    whole = _plain(" ".join(texts))
+    said = plain(stated)
+    whole = plain(" ".join(texts))
     for word, head, siblings in contrasts(question):
         if re.search(rf"\b{re.escape(word)}\b", whole):
             continue
-        m = re.search(rf"\b({_alternation(siblings)})\s+(?:[\w'-]+\s+)?{re.escape(head)}\b", said)
+        m = re.search(rf"\b({alternation(siblings)})\s+(?:[\w'-]+\s+)?{re.escape(head)}\b", said)
         if m:
             return f"{word} {head}", f"{m.group(1)} {head}"
     return None
 
 
-def wanted_names(question: str) -> tuple[str, bool] | None:
-    """What the question wants named, and whether it asks for that thing's own name: ("community centres",
-    False) for "Which community centres ...", ("school", True) for "What is the name of the new school ...";
-    None for a question that asks for no name."""
+def number_pattern(v: Vocabulary) -> str:
+    return rf"(?:\d+|{alternation(v.number_words)})"
+
+
+def numbered_parts(question: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Each numbered part the question asks about: "levels three and four" → ("levels", ("three", "four"))."""
     v = vocabulary()
-    q = _plain(question)
-    m = re.search(rf"\b(?:{_alternation(v.name_before)})\s+(?:the|its|their|a)?\s*(?:[\w'-]+\s+){{0,3}}?"
-                  rf"([a-z][\w'-]*)(?=\s+(?:in|at|of|that|which|for|to|is|was|will|being|replacing)\b|\s*[?,]|$)", q)
-    if m:
-        return m.group(1), True
-    m = re.search(rf"\bwhat\s+(?:is|was|will)\s+(?:the\s+)?(?:new\s+)?(?:[\w'-]+\s+)?([a-z][\w'-]*)\s+"
-                  rf"(?:be\s+)?(?:{_alternation(v.name_after)})\b", q)
-    if m:
-        return m.group(1), True
-    m = re.search(rf"^\s*(?:(?:{_alternation(v.which_lead)})\s+)?(?:which|what)\s+((?:[\w'-]+\s+){{0,3}}?)"
-                  rf"({_alternation(v.named_kinds)})\b", q)
-    if m and not re.search(r"\bof\b", m.group(1)):  # "what share of suppliers" asks for a share, not for names
-        return (m.group(1) + m.group(2)).strip(), False
-    return None
-
-
-def names(text: str, question: str) -> list[str]:
-    """The capitalised names in ``text`` that say something the question does not: "Knutton Community Centre" to
-    a question about community centres, not "the Council's Community Centres". A sentence's first word is
-    capitalised by grammar, not because it names: alone, it is no name ("Following the review, ...")."""
-    asked = _words(question)
-    generic = vocabulary().generic
+    num = number_pattern(v)
     out = []
-    for m in _NAME.finditer(text):
-        tokens = m.group(0).split()
-        if len(tokens) == 1 and _SENTENCE_START.search(text[:m.start()]):
-            continue
-        new = [w for w in _words(" ".join(tokens)) if w not in generic and w not in asked and w != "s"]
-        if new:
-            out.append(" ".join(tokens))
+    for m in re.finditer(rf"\b({alternation(v.numbered_parts)})\s+({num}(?:\s*(?:,|and|&|to|-|–)\s*{num})*)\b",
+                         plain(question)):
+        out.append((m.group(1), tuple(re.findall(num, m.group(2)))))
     return out
 
 
-def unnamed(question: str, stated: str) -> str | None:
-    """What the answer (``stated``) leaves out ("do not name the community centres", "do not give the school's
-    name") where the question wants a name and the answer names nothing of it; else None."""
-    wanted = wanted_names(question)
-    if not wanted:
-        return None
-    noun, own_name = wanted
-    found = names(stated, question)
-    if not own_name:
-        return None if found else f"do not name the {noun}"
-    # "the name of the new school": a name ending in the noun ("Ysgol Bae Baglan School"), or one the answer
-    # introduces as a name ("to be called Ysgol Bae Baglan")
-    stem = noun.rstrip("s")
-    if any(_plain(n).split()[-1].rstrip("s") == stem for n in found):
-        return None
-    if re.search(rf"\b(?:{_alternation(vocabulary().naming_words)})\s+[\"'‘“]?{_CAPITALISED}", stated):
-        return None
-    return f"do not give the {noun}'s name"
-
-
-def record_date_only(question: str, claims: list[str]) -> str | None:
-    """The field that answers, where every quoted claim is one of the decision record's own dates ("Date of
-    decision: 28/03/2018") and the question asks about another event ("When does the consultation close?"): the
-    date the decision was taken is not when the consultation closes. None where a claim says more, or the
-    question asks when the decision was taken, published, made effective or met on."""
-    from ingest.layouts import layout
-
+def other_parts(question: str, stated: str, texts: list[str]) -> tuple[str, str] | None:
+    """(asked, found), e.g. ("levels three", "levels five"), where the answer quotes the same noun with other
+    numbers and the decision never numbers it as the question does."""
     v = vocabulary()
-    lay = layout()
-    fields = []
-    for claim in claims:
-        label = re.split(r"\s*:-?\s*", claim.strip(), maxsplit=1)[0] if ":" in claim[:80] else ""
-        field = lay.field_of(label) if label else ""
-        if field not in v.record_fields:
-            return None
-        fields.append(field)
-    if not fields or _words(question) & v.event_words:
-        return None
-    return fields[0]
+    num = number_pattern(v)
+    whole, said = plain(" ".join(texts)), plain(stated)
+    for noun, numbers in numbered_parts(question):
+        stem = noun.rstrip("s")
+        if any(re.search(rf"\b{stem}s?\s+(?:{num}\s*(?:,|and|&|to|-|–)\s*)*{re.escape(n)}\b", whole)
+               for n in numbers):
+            continue
+        m = re.search(rf"\b({stem}s?)\s+({num}(?:\s*(?:,|and|&|to|-|–)\s*{num})*)\b", said)
+        if m:
+            return f"{noun} {' and '.join(numbers)}", f"{m.group(1)} {m.group(2)}"
+    return None
+
+
+_TITLE = re.compile(rf"{CAPITALISED}(?:\s+(?:(?:of|and|&|the|for|in|on|to)\s+)?{CAPITALISED})+")
+
+
+def _stem(word: str) -> str:
+    """A word's first five letters: "policy" and "policies", "allocation" and "allocations" alike."""
+    return word[:5]
+
+
+def titles(question: str, councils: list[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """The names the question gives in capitals ("Temporary Accommodation Allocations and Commissioning Policy"),
+    with their words that name something: not a council's, not a question word."""
+    v = vocabulary()
+    skip = set(v.title_words) | {w for c in councils for w in words_of(c)}
+    out = []
+    for m in _TITLE.finditer(question.replace("’", "'")):
+        tokens = m.group(0).split()
+        if not question[:m.start()].strip():  # the question's first word is capitalised by grammar ("According to")
+            tokens = tokens[1:]
+        while tokens and tokens[0].lower() in v.title_words:  # "Which Church in Wales": the name is what follows
+            tokens = tokens[1:]
+        name = " ".join(tokens)
+        words = tuple(w for w in re.findall(r"[a-z0-9]+", name.lower().replace("'s", "")) if w not in skip and len(w) > 2)
+        if len(words) >= 2:
+            out.append((name, words))
+    return out
+
+
+def untitled(question: str, texts: list[str], councils: list[str]) -> str | None:
+    """The first name the question gives that the decision (``texts``) does not print: a word of it missing
+    from the decision's text (compared by its first five letters), unless the decision prints the name's initials
+    ("DFG" for "Disabled Facilities Grant", "CiW" for "Church in Wales")."""
+    whole = " ".join(texts)
+    stems = {_stem(w) for w in words_of(whole)}
+    capitals = set(re.findall(r"\b[A-Za-z]{2,6}\b", whole))
+    for name, words in titles(question, councils):
+        if all(_stem(w) in stems for w in words):
+            continue
+        tokens = re.findall(r"[A-Za-z]+", name)
+        initials = {"".join(t[0] for t in tokens), "".join(t[0] for t in tokens if t[0].isupper())}
+        if any(i.upper() in {c.upper() for c in capitals if c[0].isupper()} for i in initials if len(i) >= 2):
+            continue
+        return name
+    return None

@@ -1,11 +1,12 @@
-"""A question that pins down a kind of thing or asks for a name is answered only by a passage that gives it
-(``qa.particulars``)."""
+"""A question that pins down a kind of thing, a part or a name, or asks for a name, a number or a date, is
+answered only by a passage that gives it (``qa.particulars``, ``qa.asked``)."""
 from __future__ import annotations
 
 import pytest
 
-from qa.intent import Intent, asks_plainly, classify
-from qa.particulars import contrasted, contrasts, names, record_date_only, unnamed, wanted_names
+from qa.intent import Intent, asks_plainly, classify, satisfies
+from qa.asked import names, record_date_only, unnamed, wanted_names
+from qa.particulars import contrasted, contrasts, numbered_parts, other_parts, titles, untitled
 
 
 def test_a_qualifier_is_read_with_the_noun_it_qualifies():
@@ -142,3 +143,74 @@ def test_the_date_a_decision_was_taken_does_not_answer_when_something_else_happe
     assert not taken.abstained and "28/03/2018" in taken.text
     close = asker.ask("When does the public engagement on the leisure facilities strategy close?")
     assert close.abstained and close.claims == () and "date the decision was taken" in close.text
+
+
+def test_numbered_parts_of_a_thing_are_told_apart():
+    q = "How much capital did the council request to fit out levels three and four of the Town Hall?"
+    assert numbered_parts(q) == [("levels", ("three", "four"))]
+    page = ["A capital budget increase of £1.170m was requested for the fit out of levels five and six."]
+    assert other_parts(q, page[0], page) == ("levels three and four", "levels five and six")
+    assert other_parts("What was the fit out of levels five and six to cost?", page[0], page) is None
+    # the decision numbers the asked levels somewhere: the quote may still be the answer
+    assert other_parts(q, page[0], page + ["Levels three and four were fitted out in 2019."]) is None
+
+
+def test_a_title_the_question_names_must_be_printed_by_the_decision():
+    councils = ["London Borough of Brent", "West Lancashire Borough Council"]
+    q = "When did the London Borough of Brent adopt a Temporary Accommodation Allocations and Commissioning Policy?"
+    assert titles(q, councils) == [("Temporary Accommodation Allocations and Commissioning Policy",
+                                    ("temporary", "accommodation", "allocations", "commissioning", "policy"))]
+    brent = ["Use of Decanted Properties at Bernard Shaw House for the Purpose of Temporary Accommodation"]
+    assert untitled(q, brent, councils) == "Temporary Accommodation Allocations and Commissioning Policy"
+    assert untitled(q, brent + ["The Temporary Accommodation Allocation and Commissioning Policies are adopted."],
+                    councils) is None  # words compared by their stems
+    # a council's own name is no title; a name the decision prints by its initials is printed
+    dfg = "On what date did West Lancashire decide to top slice the Disabled Facilities Grant agency fee?"
+    assert untitled(dfg, ["To top slice the DFG agency fee."], councils) is None
+    assert untitled("Which Church in Wales primary school gets the unit?", ["St Mary the Virgin CiW Primary School"],
+                    []) is None
+
+
+def test_numbers_that_count_nothing_do_not_answer_how_many():
+    assert not satisfies(Intent.COUNT, "21/00002 Active Travel Funding Tranche 2 pdf icon PDF 238 KB\n2.")
+    assert not satisfies(Intent.COUNT, "Meeting: 19/01/2021 - Environment & Transport Cabinet Committee (Item 320)")
+    assert satisfies(Intent.COUNT, "There are currently 47 organisations providing 72 services.")
+    assert satisfies(Intent.COUNT, "That the planning applications numbered 1 – 11 be determined.")
+    assert classify("What interest rate will the charity pay on the loan?") is Intent.PERCENT
+    assert asks_plainly("What interest rate will the charity pay on the loan?")
+
+
+def test_a_policy_the_decision_never_names_is_not_found(tmp_path):
+    asker = _asker(tmp_path, (
+        "Decision details\n\nUse of Decanted Properties for Temporary Accommodation\n\nDecision Maker: Corporate "
+        "Director\n\nDecision:\n\nThat the decanted properties at Shaw House be used as temporary accommodation "
+        "from 9 April 2024.\n\nDate of decision: 09/04/2024\n"))
+    used = asker.ask("When were the decanted properties at Shaw House to be used as temporary accommodation?")
+    assert not used.abstained and "9 April 2024" in used.text
+    policy = asker.ask("When were the decanted properties at Shaw House used as temporary accommodation under "
+                       "the Temporary Accommodation Allocations and Commissioning Policy?")
+    assert policy.abstained and policy.claims == () and "Allocations and Commissioning Policy" in policy.text
+
+
+@pytest.mark.parametrize("question, answer, missing", [
+    ("How many parking spaces would the schemes take away?",
+     "320 21/00002 Active Travel Funding Tranche 2 pdf icon PDF 238 KB", "spaces"),
+    ("How many places will the unit have?", "extend the age range of the school from 11-16 to 11-19", "places"),
+    ("How many people are currently supported?", "Currently there are approximately 1,115 individuals supported", None),
+    ("How many suppliers are on the framework?", "There are currently 47 organisations on the framework", None),
+    ("How many planning applications did the sub-committee determine?",
+     "That the planning applications numbered 1 – 11 be determined", None),
+    ("How many years does the plan cover?", "a five-year rolling plan", None),
+    ("How many events were held?", "three virtual provider engagement events were held", None),
+    ("How many organisations provide services?", "Several organisations provide them.", None),  # no verb: not read
+])
+def test_how_many_is_answered_by_a_number_of_what_is_counted(question, answer, missing):
+    from qa.asked import uncounted
+
+    assert uncounted(question, answer) == missing
+
+
+def test_the_first_word_of_a_question_is_no_part_of_a_title():
+    q = "According to West Sussex's Total Performance Monitor FR10, where would an overspend be funded from?"
+    assert titles(q, ["West Sussex County Council"]) == [("West Sussex's Total Performance Monitor FR10",
+                                                          ("total", "performance", "monitor", "fr10"))]

@@ -1,0 +1,134 @@
+"""What a question asks to be given, which a quoted answer must hold: a name, a number of the thing counted, a
+date of the event asked about.
+
+- "**Which** community centres is Newcastle-under-Lyme closing?" and "What is **the name of** the new school?" ask
+  for names. A passage that names none ("To report on the review of the Council's Community Centres") does not
+  answer them, however close it reads.
+- "**How many** parking spaces ...?" is answered by a number of spaces (or of something counted alike), not by
+  the size of a PDF or an agenda item's number.
+- "**When** does the consultation close?" is not answered by the date the decision was taken.
+Like ``qa.particulars``, these check an answer already drafted and verified: they can only turn it into "not
+found". The words they use are data, in ``qa/data/particulars.json``.
+"""
+from __future__ import annotations
+
+import re
+
+from qa.particulars import CAPITALISED, alternation, number_pattern, plain, vocabulary, words_of
+
+_NAME = re.compile(rf"{CAPITALISED}(?:\s+(?:(?:of|and|&|the|upon|on|de|y|yr)\s+)?{CAPITALISED})*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?;:]\s+|\n\s*|\(\w\)\s+|\d\)\s+)$")
+
+
+def wanted_names(question: str) -> tuple[str, bool] | None:
+    """What the question wants named, and whether it asks for that thing's own name: ("community centres",
+    False) for "Which community centres ...", ("school", True) for "What is the name of the new school ...";
+    None for a question that asks for no name."""
+    v = vocabulary()
+    q = plain(question)
+    m = re.search(rf"\b(?:{alternation(v.name_before)})\s+(?:the|its|their|a)?\s*(?:[\w'-]+\s+){{0,3}}?"
+                  rf"([a-z][\w'-]*)(?=\s+(?:in|at|of|that|which|for|to|is|was|will|being|replacing)\b|\s*[?,]|$)", q)
+    if m:
+        return m.group(1), True
+    m = re.search(rf"\bwhat\s+(?:is|was|will)\s+(?:the\s+)?(?:new\s+)?(?:[\w'-]+\s+)?([a-z][\w'-]*)\s+"
+                  rf"(?:be\s+)?(?:{alternation(v.name_after)})\b", q)
+    if m:
+        return m.group(1), True
+    m = re.search(rf"^\s*(?:(?:{alternation(v.which_lead)})\s+)?(?:which|what)\s+((?:[\w'-]+\s+){{0,3}}?)"
+                  rf"({alternation(v.named_kinds)})\b", q)
+    if m and not re.search(r"\bof\b", m.group(1)):  # "what share of suppliers" asks for a share, not for names
+        return (m.group(1) + m.group(2)).strip(), False
+    return None
+
+
+def names(text: str, question: str) -> list[str]:
+    """The capitalised names in ``text`` that say something the question does not: "Knutton Community Centre" to
+    a question about community centres, not "the Council's Community Centres". A sentence's first word is
+    capitalised by grammar, not because it names: alone, it is no name ("Following the review, ...")."""
+    asked = words_of(question)
+    generic = vocabulary().generic
+    out = []
+    for m in _NAME.finditer(text):
+        tokens = m.group(0).split()
+        if len(tokens) == 1 and _SENTENCE_START.search(text[:m.start()]):
+            continue
+        new = [w for w in words_of(" ".join(tokens)) if w not in generic and w not in asked and w != "s"]
+        if new:
+            out.append(" ".join(tokens))
+    return out
+
+
+def unnamed(question: str, stated: str) -> str | None:
+    """What the answer (``stated``) leaves out ("do not name the community centres", "do not give the school's
+    name") where the question wants a name and the answer names nothing of it; else None."""
+    wanted = wanted_names(question)
+    if not wanted:
+        return None
+    noun, own_name = wanted
+    found = names(stated, question)
+    if not own_name:
+        return None if found else f"do not name the {noun}"
+    # "the name of the new school": a name ending in the noun ("Ysgol Bae Baglan School"), or one the answer
+    # introduces as a name ("to be called Ysgol Bae Baglan")
+    stem = noun.rstrip("s")
+    if any(plain(n).split()[-1].rstrip("s") == stem for n in found):
+        return None
+    if re.search(rf"\b(?:{alternation(vocabulary().naming_words)})\s+[\"'‘“]?{CAPITALISED}", stated):
+        return None
+    return f"do not give the {noun}'s name"
+
+
+def record_date_only(question: str, claims: list[str]) -> str | None:
+    """The field that answers, where every quoted claim is one of the decision record's own dates ("Date of
+    decision: 28/03/2018") and the question asks about another event ("When does the consultation close?"): the
+    date the decision was taken is not when the consultation closes. None where a claim says more, or the
+    question asks when the decision was taken, published, made effective or met on."""
+    from ingest.layouts import layout
+
+    v = vocabulary()
+    lay = layout()
+    fields = []
+    for claim in claims:
+        label = re.split(r"\s*:-?\s*", claim.strip(), maxsplit=1)[0] if ":" in claim[:80] else ""
+        field = lay.field_of(label) if label else ""
+        if field not in v.record_fields:
+            return None
+        fields.append(field)
+    if not fields or words_of(question) & v.event_words:
+        return None
+    return fields[0]
+
+
+def counted(question: str) -> str | None:
+    """The noun "how many" counts: "parking spaces" → "spaces" in "How many parking spaces would ...?"."""
+    v = vocabulary()
+    # "how many" opens the question ("For how many months ..."): "How often does Kent look at how many places ..."
+    # asks how often; "in total" after the noun is not what is counted
+    m = re.search(rf"^\s*(?:(?:for|in|by|on|of|to|with|after|within)\s+)?how\s+many\s+((?:[\w'-]+\s+){{0,4}}?)"
+                  rf"([a-z][\w'-]*)(?:\s+(?:in|of|at|for)\s+[\w'-]+)?\s+(?:{alternation(v.count_verbs)})\b",
+                  plain(question))
+    return m.group(2) if m else None
+
+
+def uncounted(question: str, stated: str) -> str | None:
+    """The noun counted, where the answer gives no number of it: a number up to four words before the noun or one
+    counted alike ("47 organisations" for suppliers, "three virtual provider engagement events"), or the noun up
+    to three words before a number ("the applications numbered 1 – 11"). None where the question counts nothing
+    or the answer gives a number of it."""
+    from qa.intent import NOT_A_COUNT
+
+    noun = counted(question)
+    if not noun:
+        return None
+    v = vocabulary()
+    stems = {noun.rstrip("s")[:5]}
+    for group in v.counted_alike:
+        if noun in group or noun.rstrip("s") in group or noun + "s" in group:
+            stems |= {w.rstrip("s")[:5] for w in group}
+    text = NOT_A_COUNT.sub(" ", plain(stated).replace("-", " "))
+    num = number_pattern(v)
+    nouns = rf"\b(?:{'|'.join(re.escape(s) for s in sorted(stems))})[a-z]*"
+    if re.search(rf"\b{num}\b(?:\s+[\w'(),&-]+){{0,4}}?\s+{nouns}", text) or re.search(
+            rf"{nouns}(?:\s+[\w'(),&-]+){{0,3}}?\s+{num}\b", text):
+        return None
+    return noun

@@ -18,7 +18,7 @@ import numpy as np
 
 from index.search import Hit
 from index.thesaurus import expanded, expansions
-from qa.fields import asked_labels, under_asked_field
+from qa.fields import asked_labels, is_furniture, under_asked_field
 from qa.intent import FULL_DATE_IN_TEXT, PERSON_NAMED, Intent, satisfies
 from qa.titles import states_title
 from qa.text import sentences, stem, terms
@@ -124,6 +124,8 @@ class Evidence:
         asked = asked_labels(self.question)
         own_weights: dict[int, dict[str, float]] = {}
         for (rank, h, s, e), text, d in zip(spans, texts, dense):
+            if is_furniture(text):
+                continue  # "Salford City Council - Record of Decision", "Reasons for Decision": printed on every page
             fits = satisfies(intent, text)
             # Words of the decision's title say which decision, not which sentence: once in the decision, the
             # sentence that answers is the one with the *other* words of the question ("options ... rejected").

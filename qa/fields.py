@@ -56,3 +56,13 @@ def under_asked_field(heading: str, text: str, asked: frozenset[str]) -> bool:
         return False
     lead = text.split(":", 1)[0].strip().lower() if ":" in text[:60] else ""
     return heading.strip().rstrip(":").lower() in asked or lead in asked
+
+
+def is_furniture(sentence: str) -> bool:
+    """A line the publishing system prints on every page, which answers nothing: a page or record header
+    ("Decision details", "Salford City Council - Record of Decision") or a field's label with no value ("Reasons
+    for Decision")."""
+    lay = layout()
+    line = sentence.strip()
+    return bool(line) and (bool(lay.page_kind(line)) or bool(lay.field_of(line))
+                           or any(h.fullmatch(line) for h in lay.record_headers))

@@ -360,3 +360,18 @@ def test_the_year_in_a_statutes_name_is_not_a_date_to_list_by(asker):
     assert not answer.abstained
     assert sorted(c.decision for c in answer.citations) == ["21/00081", "22/00034", "22/00093"]
     assert [c.decision for c in asker.ask("Which key decisions were taken in 2021?").citations] == ["20/00102", "21/00081"]
+
+
+@pytest.mark.parametrize("line, furniture", [
+    ("Salford City Council - Record of Decision", True),
+    ("RECORD OF DECISION OF THE Cabinet", True),
+    ("Reasons for Decision", True),
+    ("Decision details", True),
+    ("Date of decision: 28/03/2018", False),  # a field with its value answers "when"
+    ("The Cabinet agreed the plan.", False),
+])
+def test_page_furniture_is_never_quoted(line, furniture):
+    from qa.fields import is_furniture
+
+    assert is_furniture(line) is furniture
+

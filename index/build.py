@@ -38,6 +38,7 @@ from ingest.records import Failure, Skipped, Unchanged
 
 CURRENT = "CURRENT"
 VECTORS = "vectors.faiss"
+REMOVED = "vectors_removed.npy"  # ids of removed passages whose vectors a grown graph still holds (index.vectors)
 KEEP_GENERATIONS = 2
 EMBED_CHUNK = 1024
 Progress = Callable[[str], None]
@@ -100,7 +101,7 @@ def build(
                 shutil.rmtree(tmp)
                 report.generation = live.name
                 return report
-            files, kind, counts = _write_vectors(tmp, index_dir, embedder, report, say)
+            files, kind, counts = _write_vectors(tmp, index_dir, embedder, report, say, live)
             step("vectors")
             report.keyword_indexed = _write_keywords(tmp, live, say)
             step("keywords")
@@ -203,10 +204,13 @@ def _write_keywords(tmp: Path, live: Path | None, say: Progress) -> int:
     return count
 
 
-def _write_vectors(tmp: Path, index_dir: Path, embedder: Embedder, report: BuildReport, say: Progress):
+def _write_vectors(tmp: Path, index_dir: Path, embedder: Embedder, report: BuildReport, say: Progress,
+                   live: Path | None = None):
     with Store(tmp / DB_NAME) as store:
         rows = store.conn.execute("SELECT id, heading, text FROM passages ORDER BY id").fetchall()
         counts = store.counts()
+        touched = np.array([r[0] for r in store.conn.execute("SELECT DISTINCT passage_id FROM keyword_pending")],
+                           dtype=np.int64)
         store.conn.execute("PRAGMA journal_mode=DELETE")
     ids = np.array([r["id"] for r in rows], dtype=np.int64)
     inputs = [embed_input(r["heading"], r["text"]) for r in rows]
@@ -225,17 +229,54 @@ def _write_vectors(tmp: Path, index_dir: Path, embedder: Embedder, report: Build
                 cache.put(embedder.model_id, batch, embedder.embed([by_key[k] for k in batch]))
                 say(f"embedded {min(i + EMBED_CHUNK, len(todo))}/{len(todo)}")
         report.embedded = len(todo)
-        matrix = cache.get(embedder.model_id, keys, embedder.dim) if keys else np.zeros((0, embedder.dim), np.float32)
+        grown = _grown(live, embedder.model_id, ids, touched)
+        if grown is None:
+            matrix = cache.get(embedder.model_id, keys, embedder.dim) if keys else np.zeros((0, embedder.dim), np.float32)
+            index, removed = vectors.build(ids, matrix), np.zeros(0, np.int64)
+        else:  # the live graph, grown by the new passages' vectors; the removed ones' kept but never returned
+            index, new, removed = grown
+            say(f"vector index: {len(new):,} passages added to the live graph, {len(removed):,} removed")
+            vectors.add(index, ids[new], cache.get(embedder.model_id, [keys[i] for i in np.flatnonzero(new)],
+                                                   embedder.dim))
         report.embedded_sentences, sentence_files = sentence_vectors.write(tmp, [r["text"] for r in rows], cache,
                                                                            embedder, say)
     finally:
         cache.close()
-    index = vectors.build(ids, matrix)
     vectors.save(index, tmp / VECTORS)
     _fsync(tmp / VECTORS)
+    files = [DB_NAME, VECTORS]
+    if len(removed):
+        np.save(tmp / REMOVED, np.sort(removed), allow_pickle=False)
+        _fsync(tmp / REMOVED)
+        files.append(REMOVED)
     _fsync(tmp / DB_NAME)
     kind = "flat" if len(ids) <= vectors.EXACT_LIMIT else "hnsw"
-    return [DB_NAME, VECTORS, *sentence_files], kind, counts
+    return [*files, *sentence_files], kind, counts
+
+
+def _grown(live: Path | None, model_id: str, ids: np.ndarray, touched: np.ndarray):
+    """The live generation's graph index to grow, with a mask over ``ids`` of the passages it lacks and the ids
+    of removed passages it still holds; None where the index is built afresh instead: no live graph (a small
+    index is flat and rebuilt in seconds), another model, an id it holds written again (a store from before ids
+    were never reused), or more than ``vectors.REBUILD_SHARE`` of its vectors removed passages'."""
+    if (live is None or len(ids) <= vectors.EXACT_LIMIT or not _same_model(live, model_id)
+            or not (live / VECTORS).exists()):
+        return None
+    index = vectors.load(live / VECTORS)
+    if not vectors.is_graph(index):
+        return None
+    held = vectors.ids(index)
+    if len(np.intersect1d(np.intersect1d(touched, held), ids)):
+        return None  # a passage id the graph holds was removed and issued again: its vector there is stale
+    removed = np.union1d(_removed(live), np.setdiff1d(held, ids))
+    if len(removed) > vectors.REBUILD_SHARE * len(held):
+        return None
+    return index, ~np.isin(ids, held), removed
+
+
+def _removed(gen: Path) -> np.ndarray:
+    path = gen / REMOVED
+    return np.load(path, allow_pickle=False) if path.exists() else np.zeros(0, np.int64)
 
 
 def _same_model(live: Path, model_id: str) -> bool:

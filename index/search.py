@@ -13,7 +13,7 @@ import numpy as np
 from index import manifest as mf
 from index import sentence_vectors as sv
 from index import vectors
-from index.build import VECTORS, current_generation
+from index.build import REMOVED, VECTORS, current_generation
 from index.embed import Embedder, load_embedder
 from index.errors import BadRequest, IndexNotFound, IndexOutdated, ModelMismatch
 from index.filters import Filters
@@ -111,6 +111,8 @@ class Searcher:
         self.vectors = vectors.load(gen / VECTORS)
         if self.vectors.d != self.manifest["dimension"]:
             raise ModelMismatch(self.manifest["model"], f"a {self.vectors.d}-d vector file")
+        # removed passages' vectors a grown graph still holds (index.build): never returned
+        self.removed = np.load(gen / REMOVED, allow_pickle=False) if REMOVED in self.manifest["files"] else None
         self.conn = sqlite3.connect(f"file:{gen / DB_NAME}?mode=ro", uri=True, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
         check_schema(self.conn, str(index_dir))
@@ -269,7 +271,7 @@ class Searcher:
             lap("filters")
             qvec = self.query_vectors.embed([expanded(query) if expand else query])[0]
             lap("embed")
-            dense = vectors.search(self.vectors, qvec, read, allowed)
+            dense = vectors.search(self.vectors, qvec, read, allowed, self.removed)
             lap("dense")
             runs.append([i for i, _ in dense])
             if mode == "dense":

@@ -237,12 +237,13 @@ class Store:
                 "INSERT INTO paragraphs VALUES (?,?,?,?,?,?)",
                 [(doc_id, i, p.label, p.heading, p.start, p.end) for i, p in enumerate(doc.paragraphs)],
             )
+            first = self._next_passage_id(len(doc.passages))
             self.conn.executemany(
-                "INSERT INTO passages(document_id, label, heading, part, start, end, text, content_hash)"
-                " VALUES (?,?,?,?,?,?,?,?)",
+                "INSERT INTO passages(id, document_id, label, heading, part, start, end, text, content_hash)"
+                " VALUES (?,?,?,?,?,?,?,?,?)",
                 [
-                    (doc_id, p.label, p.heading, p.part, p.start, p.end, p.text, content_hash(p.text))
-                    for p in doc.passages
+                    (first + i, doc_id, p.label, p.heading, p.part, p.start, p.end, p.text, content_hash(p.text))
+                    for i, p in enumerate(doc.passages)
                 ],
             )
             self.conn.executemany(
@@ -265,6 +266,17 @@ class Store:
         return self.conn.execute(
             "SELECT count(*) FROM passages p JOIN documents d ON d.id = p.document_id WHERE d.source = ?", (path,)
         ).fetchone()[0]
+
+    def _next_passage_id(self, count: int) -> int:
+        """The first of ``count`` passage ids never issued before. SQLite would give a removed document's ids to
+        the next one added (its rowids restart after the largest left); a generation's vector index keeps the
+        vectors of removed passages under their ids until it is rebuilt (``index.build``), so an id is never
+        issued twice."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'passage_id_high'").fetchone()
+        high = max(int(row[0]) if row else 0,
+                   self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM passages").fetchone()[0])
+        self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('passage_id_high', ?)", (str(high + count),))
+        return high + 1
 
     def remove(self, path: str) -> bool:
         """Drop a file: the document, or every part of the page."""

@@ -10,6 +10,9 @@ import numpy as np
 # search sub-linear (M=32, efSearch=128 keeps recall@10 above 0.95 on normalised text embeddings) without
 # the training step IVF needs, so incremental rebuilds stay simple.
 EXACT_LIMIT = 50_000
+# A graph grown in place (index.build) keeps removed passages' vectors, never returned; past this share of its
+# vectors it is built afresh, as the keyword index is.
+REBUILD_SHARE = 0.1
 # A filter that leaves at most this many passages is searched exactly over those passages (see _exact_subset).
 EXACT_SUBSET = 20_000
 
@@ -30,6 +33,26 @@ def build(ids: np.ndarray, vectors: np.ndarray):
     return index
 
 
+def is_graph(index) -> bool:
+    """An HNSW index, which grows in place (``add``); a flat one is rebuilt, cheaply, on any change."""
+    import faiss
+
+    base = faiss.downcast_index(index.index) if hasattr(index, "index") else index
+    return isinstance(base, faiss.IndexHNSW)
+
+
+def ids(index) -> np.ndarray:
+    """Every id the index holds a vector for (removed passages' included, until it is rebuilt)."""
+    import faiss
+
+    return faiss.vector_to_array(index.id_map).astype(np.int64)
+
+
+def add(index, new_ids: np.ndarray, new_vectors: np.ndarray) -> None:
+    if len(new_ids):
+        index.add_with_ids(np.ascontiguousarray(new_vectors, dtype=np.float32), new_ids.astype(np.int64))
+
+
 def save(index, path: Path) -> None:
     import faiss
 
@@ -42,8 +65,11 @@ def load(path: Path):
     return faiss.read_index(str(path))
 
 
-def search(index, query: np.ndarray, k: int, allowed: list[int] | None = None) -> list[tuple[int, float]]:
-    """Top-k (passage id, inner product); ``allowed`` restricts the search before the cut."""
+def search(index, query: np.ndarray, k: int, allowed: list[int] | None = None,
+           removed: np.ndarray | None = None) -> list[tuple[int, float]]:
+    """Top-k (passage id, inner product); ``allowed`` restricts the search before the cut; ``removed``: ids whose
+    vectors the index still holds for passages since removed, never returned (``allowed`` lists live passages
+    only, so it needs no such care)."""
     import faiss
 
     if index.ntotal == 0 or k <= 0 or (allowed is not None and not allowed):
@@ -53,6 +79,9 @@ def search(index, query: np.ndarray, k: int, allowed: list[int] | None = None) -
     params = None
     if allowed is not None:
         params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)))
+    elif removed is not None and len(removed):
+        gone = faiss.IDSelectorBatch(np.asarray(removed, dtype=np.int64))
+        params = faiss.SearchParameters(sel=faiss.IDSelectorNot(gone))  # ``gone`` lives through the search
     scores, ids = index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k, params=params)
     return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 

@@ -90,6 +90,10 @@ CREATE TABLE IF NOT EXISTS mentions (
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     number TEXT NOT NULL
 );
+-- a document replaced or removed deletes its rows here (ON DELETE CASCADE): without these, every delete scans
+-- both tables whole, and re-reading every file (an ingest version change) grows with the square of the corpus
+CREATE INDEX IF NOT EXISTS amounts_document ON amounts(document_id);
+CREATE INDEX IF NOT EXISTS mentions_document ON mentions(document_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
     text, heading, content='passages', content_rowid='id', tokenize='unicode61'
 );

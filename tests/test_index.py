@@ -324,3 +324,15 @@ def test_an_older_store_is_refused_by_readers_and_updated_by_the_next_ingest(tmp
         check_schema(store.conn, "IX")
         assert store.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(
             SCHEMA_VERSION)
+
+
+def test_a_documents_rows_are_found_by_index_when_it_is_replaced(tmp_path):
+    """Replacing or removing a document deletes its amounts and mentions (ON DELETE CASCADE): found by an index,
+    not by scanning the tables whole, which made re-reading every file grow with the square of the corpus."""
+    from index.store import Store
+
+    with Store(tmp_path / "s.sqlite") as store:
+        for table in ("amounts", "mentions", "passages", "paragraphs"):
+            plan = " ".join(str(r[-1]) for r in store.conn.execute(
+                f"EXPLAIN QUERY PLAN SELECT * FROM {table} WHERE document_id = 1"))
+            assert "USING" in plan and "INDEX" in plan, (table, plan)

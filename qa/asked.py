@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from qa.intent import NOT_A_COUNT
 from qa.particulars import CAPITALISED, alternation, number_pattern, plain, vocabulary, words_of
 
 _NAME = re.compile(rf"{CAPITALISED}(?:\s+(?:(?:of|and|&|the|upon|on|de|y|yr)\s+)?{CAPITALISED})*")
@@ -115,8 +116,6 @@ def uncounted(question: str, stated: str) -> str | None:
     counted alike ("47 organisations" for suppliers, "three virtual provider engagement events"), or the noun up
     to three words before a number ("the applications numbered 1 – 11"). None where the question counts nothing
     or the answer gives a number of it."""
-    from qa.intent import NOT_A_COUNT
-
     noun = counted(question)
     if not noun:
         return None

@@ -16,6 +16,18 @@ def sample_file(prefix: str) -> Path:
     return next(SAMPLE.glob(f"{prefix}_*.txt"))
 
 
+def change_sample(corpus: Path) -> tuple[Path, Path]:
+    """In a copy of the sample: replace an amount in one document, remove another, add a third (23/00777, street
+    lighting). Returns (changed, removed): what an incremental build must take in."""
+    target = next(corpus.glob("003_*.txt"))
+    target.write_text(target.read_text(encoding="utf-8").replace("£3.087m", "£3.2m"), encoding="utf-8")
+    removed = next(corpus.glob("002_*.txt"))
+    removed.unlink()
+    (corpus / "new.txt").write_text("DECISION NO: 23/00777\n\nTitle of Decision: Street Lighting\n\n"
+                                    "Decision: replace the street lighting lamps across the county.", encoding="utf-8")
+    return target, removed
+
+
 @pytest.fixture(scope="session")
 def sample_docs():
     """The five sample documents, parsed once: {"000": ParsedDocument, ...}."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE
+from conftest import SAMPLE, change_sample
 from index import keywords
 from index import manifest as mf
 from index.build import build, current_generation
@@ -101,17 +101,6 @@ QUERIES = ["carers short breaks direct award", "Regulation 32", "£3.2m", "day o
            "street lighting lamps", "council", "20/00031"]
 
 
-def _change(corpus: Path) -> tuple[Path, Path]:
-    """Replace an amount in one document, remove another, add a third; returns (changed, removed)."""
-    target = next(corpus.glob("003_*.txt"))
-    target.write_text(target.read_text(encoding="utf-8").replace("£3.087m", "£3.2m"), encoding="utf-8")
-    removed = next(corpus.glob("002_*.txt"))
-    removed.unlink()
-    (corpus / "new.txt").write_text("DECISION NO: 23/00777\n\nTitle of Decision: Street Lighting\n\n"
-                                    "Decision: replace the street lighting lamps across the county.", encoding="utf-8")
-    return target, removed
-
-
 @pytest.mark.parametrize("share", [1.0, keywords.REBUILD_SHARE])
 def test_an_incremental_generation_ranks_as_a_full_build_and_leaves_the_old_one_intact(tmp_path, corpus,
                                                                                       monkeypatch, share):
@@ -119,7 +108,7 @@ def test_an_incremental_generation_ranks_as_a_full_build_and_leaves_the_old_one_
     ix = tmp_path / "ix"
     build([corpus], ix, EMB, "hash:384")
     first = current_generation(ix)
-    target, removed = _change(corpus)
+    target, removed = change_sample(corpus)
     report = build([corpus], ix, EMB, "hash:384", remove=[str(removed)])
     mf.read_and_verify(first)  # the previous generation's files, keyword segments included, are untouched
     s = Searcher(ix, embedder=EMB)

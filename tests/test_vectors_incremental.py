@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
-from conftest import SAMPLE
+from conftest import SAMPLE, change_sample
 from index import manifest as mf
 from index import vectors
 from index.build import REMOVED, VECTORS, build, current_generation
@@ -29,16 +29,6 @@ def corpus(tmp_path, monkeypatch):
     return folder
 
 
-def _change(corpus):
-    target = next(corpus.glob("003_*.txt"))
-    target.write_text(target.read_text(encoding="utf-8").replace("£3.087m", "£3.2m"), encoding="utf-8")
-    removed = next(corpus.glob("002_*.txt"))
-    removed.unlink()
-    (corpus / "new.txt").write_text("DECISION NO: 23/00777\n\nTitle of Decision: Street Lighting\n\n"
-                                    "Decision: replace the street lighting lamps across the county.", encoding="utf-8")
-    return removed
-
-
 def _dense(ix, queries):
     s = Searcher(ix, embedder=EMB)
     return [[(h.document, h.paragraph, round(h.score, 5)) for h in s.search(q, k=10, mode="dense")] for q in queries]
@@ -50,7 +40,7 @@ def test_a_change_grows_the_live_graph_and_ranks_as_a_full_build(tmp_path, corpu
     build([corpus], ix, EMB, "hash:384")
     first = current_generation(ix)
     held_before = vectors.ids(vectors.load(first / VECTORS))
-    removed_doc = _change(corpus)
+    _, removed_doc = change_sample(corpus)
     build([corpus], ix, EMB, "hash:384", remove=[str(removed_doc)])
     gen = current_generation(ix)
     mf.read_and_verify(first)  # the previous generation is untouched
@@ -95,7 +85,7 @@ def test_many_removed_passages_build_the_graph_afresh(tmp_path, corpus, monkeypa
     ix = tmp_path / "ix"
     build([corpus], ix, EMB, "hash:384")
     monkeypatch.setattr(vectors, "REBUILD_SHARE", 0.0)  # any removal is too many
-    removed_doc = _change(corpus)
+    _, removed_doc = change_sample(corpus)
     build([corpus], ix, EMB, "hash:384", remove=[str(removed_doc)])
     gen = current_generation(ix)
     assert REMOVED not in mf.read_and_verify(gen)["files"]

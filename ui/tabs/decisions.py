@@ -1,0 +1,43 @@
+"""The "Decisions" tab: every decision in the index, and one decision's page (its documents, paragraphs and
+cross-references)."""
+from __future__ import annotations
+
+from index.sanitise import sanitise
+from ui.services import Services, _str
+
+
+def decisions_table(services: Services) -> list[list]:
+    return [[d.number, d.council, d.title, d.decision_maker, d.status, d.date or d.dates.get("committee", ""),
+             "; ".join(a["text"] for a in d.amounts[:6])] for d in services.asker().decisions()]
+
+
+def decision_page(services: Services, number: str) -> dict:
+    number = sanitise(_str(number))[:100]
+    d = next((d for d in services.asker().decisions() if d.number == number), None)
+    if d is None:
+        return {}
+    searcher = services.asker().searcher
+    paragraphs = [
+        {"document": r[0], "paragraph": r[1], "text": " ".join(r[2].split())[:300]}
+        for r in searcher.conn.execute(
+            "SELECT d.path, p.label, p.text FROM passages p JOIN documents d ON d.id = p.document_id"
+            " WHERE d.number = ? ORDER BY d.path, p.start", [d.number])
+    ]
+    return {"id": d.number, "council": d.council, "reference": d.reference, "title": d.title,
+            "decision_maker": d.decision_maker, "status": d.status, "date": d.date, "dates": d.dates,
+            "documents": [doc.path for doc in d.documents], "mentions": d.mentions, "mentioned_by": d.mentioned_by,
+            "fields": d.fields, "paragraphs": paragraphs}
+
+
+def build(services: Services, app):
+    """The tab; returns its table, which adding documents refreshes."""
+    import gradio as gr
+
+    with gr.Tab("Decisions"):
+        table = gr.Dataframe(headers=["id", "council", "title", "decision maker", "status", "date", "amounts"],
+                             wrap=True, interactive=False)
+        number = gr.Textbox(label="Decision id (e.g. 21/00081)")
+        page = gr.JSON(label="Decision: documents, paragraphs, mentions")
+        app.load(lambda: decisions_table(services), None, table, api_name="decisions")
+        number.submit(lambda n: decision_page(services, n), number, page, api_name="decision")
+    return table

@@ -71,20 +71,14 @@ def create_app(index_dir: Path, answerer=None, model: str | None = None, upload_
 CSS = "#cited-paragraph .textfield, #search-results .textfield { word-break: normal; overflow-wrap: anywhere; }"
 
 
-def launch(app, host: str = "127.0.0.1", port: int = 7860, auth=None, block: bool = True) -> None:
-    """Start the server with the settings the safety promises rest on: no share link, an upload size limit,
-    no extra file routes (the index directory is never served), and Gradio's upload route closed unless
-    adding documents is switched on (``ui.guard``)."""
-    from starlette.middleware import Middleware
+def launch(app, host: str = "127.0.0.1", port: int = 7860, auth=None, block: bool = True):
+    """Serve the app, and the API and the other parts beside it, on one server (``ui.server``): no share link, an
+    upload size limit, no extra file routes (the index directory is never served), Gradio's upload route closed
+    unless adding documents is switched on (``ui.guard``), nothing beyond loopback without logins. With ``block``
+    False it returns the running server (``stop()``, or the app's ``close()``, ends it)."""
+    from ui.server import serve
 
-    from ui.guard import UploadGuard
-
-    services = getattr(app, "councilqa_services", None)
-    allowed = services is not None and services.upload_dir is not None
-    guard = Middleware(UploadGuard, allowed=allowed, max_bytes=MAX_UPLOAD_REQUEST)
-    app.launch(server_name=host, server_port=port, share=False, auth=auth or None, max_file_size=MAX_FILE_SIZE,
-               allowed_paths=[], show_error=False, css=CSS, prevent_thread_lock=not block,
-               app_kwargs={"middleware": [guard]})
+    return serve(app, host, port, auth, block=block)
 
 
 def _quietly(func) -> None:

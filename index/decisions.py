@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ingest.records import STATUS_ORDER
+from index.filters import Filters
 from index.store import Store
 
 # Which document speaks for a decision, best first: the signed record, the web page, the proposal, the report.
@@ -101,3 +102,12 @@ def list_decisions(store: Store) -> list[Decision]:
             )
         )
     return out
+
+
+def numbers_matching(conn: sqlite3.Connection, filters: Filters) -> set[str] | None:
+    """The numbers of the decisions one of whose documents passes ``filters`` (None where nothing is filtered):
+    the same conditions as a search's (``Filters.sql``)."""
+    if filters.is_empty():
+        return None
+    where, args = filters.sql()
+    return {r[0] for r in conn.execute(f"SELECT DISTINCT d.number FROM documents d WHERE {where}", args) if r[0]}

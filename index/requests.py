@@ -1,4 +1,4 @@
-"""One validation layer for what people send: the CLI, the app and (later) the HTTP API all call it.
+"""One validation layer for what people send: the CLI, the app and the HTTP API (``ui.api``) all call it.
 
 Every request is bounded where it enters (``k``, the length of a question or query, a batch of questions,
 filter values) and its text is sanitised once: NUL and other control characters, lone surrogates (how Python
@@ -52,12 +52,24 @@ def mode_value(value: object) -> str:
     return str(value)
 
 
+def offset_value(value: object, name: str = "offset", upper: int = 1_000_000) -> int:
+    """Results skipped before a page (the HTTP API's pagination), from 0 to ``upper``."""
+    try:
+        offset = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise BadRequest(f"{name} must be a whole number from 0 to {upper:,} (got {value!r})") from None
+    if not 0 <= offset <= upper:
+        raise BadRequest(f"{name} must be from 0 to {upper:,} (got {offset})")
+    return offset
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     query: str
     k: int
     filters: Filters
     mode: str = "hybrid"
+    offset: int = 0  # passages skipped before these k (a page of the HTTP API)
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,15 @@ class AskRequest:
 def search_request(query: object, k: object = 10, filters: Filters | None = None, mode: object = "hybrid",
                    k_name: str = "k") -> SearchRequest:
     return SearchRequest(text(query, "query"), k_value(k, k_name), filters or Filters(), mode_value(mode))
+
+
+def search_page(query: object, k: object = 10, offset: object = 0, filters: Filters | None = None,
+                mode: object = "hybrid") -> SearchRequest:
+    """A page of a search: ``k`` passages after ``offset``, never deeper than ``MAX_K`` in all."""
+    k_checked, skip = k_value(k, "k"), offset_value(offset, upper=MAX_K - 1)
+    if skip + k_checked > MAX_K:
+        raise BadRequest(f"offset + k is {skip + k_checked}: a search reads at most {MAX_K} passages deep")
+    return SearchRequest(text(query, "query"), k_checked, filters or Filters(), mode_value(mode), skip)
 
 
 def ask_request(question: object, k: object = 8, filters: Filters | None = None, k_name: str = "k") -> AskRequest:

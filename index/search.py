@@ -65,6 +65,12 @@ class Hit:
     def citation(self) -> str:
         return citation_label(self.decision, self.paragraph)
 
+    def to_dict(self) -> dict:
+        """The machine-readable form (``search --json``, ``GET /api/search``): where it is, what it says, and how
+        to cite it and reach its page on the council's site."""
+        return {"decision": self.decision, "paragraph": self.paragraph, "document": self.document, "score": self.score,
+                "text": self.text, "citation": self.citation, "title": self.title, "url": self.url}
+
 
 def ref_key(reference: str) -> str:
     """A reference as compared: case, spacing, brackets and "ref" aside ("OKD55 (20/21)" = "okd55 20/21")."""

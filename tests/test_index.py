@@ -147,7 +147,8 @@ def test_search_cli_json(built, capsys):
 
     assert main(["search", "22/00093", "--index", str(built), "--json", "--k", "2", "--mode", "keyword"]) == 0
     hits = json.loads(capsys.readouterr().out)["hits"]
-    assert set(hits[0]) == {"decision", "paragraph", "document", "score", "text"} and hits[0]["decision"] == "22/00093"
+    assert set(hits[0]) == {"decision", "paragraph", "document", "score", "text", "citation", "title", "url"}
+    assert hits[0]["decision"] == "22/00093" and hits[0]["citation"].startswith("[22/00093 ")
 
 
 KILLER = textwrap.dedent("""

@@ -106,10 +106,10 @@ def test_requests_naming_another_host_are_refused_on_loopback(index_dir, hello_p
 def test_with_logins_the_app_and_the_parts_ask_for_one(index_dir, hello_part):  # noqa: F811
     server, said = _serve(index_dir, logins=[("ann", "correct-horse")])
     try:
-        assert "1 login (--auth)" in said
+        assert "1 login (--auth) required" in said
         status, body, headers = _get(server.url + "hello/x")
-        assert status == 401 and "asks for a login" in json.loads(body)["detail"]
-        assert headers["www-authenticate"].startswith("Basic")
+        assert status == 401 and "or a login (HTTP Basic)" in json.loads(body)["detail"]
+        assert "Basic" in headers["www-authenticate"]
         wrong = base64.b64encode(b"ann:wrong-password").decode()
         status, body, _ = _get(server.url + "hello/x", {"Authorization": f"Basic {wrong}"})
         assert status == 401 and "not known" in json.loads(body)["detail"]

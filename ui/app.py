@@ -71,14 +71,15 @@ def create_app(index_dir: Path, answerer=None, model: str | None = None, upload_
 CSS = "#cited-paragraph .textfield, #search-results .textfield { word-break: normal; overflow-wrap: anywhere; }"
 
 
-def launch(app, host: str = "127.0.0.1", port: int = 7860, auth=None, block: bool = True):
+def launch(app, host: str = "127.0.0.1", port: int = 7860, auth=None, block: bool = True, keys=None, rate=None):
     """Serve the app, and the API and the other parts beside it, on one server (``ui.server``): no share link, an
     upload size limit, no extra file routes (the index directory is never served), Gradio's upload route closed
     unless adding documents is switched on (``ui.guard``), nothing beyond loopback without logins. With ``block``
-    False it returns the running server (``stop()``, or the app's ``close()``, ends it)."""
+    False it returns the running server (``stop()``, or the app's ``close()``, ends it). ``keys`` (the API keys
+    file) and ``rate`` (API requests a minute a caller): see ``ui.server.ServerContext.make``."""
     from ui.server import serve
 
-    return serve(app, host, port, auth, block=block)
+    return serve(app, host, port, auth, block=block, keys=keys, rate=rate)
 
 
 def _quietly(func) -> None:

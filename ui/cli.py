@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workdir", help="keep the synthetic corpus and index here (default: a temporary directory)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
-    p = sub.add_parser("serve", help="the web app (Gradio) over the index")
+    p = sub.add_parser("serve", help="the web app and the HTTP JSON API (/api/) over the index, on one server")
     p.add_argument("--index", help="index directory")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=7860)
@@ -94,6 +94,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-upload", action="store_true",
                    help="show the Add documents tab: people using the app can add files to the index (off by default)")
     p.add_argument("--upload-dir", help="where added files are kept (default: INDEX/uploads)")
+    p.add_argument("--keys", metavar="FILE", help="the API keys file (default: $COUNCILQA_KEYS, else "
+                   "INDEX/apikeys.json; `councilqa apikey` issues keys)")
+    p.add_argument("--rate-limit", type=int, default=None, metavar="N",
+                   help="API requests a minute one caller (a key, a login or an address) may make to this process "
+                   "(default 120; 0: no limit)")
+
+    from ui.cli_apikey import add_parser as add_apikey_parser
+
+    add_apikey_parser(sub)
 
     p = sub.add_parser("decisions", help="list the decisions in the index")
     p.add_argument("--index", help="index directory")
@@ -149,11 +158,13 @@ def main(argv: list[str] | None = None) -> int:
     from ingest.errors import IngestError
 
     try:
+        from ui.cli_apikey import cmd_apikey
         from ui.cli_fetch import cmd_fetch
         from ui.cli_measure import cmd_bench, cmd_eval
 
         commands = {"ingest": cmd_ingest, "decisions": cmd_decisions, "search": cmd_search, "ask": cmd_ask,
-                    "eval": cmd_eval, "bench": cmd_bench, "serve": cmd_serve, "fetch": cmd_fetch}
+                    "eval": cmd_eval, "bench": cmd_bench, "serve": cmd_serve, "fetch": cmd_fetch,
+                    "apikey": cmd_apikey}
         return commands[args.command](args)
     except (IndexError_, IngestError, ValueError) as exc:
         from index.sanitise import printable
@@ -260,9 +271,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     searcher = Searcher(_index_dir(args.index), model=args.model)
     hits = searcher.search(req.query, k=req.k, filters=req.filters, mode=req.mode)
     if args.json:
-        print(json.dumps({"hits": [
-            {"decision": h.decision, "paragraph": h.paragraph, "document": h.document, "score": h.score,
-             "text": h.text} for h in hits]}, ensure_ascii=False, indent=2))
+        print(json.dumps({"hits": [h.to_dict() for h in hits]}, ensure_ascii=False, indent=2))
     else:
         if not hits:
             print("no passages match")
@@ -315,7 +324,7 @@ def _read_batch(name: str) -> bytes:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from index.requests import k_value
+    from index.requests import k_value, offset_value
 
     k_value(args.port, "--port", upper=65_535)
     auth = parse_auth(args.auth)
@@ -328,8 +337,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     upload_dir = None
     if args.allow_upload:
         upload_dir = Path(args.upload_dir) if args.upload_dir else index_dir / "uploads"
+    from ui.cli_apikey import keys_path
+
+    if args.rate_limit is not None:
+        offset_value(args.rate_limit, "--rate-limit", upper=1_000_000)  # 0: no limit
     app = create_app(index_dir, _answerer(args.llm), args.model, upload_dir)
-    launch(app, args.host, args.port, auth)
+    launch(app, args.host, args.port, auth, keys=keys_path(args.keys, index_dir), rate=args.rate_limit)
     return EXIT_OK
 
 

@@ -43,6 +43,7 @@ class Part:
 
 # Everything served beside the app, in order. One line a router (see the module's docstring).
 PARTS: list[Part] = [
+    Part("API", "/api/", "ui.api:routers", docs="/api/docs"),
 ]
 
 DOCS, OPENAPI, DOCS_STATIC = "/api/docs", "/api/openapi.json", "/api/docs/static"
@@ -72,23 +73,29 @@ class ServerContext:
 
     services: Any  # ui.services.Services: the index and answerer the app uses, loaded once per generation
     host: str
-    logins: list[tuple[str, str]] = field(default_factory=list)
-    dependencies: list = field(default_factory=list)  # FastAPI dependencies applying the server's access rules
+    access: Any  # ui.access.Access: logins, API keys, rate limit
+    dependencies: list = field(default_factory=list)  # FastAPI dependencies applying them (401 / 429 JSON)
 
+    @property
+    def logins(self) -> list[tuple[str, str]]:
+        return self.access.logins
 
-def access_rules(logins: list) -> list:
-    """The dependencies a part's router takes to apply the server's access rules (``ui.access``)."""
-    from fastapi import Depends
+    @classmethod
+    def make(cls, services, host: str = "127.0.0.1", logins: list | None = None, keys: Path | None = None,
+             rate: int | None = None) -> ServerContext:
+        """``keys``: the API keys file (default ``INDEX/apikeys.json``); ``rate``: requests a minute a caller may
+        make (default ``ui.access.RATE``; 0: no limit)."""
+        from ui.access import RATE, Access
+        from ui.apikeys import KEYS_FILE
 
-    from ui.access import Access
-
-    return [Depends(Access(logins).dependency())]
+        access = Access(logins, Path(keys) if keys else Path(services.index_dir) / KEYS_FILE,
+                        RATE if rate is None else rate)
+        return cls(services, host, access, access.dependencies())
 
 
 def build_app(blocks, context: ServerContext, upload_allowed: bool = False, parts: list[Part] | None = None):
     """The FastAPI application: ``parts`` (default ``PARTS``) and then the Gradio ``blocks`` at ``/`` (or no app when
     ``blocks`` is None: the routers alone, as tests and API-only servers use it)."""
-    import gradio as gr
     from fastapi import FastAPI
     from fastapi.staticfiles import StaticFiles
     from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -108,6 +115,8 @@ def build_app(blocks, context: ServerContext, upload_allowed: bool = False, part
     if is_loopback(context.host):
         server.add_middleware(TrustedHostMiddleware, allowed_hosts=["localhost", "127.0.0.1", "[::1]"])
     if blocks is not None:
+        import gradio as gr
+
         gr.mount_gradio_app(server, blocks, path="/", auth=context.logins or None, max_file_size=MAX_FILE_SIZE,
                             allowed_paths=[], show_error=False, css=CSS, ssr_mode=False, mcp_server=False,
                             enable_monitoring=False, server_name=context.host)
@@ -201,13 +210,15 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def serve(blocks, host: str = "127.0.0.1", port: int = 7860, logins: list | None = None, block: bool = True,
-          out=None) -> Server:
+          out=None, keys: Path | None = None, rate: int | None = None) -> Server:
     """Serve ``blocks`` (a ``ui.app.create_app`` app) and ``PARTS`` on ``host:port``; say what is served. With
-    ``block`` False it returns the running ``Server`` (``stop()`` ends it; so does the app's ``close()``)."""
+    ``block`` False it returns the running ``Server`` (``stop()`` ends it; so does the app's ``close()``).
+    ``keys`` and ``rate``: see ``ServerContext.make``."""
     logins = list(logins or [])
     refuse_open_host(host, logins)
     services = blocks.councilqa_services
-    context = ServerContext(services=services, host=host, logins=logins, dependencies=access_rules(logins))
+    context = ServerContext.make(services, host, logins, keys, rate)
+    context.access.required()  # a keys file that cannot be read stops the start, in one sentence
     app = build_app(blocks, context, upload_allowed=services.upload_dir is not None)
     server = Server(app, host, port)
     blocks.close = server.stop  # closing the app closes its server, as with Gradio's own launch
@@ -241,7 +252,11 @@ def announce(server: Server, context: ServerContext, out) -> None:
         docs = f"  (docs: {base}{part.docs})" if part.docs else ""
         lines.append(f"  {part.name + ':':<6} {base}{part.path}{docs}")
     who = "this machine only" if is_loopback(server.host) else f"the network on {server.host}"
-    logins = f"{len(context.logins)} login{'s' if len(context.logins) != 1 else ''} (--auth)" if context.logins \
-        else "no login"
-    lines.append(f"Listening to {who}, {logins}. Press Ctrl+C to stop.")
+    n, keys = len(context.logins), context.access.keys
+    issued = len(keys.records()) if keys is not None else 0
+    ask = [f"{n} login{'s' if n != 1 else ''} (--auth)"] * bool(n) + \
+        [f"{issued} API key{'s' if issued != 1 else ''} ({keys.path})"] * bool(issued)
+    lines.append(f"Listening to {who}; {' or '.join(ask) + ' required' if ask else 'open to it, no login'}"
+                 f"{'' if not context.access.rate else f'; at most {context.access.rate} requests a minute a caller'}"
+                 ". Press Ctrl+C to stop.")
     print("\n".join(lines), file=out, flush=True)

@@ -4,7 +4,8 @@ Layout of an index directory::
 
     CURRENT              name of the live generation (replaced by an atomic rename)
     gen-000007/          manifest.json, councilqa.sqlite, vectors.faiss, sentence_{keys,vectors}.npy, keywords/
-                         (Tantivy's files: ``index.keywords``); never modified once live
+                         (Tantivy's files: ``index.keywords``), decision_{ids,keys,vectors}.npy and
+                         decision_vectors.json (``index.decision_vectors``); never modified once live
     embeddings.sqlite    content-addressed embedding cache shared by all generations
     write.lock           one writer at a time
 
@@ -28,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from index import manifest as mf
-from index import keywords, sentence_vectors, vectors
+from index import decision_vectors, keywords, sentence_vectors, vectors
 from index.cache import CACHE_NAME, EmbeddingCache
 from index.embed import Embedder, embed_input
 from index.lock import writer_lock
@@ -56,6 +57,8 @@ class BuildReport:
     embedded: int = 0
     embedded_sentences: int = 0  # index.sentence_vectors
     keyword_indexed: int = 0  # passages (re)indexed for keyword search: only those that changed
+    embedded_decisions: int = 0  # decision titles and fields embedded (index.decision_vectors)
+    decisions_computed: int = 0  # decisions whose vector was made again: only those whose inputs changed
     generation: str = ""
 
     @property
@@ -97,7 +100,8 @@ def build(
             changed = _apply_changes(paths, remove, live, tmp, report, say, options, budget)
             step("database")
             if (not changed and live is not None and _same_model(live, embedder.model_id)
-                    and sentence_vectors.present(live) and keywords.present(live)):  # an older generation gains them
+                    and sentence_vectors.present(live) and keywords.present(live)
+                    and decision_vectors.present(live)):  # an older generation gains them
                 shutil.rmtree(tmp)
                 report.generation = live.name
                 return report
@@ -240,6 +244,12 @@ def _write_vectors(tmp: Path, index_dir: Path, embedder: Embedder, report: Build
                                                    embedder.dim))
         report.embedded_sentences, sentence_files = sentence_vectors.write(tmp, [r["text"] for r in rows], cache,
                                                                            embedder, say)
+        conn = sqlite3.connect(tmp / DB_NAME)
+        try:
+            report.embedded_decisions, report.decisions_computed, decision_files = decision_vectors.write(
+                tmp, conn, dict(zip(ids.tolist(), keys)), cache, embedder, live, say)
+        finally:
+            conn.close()
     finally:
         cache.close()
     vectors.save(index, tmp / VECTORS)
@@ -251,7 +261,7 @@ def _write_vectors(tmp: Path, index_dir: Path, embedder: Embedder, report: Build
         files.append(REMOVED)
     _fsync(tmp / DB_NAME)
     kind = "flat" if len(ids) <= vectors.EXACT_LIMIT else "hnsw"
-    return [*files, *sentence_files], kind, counts
+    return [*files, *sentence_files, *decision_files], kind, counts
 
 
 def _grown(live: Path | None, model_id: str, ids: np.ndarray, touched: np.ndarray):

@@ -114,3 +114,41 @@ def batch(data: bytes, name: str = "the batch file") -> list[str]:
         except BadRequest as exc:
             raise BadRequest(f"{name}, question {number}: {exc}") from None
     return out
+
+
+MAX_ID = 200  # characters of a decision id or reference
+
+
+@dataclass(frozen=True)
+class SimilarRequest:
+    """``similar``: the decisions most like ``decision``, at most ``k``, among one council's (``council``, a
+    case-insensitive part of its name), or only other councils' (``other_councils``), dated within the range."""
+
+    decision: str
+    k: int = 10
+    council: str = ""
+    other_councils: bool = False
+    date_from: str = ""
+    date_to: str = ""
+
+
+def similar_request(decision: object, k: object = 10, council: object = "", other_councils: object = False,
+                    date_from: object = "", date_to: object = "", k_name: str = "k") -> SimilarRequest:
+    from index.filters import iso_date
+
+    number = text(decision, "decision id")
+    if len(number) > MAX_ID:
+        raise BadRequest(f"the decision id is {len(number):,} characters long; at most {MAX_ID} are read")
+    place = sanitise(council) if isinstance(council, str) else None
+    if place is None:
+        raise BadRequest("council must be text")
+    if len(place) > MAX_ID:
+        raise BadRequest(f"council is {len(place):,} characters long; at most {MAX_ID} are read")
+    if not isinstance(other_councils, bool):
+        raise BadRequest("other councils takes yes or no")
+    if place and other_councils:
+        raise BadRequest("give a council or other councils, not both")
+    start, end = iso_date(date_from, "from"), iso_date(date_to, "to")
+    if start and end and start > end:
+        raise BadRequest(f"from ({start}) is after to ({end}): no date is both")
+    return SimilarRequest(number, k_value(k, k_name), place, other_councils, start, end)

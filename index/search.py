@@ -149,6 +149,17 @@ class Searcher:
             vecs[missing] = self.query_vectors.embed([texts[i] for i in missing])
         return vecs
 
+    def decision_vectors(self):
+        """The generation's decision vectors (``index.decision_vectors``), loaded once; a generation built before
+        them is refused with what to do."""
+        if getattr(self, "_decisions", None) is None:
+            from index import decision_vectors as dv
+
+            if dv.VECTORS not in self.manifest.get("files", {}):  # checksummed when the searcher opened
+                raise IndexOutdated(str(self.generation.parent))
+            self._decisions = dv.DecisionVectors(self.generation, self.manifest["model"], self.manifest["dimension"])
+        return self._decisions
+
     def document_frequency(self, term: str, prefix: bool = False) -> int:
         """How many passages contain ``term`` (as the keyword index tokenises it; ``prefix``: as a word start)."""
         term = term.strip().replace('"', "")

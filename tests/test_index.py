@@ -39,7 +39,8 @@ def test_round_trip_and_manifest(built):
     assert manifest["model"] == "hash:384" and manifest["dimension"] == 384 and manifest["normalised"]
     files = set(manifest["files"])
     assert manifest["counts"]["documents"] == 5 and {f for f in files if not f.startswith("keywords/")} == {
-        "councilqa.sqlite", "vectors.faiss", "sentence_keys.npy", "sentence_vectors.npy"}
+        "councilqa.sqlite", "vectors.faiss", "sentence_keys.npy", "sentence_vectors.npy", "decision_ids.npy",
+        "decision_keys.npy", "decision_vectors.npy", "decision_vectors.json"}
     assert {"keywords/meta.json", "keywords/councilqa-format.json"} <= files  # the keyword index, checksummed too
     s = Searcher(built, embedder=EMB)
     assert s.vectors.ntotal == manifest["counts"]["passages"]

@@ -247,6 +247,55 @@ def same_decision_violations(pairs: list[tuple[str, str]], rankers: Rankers) -> 
     return bad
 
 
+def load_questions(mapper: Mapper) -> list[tuple[str, str, str, set[str]]]:
+    """(id, text, type, expected decision ids) of each precedent question."""
+    out = []
+    for line in (DATA / "questions.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            q = json.loads(line)
+            meta = q["metadata"]
+            out.append((q["_id"], q["text"], meta["type"], {x for x in map(mapper.id, meta["decisions"]) if x}))
+    return out
+
+
+def citation_holds(conn, c) -> bool:
+    """The citation names a passage of its decision and quotes it (checked here again, apart from ``qa.cite``)."""
+    from qa.text import normalise
+
+    rows = conn.execute("SELECT p.text FROM passages p JOIN documents d ON d.id = p.document_id"
+                        " WHERE d.number = ? AND p.label = ? AND d.path = ? ORDER BY p.start",
+                        [c.decision, c.paragraph, c.document]).fetchall()
+    return bool(rows) and normalise(c.quote) in normalise(" ".join(r[0] for r in rows))
+
+
+def questions_score(questions, searcher) -> dict:
+    """Each question through ``Asker.ask``: list precision and recall of the decisions cited, abstention on the
+    out-of-corpus ones, every citation checked again."""
+    from qa.ask import Asker
+
+    asker = Asker(searcher)
+    prec, rec, out_ok, false_abst, unverified, cited, details = [], [], 0, 0, 0, 0, []
+    for qid, text, kind, expected in questions:
+        answer = asker.ask(text)
+        listed = list(dict.fromkeys(c.decision for c in answer.citations))
+        cited += len(answer.citations)
+        unverified += sum(not citation_holds(searcher.conn, c) for c in answer.citations)
+        unverified += sum(int(n.split()[0]) for n in answer.notes if "could not be verified" in n)
+        if kind == "out":
+            out_ok += answer.abstained
+        else:
+            false_abst += answer.abstained
+            prec.append(len(set(listed) & expected) / len(listed) if listed else 0.0)
+            rec.append(len(set(listed) & expected) / len(expected) if expected else 0.0)
+        details.append({"id": qid, "abstained": answer.abstained, "listed": listed, "expected": sorted(expected),
+                        "answerer": answer.answerer})
+    outs = sum(1 for q in questions if q[2] == "out")
+    return {"list_questions": len(prec), "precision": round(float(np.mean(prec)), 3) if prec else 0.0,
+            "recall": round(float(np.mean(rec)), 3) if rec else 0.0, "false_abstentions": false_abst,
+            "out_questions": outs, "out_abstained": out_ok, "citations": cited, "unverified": unverified,
+            "details": details}
+
+
 def run(index_dir: Path = INDEX, model: str | None = None, say=print) -> dict:
     from index.decisions import list_decisions
     from index.search import Searcher
@@ -270,6 +319,10 @@ def run(index_dir: Path = INDEX, model: str | None = None, say=print) -> dict:
     }
     return {"table": table, "across": across_score(groups, rankers),
             "same_decision_violations": same_decision_violations(pairs, rankers), "same_decision_pairs": len(pairs),
+            "questions": questions_score(load_questions(mapper), searcher),
+            "misses_at_1": [{"query": g.query, "first": (rankers.decision_vectors(g.query, 1) or [("", [])])[0][0],
+                             "precedents": sorted(g.relevant)} for g in groups
+                            if not precision_at(rankers.decision_vectors(g.query, 1), set(g.relevant), 1)],
             "unmapped": mapper.unmapped, "decisions": len(decisions), "model": searcher.manifest["model"]}
 
 
@@ -286,6 +339,10 @@ def format_result(r: dict) -> str:
                  f"councils ({a['queries']} queries)")
     lines.append(f"same-decision pairs listed as each other's precedents: {r['same_decision_violations']} "
                  f"(of {r['same_decision_pairs']} pairs, both ways)")
+    qs = r["questions"]
+    lines.append(f"precedent questions: {qs['list_questions']} lists, precision {qs['precision']:.3f}, recall "
+                 f"{qs['recall']:.3f}, {qs['false_abstentions']} abstained; {qs['out_abstained']}/{qs['out_questions']}"
+                 f" out-of-corpus abstained; {qs['citations']} citations, {qs['unverified']} unverified")
     if r["unmapped"]:
         lines.append("labelled decisions not found in the index: " + "; ".join(r["unmapped"]))
     return "\n".join(lines)

@@ -76,6 +76,10 @@ class Asker:
         if stranger and not named_councils(q.text, self.searcher.councils()):
             return Answer(q.text, True, (), (), self.answerer.name, notes=read_as(q.text),
                           reason=f"Not found: no decisions of {stranger} are indexed.")
+        from qa.precedents import answer as precedents  # "how have other councils ...": issue #19
+
+        if (listed := precedents(self, q.text, q.filters)) is not None:
+            return listed
         intent = classify(q.text)
         depth = max(q.k, LIST_DEPTH) if intent is Intent.LIST else q.k
         named = self.named_decisions(q.text)

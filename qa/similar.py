@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,21 +133,38 @@ class DecisionTable:
 
     def mask(self, request: SimilarRequest, query_row: int) -> np.ndarray | None:
         """The decisions the request's filters allow (None: all)."""
-        keep = None
-        if request.council:
-            wanted = [i for i, name in enumerate(self.councils) if request.council.lower() in name.lower()]
-            keep = np.isin(self.council, wanted)
+        keep = self.allowed(request.council, request.date_from, request.date_to)
         if request.other_councils:
             own = self.council[query_row]
-            keep = (self.council != own) if own else np.ones(len(self.council), dtype=bool)
-        if request.date_from or request.date_to:
+            others = (self.council != own) if own else np.ones(len(self.council), dtype=bool)
+            keep = others if keep is None else keep & others
+        return keep
+
+    def allowed(self, council: str = "", date_from: str = "", date_to: str = "") -> np.ndarray | None:
+        """The decisions of councils whose name holds ``council`` (any case), filed within the dates (None: all)."""
+        keep = None
+        if council:
+            wanted = [i for i, name in enumerate(self.councils) if council.lower() in name.lower()]
+            keep = np.isin(self.council, wanted)
+        if date_from or date_to:
             dated = self.date != ""
-            if request.date_from:
-                dated &= self.date >= request.date_from
-            if request.date_to:
-                dated &= self.date <= request.date_to
+            if date_from:
+                dated &= self.date >= date_from
+            if date_to:
+                dated &= self.date <= date_to
             keep = dated if keep is None else keep & dated
         return keep
+
+
+_FINDERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def finder_for(searcher) -> SimilarFinder:
+    """The searcher's finder, made once (an app or an asker keeps one searcher per generation)."""
+    finder = _FINDERS.get(searcher)
+    if finder is None:
+        finder = _FINDERS[searcher] = SimilarFinder(searcher)
+    return finder
 
 
 class SimilarFinder:
@@ -164,6 +182,9 @@ class SimilarFinder:
 
             self._store = Store(self.searcher.generation / DB_NAME, readonly=True)
         return self._store
+
+    def records(self, numbers: list[str]) -> dict[str, Decision]:
+        return decisions_of(self.store(), numbers)
 
     def resolve(self, number: str) -> str:
         """The id of the decision ``number`` names: its id, or a reference as its council prints it."""

@@ -50,10 +50,18 @@ def is_precedent_question(question: str) -> bool:
     return bool(PRECEDENT.search(question))
 
 
-def subject_of(question: str) -> str:
-    """The question without its framing ("garden waste charges"); the whole question where nothing is left."""
-    rest = " ".join(_FRAME.sub(" ", question).split())
-    return rest if len(rest.split()) >= 1 else question
+_OTHER_THAN = re.compile(r"\b(?:other|than|besides|apart from|except|excluding)\b", re.I)
+
+
+def subject_of(question: str, councils: list[str] = ()) -> str:
+    """The question without its framing ("garden waste charges"), nor the councils it names ("other than
+    Northvale"); the whole question where nothing is left."""
+    from ingest.identity import council_slug
+
+    words = {w for c in councils for w in council_slug(c).split("-")}
+    rest = _OTHER_THAN.sub(" ", _FRAME.sub(" ", question))
+    rest = " ".join(w for w in rest.split() if re.sub(r"(?:'s|’s)$", "", w.lower()) not in words)
+    return rest or question
 
 
 def answer(asker, question, k_filters: Filters) -> Answer | None:
@@ -71,13 +79,13 @@ def answer(asker, question, k_filters: Filters) -> Answer | None:
 
     searcher = asker.searcher
     finder = finder_for(searcher)
-    subject = subject_of(question)
+    named = named_councils(question, searcher.councils())
+    subject = subject_of(question, named)
     notes = read_as(question)
     qvec = searcher.query_vectors.embed([subject])[0]
     scores = finder.vectors.vectors @ qvec
     allowed = finder.table.allowed(k_filters.council, k_filters.date_from, k_filters.date_to)
-    named = named_councils(question, searcher.councils())
-    if named and re.search(r"\bother\b|\bthan\b|\bbesides\b|\bapart from\b", question, re.I):
+    if named and _OTHER_THAN.search(question):
         others = ~np.isin(finder.table.council, [finder.table.councils.index(c) for c in named
                                                    if c in finder.table.councils])
         allowed = others if allowed is None else allowed & others
@@ -90,6 +98,8 @@ def answer(asker, question, k_filters: Filters) -> Answer | None:
     for i in order:
         if float(scores[i]) < top - MARGIN:
             break
+        if any(finder.same_decision(i, j) for j, _, _ in chosen):
+            continue  # the same decision under another id (``qa.similar``): listed once
         number = str(finder.vectors.ids[i])
         found = searcher.search(subject, k=3, filters=replace(k_filters, decision=number))
         if not found:

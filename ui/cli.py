@@ -108,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", help="index directory")
     p.add_argument("--json", action="store_true", help="print JSON")
 
+    from ui.cli_similar import add_parser as add_similar
+
+    add_similar(sub)
+
     p = sub.add_parser("fetch", help="fetch a council's published decisions from its ModernGov site, then ingest them")
     p.add_argument("site", metavar="SITE_URL", help="the council's ModernGov site, e.g. https://democracy.kent.gov.uk/")
     p.add_argument("--from", dest="date_from", required=True, metavar="DATE", help="first publication date, YYYY-MM-DD")
@@ -165,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
         commands = {"ingest": cmd_ingest, "decisions": cmd_decisions, "search": cmd_search, "ask": cmd_ask,
                     "eval": cmd_eval, "bench": cmd_bench, "serve": cmd_serve, "fetch": cmd_fetch,
                     "apikey": cmd_apikey}
+        from ui.cli_similar import cmd_similar
+
+        commands["similar"] = cmd_similar
         return commands[args.command](args)
     except (IndexError_, IngestError, ValueError) as exc:
         from index.sanitise import printable

@@ -38,6 +38,7 @@ def test_an_index_is_open_formats_only(index_dir):
     assert kinds["councilqa.sqlite"].startswith(b"SQLite format 3")
     assert kinds["vectors.faiss"][:4] in (b"IxMp", b"IxM2")  # faiss.write_index's own header (IndexIDMap)
     json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+    json.loads((gen / "decision_vectors.json").read_text(encoding="utf-8"))  # index.decision_vectors' model and count
     assert [p.name for p in gen.iterdir() if p.is_dir()] == ["keywords"]
     # Tantivy's index: meta.json names the segments; every other file is one of a segment's parts, in Tantivy's
     # documented format, or one of the empty files it locks
@@ -51,7 +52,7 @@ def test_an_index_is_open_formats_only(index_dir):
         else:
             stem, _, ext = p.name.partition(".")
             assert p.name == "councilqa-format.json" or stem in segments and ext in ("fast", "fieldnorm", "idx", "pos", "store", "term", "del"), p.name
-    for name in set(kinds) - {"councilqa.sqlite", "vectors.faiss", "manifest.json"}:
+    for name in set(kinds) - {"councilqa.sqlite", "vectors.faiss", "manifest.json", "decision_vectors.json"}:
         assert name.endswith(".npy") and kinds[name].startswith(b"\x93NUMPY"), name
         import numpy as np
 

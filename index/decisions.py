@@ -54,6 +54,24 @@ class Decision:
                               for d in self.documents]}
 
 
+def decision_status(statuses) -> str:
+    """A decision's status from its documents' (``STATUS_ORDER``: the furthest on wins)."""
+    return max(statuses, key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 0, default="")
+
+
+def decision_dates(rows) -> dict[str, str]:
+    """A decision's dates from its documents' rows, sorted most authoritative first: the first to state one wins."""
+    dates: dict[str, str] = {}
+    for r in reversed(rows):
+        dates.update(json.loads(r["dates"]))
+    return dates
+
+
+def by_authority(rows: list) -> list:
+    """A decision's documents, the one that speaks for it first (``_AUTHORITY``)."""
+    return sorted(rows, key=lambda r: (_AUTHORITY.get(r["doc_type"], 9), r["path"]))
+
+
 def _first(rows: list[sqlite3.Row], column: str) -> str:
     return next((r[column] for r in rows if r[column]), "")
 
@@ -82,16 +100,14 @@ def list_decisions(store: Store, numbers: list[str] | None = None) -> list[Decis
             docs.setdefault(row["number"], []).append(row)
     out = []
     for number, rows in sorted(docs.items()):
-        rows.sort(key=lambda r: (_AUTHORITY.get(r["doc_type"], 9), r["path"]))
-        dates: dict[str, str] = {}
-        for r in reversed(rows):  # the most authoritative document's dates win
-            dates.update(json.loads(r["dates"]))
+        rows = by_authority(rows)
+        dates = decision_dates(rows)  # the most authoritative document's dates win
         keys = [r["key_decision"] for r in rows if r["key_decision"] is not None]
         calls = [r["call_in"] for r in rows if r["call_in"] is not None]
         fields: dict[str, str] = {}
         for r in reversed(rows):
             fields.update(json.loads(r["fields"] or "{}"))
-        status = max((r["status"] for r in rows), key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 0)
+        status = decision_status(r["status"] for r in rows)
         amounts = []
         for r in rows:
             for a in store.amounts_of(r["id"]):

@@ -24,16 +24,6 @@ _COMMITTEE_DATE = re.compile(
     r"(?:discussed|considered|endorsed|debated) (?:at|by) the [^.]{0,120}?Committee on (?P<date>[^.;]{6,40})",
     re.IGNORECASE,
 )
-_STATUS_WORDS = {
-    "recommendations approved": "recommendations approved",
-    "approved": "taken",
-    "made": "taken",
-    "taken": "taken",
-    "decision made": "taken",
-    "for determination": "proposed",
-    "proposed": "proposed",
-    "pending": "proposed",
-}
 
 
 def field_parts(paras: list[Paragraph]) -> dict[str, list[str]]:
@@ -238,7 +228,7 @@ def _type_and_status(head: str, values: dict[str, str]) -> tuple[str, str]:
         return "record", "taken"
     if "decision status" in values or "DECISION DETAILS" in upper:
         raw = values.get("decision status", "").strip().lower()
-        return "decision page", _STATUS_WORDS.get(raw, raw)
+        return "decision page", status_of(raw)  # the layout's words: "Call-in" is "called in", "Item Deferred" "deferred"
     if "decision number" in values or ("subject" in values and "to" in values):
         return "report", ""
     return "", ""

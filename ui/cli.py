@@ -129,6 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="list windows ending within DAYS of the newest one walked before are walked again, since "
                    "decisions change after publication (default 30); older windows walked to the end are not")
     p.add_argument("--json", action="store_true", help="print one JSON object (progress still goes to stderr)")
+    from ui.cli_watch import add_parser as add_watch_parser
+
+    add_watch_parser(sub)
+    for name in ("ingest", "fetch"):
+        sub.choices[name].add_argument("--no-watches", action="store_true",
+                                       help="do not run the watches after this build (`councilqa watch`)")
     return parser
 
 
@@ -165,10 +171,11 @@ def main(argv: list[str] | None = None) -> int:
         from ui.cli_apikey import cmd_apikey
         from ui.cli_fetch import cmd_fetch
         from ui.cli_measure import cmd_bench, cmd_eval
+        from ui.cli_watch import cmd_watch
 
         commands = {"ingest": cmd_ingest, "decisions": cmd_decisions, "search": cmd_search, "ask": cmd_ask,
                     "eval": cmd_eval, "bench": cmd_bench, "serve": cmd_serve, "fetch": cmd_fetch,
-                    "apikey": cmd_apikey}
+                    "apikey": cmd_apikey, "watch": cmd_watch}
         from ui.cli_similar import cmd_similar
 
         commands["similar"] = cmd_similar
@@ -225,8 +232,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             decisions, totals = list_decisions(store), store.counts()
     else:
         decisions, totals = [], {"documents": 0, "passages": 0, "decisions": 0}
+    from ui.cli_watch import after_build
+
     if args.json:
-        print(json.dumps({
+        out = {
             "documents": report.documents,
             "passages": report.passages,
             "added": len(report.added),
@@ -239,7 +248,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             "decisions": [d.to_dict() for d in decisions],
             "skipped": [{"path": f.path, "reason": f.reason} for f in report.skipped],
             "failed": [{"path": f.path, "reason": f.reason} for f in report.failed],
-        }, ensure_ascii=False, indent=2))
+        }
+        if not after_build(args, index_dir, embedder, out):
+            print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         print(f"{report.documents} documents read ({len(report.added)} new, {len(report.replaced)} changed, "
               f"{len(report.unchanged)} unchanged), {report.passages} passages; the index at "
@@ -250,6 +261,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         for f in report.failed:
             print(f"FAILED {printable(f.path)}: {printable(f.reason)}")
         _print_decisions(decisions)
+        after_build(args, index_dir, embedder)
     if report.failed and not report.documents and all(f.reason == NO_SUCH_PATH for f in report.failed):
         return EXIT_USAGE  # only paths that do not exist: a mistyped command
     if report.failed:

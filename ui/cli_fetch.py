@@ -50,10 +50,11 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     files = mirror.files()
     urls = {str(path): url for path, url in files.items()}
     parents = {str(doc): str(page) for doc, page in mirror.parents().items()}
-    report = None
+    report = embedder = None
     if files:
         spec = args.model or os.environ.get("COUNCILQA_MODEL") or DEFAULT_MODEL
-        report = build(sorted(files), index_dir, load_embedder(spec), spec, progress=say,
+        embedder = load_embedder(spec)
+        report = build(sorted(files), index_dir, embedder, spec, progress=say,
                        options=IngestOptions(council=council, urls=urls, parents=parents))
     decisions, totals = [], {"documents": 0, "passages": 0, "decisions": 0}
     if report is not None and report.generation:
@@ -62,8 +63,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     ingest_failed = [{"url": urls.get(f.path, ""), "path": f.path, "reason": f.reason}
                      for f in (report.failed if report else [])]
     failed = [{"url": p.url, "reason": p.reason} for p in fetched.failed] + ingest_failed
+    from ui.cli_watch import after_build
+
     if args.json:
-        print(json.dumps({
+        out = {
             "site": site, "from": start.isoformat(), "to": end.isoformat(), "mirror": str(mirror.root),
             "fetch": {k: v for k, v in fetched.to_dict().items() if k not in ("skipped", "failed")},
             "ingest": {"documents": report.documents if report else 0, "passages": report.passages if report else 0,
@@ -72,7 +75,9 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             "decisions": [d.to_dict() for d in decisions],
             "skipped": [{"url": p.url, "reason": p.reason} for p in fetched.skipped],
             "failed": failed,
-        }, ensure_ascii=False, indent=2))
+        }
+        if embedder is None or not after_build(args, index_dir, embedder, out):
+            print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         print(f"{fetched.pages} decision pages and {fetched.documents} documents fetched ({fetched.bytes:,} bytes), "
               f"{fetched.unchanged} unchanged, from {fetched.windows} list windows in {fetched.requests} requests; "
@@ -85,6 +90,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             print(f"skipped {printable(p.url)}: {printable(p.reason)}")
         for f in failed:
             print(f"FAILED {printable(f['url'] or f.get('path', ''))}: {printable(f['reason'])}")
+        if embedder is not None:
+            after_build(args, index_dir, embedder)
     if failed:
         stored = fetched.pages + fetched.documents + fetched.unchanged
         return EXIT_PARTIAL if stored else EXIT_ALL_FAILED

@@ -33,6 +33,7 @@ def create_app(index_dir: Path, answerer=None, model: str | None = None, upload_
     from ui.tabs import decisions as decisions_tab
     from ui.tabs import search as search_tab
     from ui.tabs import upload as upload_tab
+    from ui.tabs import watches as watches_tab
 
     services = Services(Path(index_dir), answerer, model, upload_dir)
     threading.Thread(target=_quietly, args=(services.warm,), daemon=True).start()  # load while the page opens
@@ -52,6 +53,7 @@ def create_app(index_dir: Path, answerer=None, model: str | None = None, upload_
         ask_tab.build(services, filters)
         search_tab.build(services, filters)
         table = decisions_tab.build(services, app)
+        watches_tab.build(services, filters)
         if upload_dir is not None:
             upload_tab.build(services, table, ready)
 

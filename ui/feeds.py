@@ -12,8 +12,6 @@ not from the address the app is served at, so they never change and a reader nev
 ``routers(context)`` is the server's part (``ui.server``): its routes take the server's access rules, so a feed is
 served to whoever may use the app and to nobody else.
 """
-from __future__ import annotations
-
 import re
 import uuid
 from pathlib import Path
@@ -24,6 +22,25 @@ from index.watchstore import WatchError, WatchNotFound, WatchStore, filters_dict
 FEED_ENTRIES = 50
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"
 _URL = re.compile(r"https?://[^\s<>\"'`]+")
+
+
+def _entry_class():
+    from feedgen.entry import FeedEntry
+
+    class Entry(FeedEntry):
+        """feedgen 1.0.0 writes an entry's links with their ``href`` only, dropping rel, type and title
+        (lkiesow/python-feedgen#135, open): every link then reads as rel="alternate", which hides the council's page
+        among the app's and breaks Atom's one-alternate rule. Put the attributes back on the element it wrote."""
+
+        def atom_entry(self, extensions=True):
+            entry = super().atom_entry(extensions)
+            for element, link in zip((e for e in entry if e.tag.rsplit("}", 1)[-1] == "link"), self.link() or []):
+                for key in ("rel", "type", "hreflang", "title", "length"):
+                    if link.get(key):
+                        element.set(key, str(link[key]))
+            return entry
+
+    return Entry
 
 
 def decision_url(base_url: str, decision: str) -> str:
@@ -56,8 +73,9 @@ def atom(index_dir: Path, name: str, base_url: str, limit: int = FEED_ENTRIES) -
     fg.link(href=f"{base_url.rstrip('/')}/", rel="alternate", type="text/html")
     fg.language("en-GB")
     fg.updated(_time(alerts[0]["reported"] if alerts else (watch.last_run or watch.created)))
+    entry = _entry_class()
     for a in reversed(alerts):  # feedgen puts each entry added first: the newest ends on top
-        fe = fg.add_entry()
+        fe = fg.add_entry(entry())
         fe.id(uuid.uuid5(space, f"alert/{watch.name}/{a['id']}").urn)
         fe.title(f"{a['title'] or a['decision']} ({a['change']})")
         fe.link(href=decision_url(base_url, a["decision"]), rel="alternate", type="text/html",
@@ -89,7 +107,8 @@ def _time(iso: str):
 
 
 def routers(context):
-    """The server's part: ``GET /feeds/{name}.atom`` under the server's access rules (``context.dependencies``)."""
+    """The server's part: ``GET /feeds/{name}.atom`` under the server's access rules (``context.dependencies``).
+    (This module does not postpone annotations: FastAPI reads ``request: Request`` from the route's own scope.)"""
     from fastapi import APIRouter, Request
     from fastapi.responses import JSONResponse, Response
 

@@ -29,6 +29,18 @@ def decision_page(services: Services, number: str) -> dict:
             "fields": d.fields, "paragraphs": paragraphs}
 
 
+# A link to a decision (feeds and digests give /?decision=ID): the Decisions tab is brought forward, its page shown.
+OPEN_LINKED_DECISION = """() => { if (!new URLSearchParams(window.location.search).get('decision')) return;
+  const tab = [...document.querySelectorAll('button[role="tab"]')].find(b => b.textContent.trim() === 'Decisions');
+  if (tab) tab.click(); }"""
+
+
+def linked_decision(services: Services, query_params: dict) -> tuple[str, dict]:
+    """The decision a page's address names (``?decision=ID``), and its page."""
+    number = sanitise(_str((query_params or {}).get("decision", "")))[:100]
+    return number, decision_page(services, number) if number else {}
+
+
 def build(services: Services, app):
     """The tab; returns its table, which adding documents refreshes."""
     import gradio as gr
@@ -40,4 +52,11 @@ def build(services: Services, app):
         page = gr.JSON(label="Decision: documents, paragraphs, mentions")
         app.load(lambda: decisions_table(services), None, table, api_name="decisions")
         number.submit(lambda n: decision_page(services, n), number, page, api_name="decision")
+
+        def _linked(request=None):
+            return linked_decision(services, dict(getattr(request, "query_params", None) or {}))
+
+        _linked.__annotations__ = {"request": gr.Request}  # read by Gradio from the signature
+        app.load(_linked, None, [number, page], api_visibility="private").then(
+            None, None, None, js=OPEN_LINKED_DECISION, api_visibility="private")
     return table

@@ -193,7 +193,7 @@ def print_reports(run) -> None:
                   f"{printable(a.council) or 'council unknown'}\n"
                   f"    {printable(a.citation)} \"{printable(a.quote)}\"")
             if a.page or a.source:
-                print(f"    {printable(a.page or a.source)}")
+                print(f"    on the council's site: {printable(a.page or a.source)}")
         why = run.mail.get(r.watch.name)
         if why:
             print(f"  e-mail not sent: {printable(why)}; these decisions will be reported again at the next run")

@@ -47,7 +47,8 @@ def page(d: dict, status: str | None = None, extra: str = "") -> str:
 <div class="mgSubTitle" ><h2 class="mgSubTitleTxt">{e(d['title'])}</h2></div>
 <div class="mgContent" >
 <p><span  class="mgLabel" >Decision Maker: </span>{e(d['maker'])}</p>
-<p><span  class="mgLabel" >Decision status: </span><span  class="mgPlanItemInForce" >{e(status or d['status'])}</span></p>
+<p><span  class="mgLabel" >Decision status: </span><span  class="mgPlanItemInForce" >{e(status or d['status'])}</span>
+</p>
 <p><span  class="mgLabel" >Is Key decision?: </span>Yes</p>
 <p><span  class="mgLabel" >Is subject to call in?: </span>Yes</p>
 <h3 class="mgSubSubTitleTxt">Purpose:</h3>

@@ -299,7 +299,8 @@ class WatchStore:
         """After delivery: the run's alerts (for the feeds) and the watch's new ``seen``, in one transaction."""
         when = _now()
         with self._write() as conn:
-            if conn.execute("UPDATE watches SET seen = ?, last_run = ? WHERE name = ?", (head, when, name)).rowcount == 0:
+            updated = conn.execute("UPDATE watches SET seen = ?, last_run = ? WHERE name = ?", (head, when, name))
+            if updated.rowcount == 0:
                 raise WatchNotFound(name)  # removed while it ran: nothing to record
             conn.executemany("INSERT INTO alerts(watch, decision, reported, body) VALUES (?,?,?,?)",
                              [(name, a["decision"], when, json.dumps(a, ensure_ascii=False)) for a in alerts])

@@ -81,7 +81,7 @@ def test_the_feed_route_obeys_the_servers_access_rules(capsys, watched):
     tmp, index = watched
     ingest(capsys, index, tmp / "b1", tmp / "b2")
 
-    def login(request: Request):  # noqa: F821 - Request is imported at the top, for FastAPI; stands for the server's rule: a login or an API key, else 401
+    def login(request: Request):  # the server's rule stands here: a login or an API key, else 401
         if request.headers.get("authorization") != "Bearer key-1":
             raise HTTPException(401, "log in")
 

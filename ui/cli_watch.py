@@ -84,7 +84,8 @@ def _add(args) -> int:
     shown = ", ".join(f"{k}={v}" for k, v in watch.to_dict()["filters"].items())
     print(f"watch {watch.name} added: \"{watch.query}\"" + (f" ({shown})" if shown else "") +
           (": the decisions already indexed are reported at its first run" if args.existing else
-           ": it reports decisions new or changed from now on (`councilqa watch run`, and after each ingest and fetch)"))
+           ": it reports decisions new or changed from now on (`councilqa watch run`, and after each ingest and "
+           "fetch)"))
     return EXIT_OK
 
 

@@ -112,7 +112,8 @@ def body(reports, app_url: str = "") -> str:
                   f"{'s' if len(r.alerts) != 1 else ''} new or changed)", ""]
         for a in r.alerts:
             lines += [f"{a.title or a.decision}",
-                      f"  {a.change} · {a.status or 'status unknown'} · {a.date or 'no date'} · {a.council or 'council unknown'}"
+                      f"  {a.change} · {a.status or 'status unknown'} · {a.date or 'no date'} · "
+                      f"{a.council or 'council unknown'}"
                       + (f" · ref {a.reference}" if a.reference and a.reference != a.decision else ""),
                       f"  {a.citation} \"{a.quote}\""]
             if a.page or a.source:

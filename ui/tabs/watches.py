@@ -121,7 +121,8 @@ def build(services: Services, filters: list) -> None:
         notice = gr.Markdown("", elem_id="watch-notice")
         table = gr.Dataframe(headers=WATCH_HEADERS, wrap=True, interactive=False, label="Watches")
         with gr.Row():
-            chosen = gr.Dropdown([], value=None, label="Watch", allow_custom_value=True, scale=2)  # names checked in the store
+            # any name may be sent (API callers); the store checks it
+            chosen = gr.Dropdown([], value=None, label="Watch", allow_custom_value=True, scale=2)
             run = gr.Button("Run", scale=1)
             run_all = gr.Button("Run all", scale=1)
             remove = gr.Button("Remove", variant="stop", scale=1)

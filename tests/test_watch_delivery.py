@@ -349,3 +349,44 @@ def test_a_run_killed_at_any_moment_loses_nothing(capsys, watched, delay):
     again = {a["decision"] for a in json.loads(watch(capsys, index, "run", "--json")[1])["watches"][0]["alerts"]}
     assert kept | again == {ids_by_key(index)[k] for k in TA_NEW}
     assert not kept & again  # committed with the alerts, never reported twice
+
+
+def test_the_server_serves_feeds_under_its_logins(capsys, watched):
+    """The one server (``ui.server``) with logins: the feed asks for one, like the app and the API, and its links
+    name the address it was asked at."""
+    import base64
+    import io
+    import urllib.error
+    import urllib.request
+
+    import feedparser
+
+    from ui import app as ui_app
+    from ui import server as ui_server
+
+    tmp, index = watched
+    ingest(capsys, index, tmp / "b1", tmp / "b2")
+    out = io.StringIO()
+    server = ui_server.serve(ui_app.create_app(index), port=0, block=False, out=out,
+                             logins=[("ann", "correct-horse")])
+
+    def get(path, login=None):
+        headers = {"Authorization": "Basic " + base64.b64encode(login.encode()).decode()} if login else {}
+        try:
+            with urllib.request.urlopen(urllib.request.Request(server.url + path, headers=headers), timeout=20) as r:
+                return r.status, r.headers.get("content-type", ""), r.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers.get("content-type", ""), exc.read()
+
+    try:
+        assert f"feeds: {server.url}feeds/" in out.getvalue()
+        assert get("feeds/ta.atom")[0] == 401
+        assert get("feeds/ta.atom", "ann:wrong-horse")[0] == 401
+        status, ctype, body = get("feeds/ta.atom", "ann:correct-horse")
+        assert status == 200 and ctype.startswith("application/atom+xml")
+        feed = feedparser.parse(body)
+        assert not feed.bozo and len(feed.entries) == len(TA_NEW)
+        assert all(e.link.startswith(f"{server.url}?decision=") for e in feed.entries)
+        assert get("feeds/nosuch.atom", "ann:correct-horse")[0] == 404
+    finally:
+        server.stop()

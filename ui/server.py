@@ -44,6 +44,7 @@ class Part:
 # Everything served beside the app, in order. One line a router (see the module's docstring).
 PARTS: list[Part] = [
     Part("API", "/api/", "ui.api:routers", docs="/api/docs"),
+    Part("feeds", "/feeds/", "ui.feeds:routers"),  # a watch's Atom feed: /feeds/NAME.atom (issue #20)
 ]
 
 DOCS, OPENAPI, DOCS_STATIC = "/api/docs", "/api/openapi.json", "/api/docs/static"

@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-run: install                    # index the bundled corpus, then serve the app on http://127.0.0.1:7860
+run: install                    # index the bundled corpus, then serve the app and its API on http://127.0.0.1:7860
 	$(VENV)/bin/councilqa ingest data/sample --index $(INDEX)
 	$(VENV)/bin/councilqa serve --index $(INDEX)
 

@@ -66,7 +66,19 @@ def _mix(text: str) -> list[tuple[str, float]]:
     return out
 
 
-async def client(number: int, urls: list[str], key: str | None, n: int, mix, texts, results: list) -> None:
+def fresh(text: str, serial: int) -> str:
+    """``text`` with a made-up word of its own (``zqab``): a text no server has embedded before, so the query
+    vector cache (``index.querycache``) saves nothing and every request pays for its embedding."""
+    letters = ""
+    while True:
+        serial, digit = divmod(serial, 26)
+        letters += chr(ord("a") + digit)
+        if not serial:
+            return f"{text} zq{letters}"
+
+
+async def client(number: int, urls: list[str], key: str | None, n: int, mix, texts, results: list,
+                 unique: bool = False) -> None:
     import httpx
 
     rng = random.Random(number)
@@ -76,7 +88,8 @@ async def client(number: int, urls: list[str], key: str | None, n: int, mix, tex
         for i in range(n):
             route = rng.choices(names, weights)[0]
             path, param, expect = ROUTES[route]
-            params = {param: rng.choice(texts)} if param else {"limit": 20, "offset": rng.randrange(0, 40)}
+            text = fresh(rng.choice(texts), number * n + i) if unique else rng.choice(texts)
+            params = {param: text} if param else {"limit": 20, "offset": rng.randrange(0, 40)}
             url = urls[(number + i) % len(urls)] + path
             start = time.perf_counter()
             try:
@@ -190,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=50)
     p.add_argument("--requests", type=int, default=20, help="requests each client sends (default 20)")
     p.add_argument("--mix", default="search=1", help="route weights, e.g. search=8,ask=1,decisions=1")
+    p.add_argument("--fresh", action="store_true", help="every text sent once only (a made-up word added), so no "
+                   "server answers from its query cache")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     if not 1 <= args.clients <= 1000 or not 1 <= args.requests <= 10_000:
@@ -213,13 +228,14 @@ def main(argv: list[str] | None = None) -> int:
         results: list = []
 
         async def run_all():
-            await asyncio.gather(*(client(i, urls, keys[i], args.requests, mix, texts, results)
+            await asyncio.gather(*(client(i, urls, keys[i], args.requests, mix, texts, results, args.fresh)
                                    for i in range(args.clients)))
 
         start = time.perf_counter()
         asyncio.run(run_all())
         summary = summarise(results, time.perf_counter() - start)
-        summary |= {"clients": args.clients, "servers": len(urls), "mix": args.mix, "cpus": os.cpu_count()}
+        summary |= {"clients": args.clients, "servers": len(urls), "mix": args.mix, "fresh": args.fresh,
+                    "cpus": os.cpu_count()}
         if servers:
             summary["server_rss_mib"] = [rss_mib(proc.pid) for _, proc in servers]
     finally:
@@ -237,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(summary, indent=2))
     else:
         print(f"{summary['clients']} clients x {args.requests} requests against {summary['servers']} server(s), "
-              f"mix {args.mix}: {summary['requests']} requests in {summary['seconds']} s "
+              f"mix {args.mix}{' (fresh texts)' if args.fresh else ''}: {summary['requests']} requests in {summary['seconds']} s "
               f"({summary['throughput_per_s']}/s), errors {summary['errors']}")
         for route, v in summary["routes"].items():
             print(f"  {route:<10} n={v['requests']:<5} errors={v['errors']:<3} p50={v['p50_ms']} ms  "

@@ -150,7 +150,8 @@ def test_no_such_decision_or_route(client):
 
 def test_openapi_lists_every_route_and_how_to_authenticate(client):
     spec = client.get("/api/openapi.json").json()
-    assert {"/api", "/api/search", "/api/ask", "/api/decisions", "/api/decisions/{id}"} <= set(spec["paths"])
+    assert {"/api", "/api/search", "/api/ask", "/api/decisions", "/api/decisions/{id}", "/api/similar/{id}",
+            "/api/watches", "/api/watches/{name}/alerts"} <= set(spec["paths"])
     assert {"HTTPBearer", "APIKeyHeader", "HTTPBasic"} <= set(spec["components"]["securitySchemes"])
     k = next(p for p in spec["paths"]["/api/search"]["get"]["parameters"] if p["name"] == "k")
     assert k["schema"]["type"] == "integer" and k["schema"]["maximum"] == 100
@@ -340,3 +341,36 @@ def test_cli_serve_checks_its_new_options(index_dir, capsys):  # noqa: F811
 def test_keys_file_lives_in_the_index_directory_by_default(index_dir):  # noqa: F811
     context = ui_server.ServerContext.make(Services(index_dir))
     assert context.access.keys.path == Path(index_dir) / "apikeys.json"
+
+
+# --- the other engineers' library calls, as their commands print them -------------------------------------
+
+def test_similar_is_the_clis_json(client, index_dir, capsys):  # noqa: F811
+    cli = _cli_json(capsys, "similar", "22/00093", "--k", "3", "--index", str(index_dir), "--json")
+    body = client.get("/api/similar/22/00093", params={"k": 3}).json()
+    assert body == cli and body["decision"]["id"] == "22/00093"
+    assert "no decision '22/99999'" in _error(client.get("/api/similar/22/99999"), 404)
+    assert "other_councils takes yes or no" in _error(client.get("/api/similar/22/00093",
+                                                                  params={"other_councils": "perhaps"}), 400)
+    assert "not both" in _error(client.get("/api/similar/22/00093", params={"council": "Kent",
+                                                                            "other_councils": "yes"}), 400)
+
+
+def test_watches_are_the_clis_json(tmp_path, index_dir, capsys):  # noqa: F811
+    import shutil
+
+    own = tmp_path / "index"
+    shutil.copytree(index_dir, own)
+    with _client(own) as c:
+        assert c.get("/api/watches").json() == {"watches": []}  # none kept, and no store made by asking
+        from index.watchstore import WatchStore
+
+        assert not WatchStore.exists(own)
+        assert main(["watch", "add", "carers", "carers short breaks", "--existing", "--index", str(own)]) == 0
+        assert main(["watch", "run", "--index", str(own)]) == 0
+        listed = _cli_json(capsys, "watch", "list", "--index", str(own), "--json")
+        assert c.get("/api/watches").json() == listed and listed["watches"][0]["name"] == "carers"
+        alerts = _cli_json(capsys, "watch", "alerts", "carers", "--index", str(own), "--json", "--limit", "5")
+        body = c.get("/api/watches/carers/alerts", params={"limit": 5}).json()
+        assert body == alerts and body["alerts"]
+        assert "no watch named 'nobody'" in _error(c.get("/api/watches/nobody/alerts"), 404)

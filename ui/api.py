@@ -1,11 +1,12 @@
-"""The HTTP JSON API under ``/api/``: search, ask and the decisions, in the JSON the CLI's ``--json`` prints.
+"""The HTTP JSON API under ``/api/``: search, ask, the decisions, similar decisions and watches, in the JSON the
+CLI's ``--json`` prints.
 
 Thin, as the CLI is: each route checks its parameters with ``index.requests`` (the one validation layer, so a bad
 value gets the CLI's sentence), calls the library function the CLI calls (``Searcher.search``, ``Asker.ask``,
 ``list_decisions`` through the app's ``Services``, loaded once per generation) and returns the same records'
-``to_dict()``. Errors are JSON, ``{"detail": "one sentence"}``: 400 for a bad parameter (an unknown one too, so a
-misspelt filter is not silently ignored), 401 without a key or login where one is required, 404 for no such
-decision or route, 413/414 for a body or an address too large, 429 past the rate limit, 503 while busy or without
+``to_dict()`` (``similar`` through ``qa.similar.finder_for``; the watches read from ``index.watchstore``). Errors
+are JSON, ``{"detail": "one sentence"}``: 400 for a bad parameter (an unknown one too, so a misspelt filter is not
+silently ignored), 401 without a key or login where one is required, 404 for no such decision, watch or route, 413/414 for a body or an address too large, 429 past the rate limit, 503 while busy or without
 an index. Decision ids hold slashes and colons (``22/00093``, ``eastmarsh:101``): ``/api/decisions/22/00093``
 takes them as they are, or percent-encoded (``22%2F00093``).
 
@@ -26,7 +27,9 @@ from fastapi.routing import APIRoute
 
 from index import requests
 from index.errors import BadRequest, IndexError_
-from index.filters import Filters, parse_filters
+from index.filters import Filters, key_value, parse_filters
+from index.watchstore import WatchNotFound
+from qa.similar import DecisionNotFound
 
 PREFIX = "/api"
 WORKERS = 2  # library calls at once: two cores; more only queue inside torch and FAISS
@@ -103,12 +106,15 @@ def _query_names(route: APIRoute) -> frozenset[str]:
 
 
 class _as_http:
-    """Domain errors as HTTP ones: a bad request 400, an index that cannot be read 503, each with its sentence."""
+    """Domain errors as HTTP ones: no such decision or watch 404, a bad request 400, an index that cannot be read
+    503, each with its sentence."""
 
     def __enter__(self):
         return self
 
     def __exit__(self, kind, exc, tb) -> bool:
+        if isinstance(exc, (DecisionNotFound, WatchNotFound)):
+            raise HTTPException(404, str(exc)) from None
         if isinstance(exc, BadRequest):
             raise HTTPException(400, str(exc)) from None
         if isinstance(exc, IndexError_):
@@ -167,12 +173,37 @@ class Api:
         allowed = numbers_matching(asker.searcher.conn, filters)
         return [d for d in asker.decisions() if allowed is None or d.number in allowed]
 
+    def _similar(self, req) -> dict:
+        from qa.similar import finder_for
+
+        return finder_for(self.services.asker().searcher).similar_to(req).to_dict()
+
+    def _watches(self) -> dict:
+        from index.watchstore import WatchStore
+
+        index_dir = self.services.index_dir
+        if not WatchStore.exists(index_dir):
+            return {"watches": []}
+        with WatchStore(index_dir, create=False) as store:
+            return {"watches": [w.to_dict() for w in store.list()]}
+
+    def _alerts(self, name: str, limit: int) -> dict:
+        from index.watchstore import WatchStore, watch_name
+
+        name = watch_name(name)
+        if not WatchStore.exists(self.services.index_dir):
+            raise WatchNotFound(name)
+        with WatchStore(self.services.index_dir, create=False) as store:
+            store.get(name)
+            return {"watch": name, "alerts": store.alerts(name, limit)}
+
     def _status(self) -> dict:
         asker = self.services.asker()
         m = asker.searcher.manifest
         return {"index": {"generation": asker.searcher.generation.name, "model": m["model"], **m["counts"]},
                 "routes": {"search": f"{PREFIX}/search?q=...", "ask": f"{PREFIX}/ask?q=...",
                            "decisions": f"{PREFIX}/decisions", "decision": f"{PREFIX}/decisions/ID",
+                           "similar": f"{PREFIX}/similar/ID", "watches": f"{PREFIX}/watches",
                            "docs": f"{PREFIX}/docs"}}
 
     def _routes(self) -> None:
@@ -237,6 +268,37 @@ class Api:
                 raise HTTPException(404, f"no decision {number[:60]!r} in the index (GET {PREFIX}/decisions "
                                     "lists them)")
             return found[0].to_dict()
+
+        @r.get("/similar/{id:path}", summary="Decisions like one decision, across councils",
+               response_description="as `councilqa similar --json` prints it: the decision, the same decision "
+               "under other ids, and the similar decisions, each with its score and the passages that make them "
+               "alike (citations verified)")
+        async def similar(id: str,  # noqa: A002 - a decision's id or its reference as printed
+                          k: str = _int(10, 1, requests.MAX_K, "decisions"),
+                          council: str = Query("", description="only this council's decisions (part of its name)"),
+                          other_councils: str = Query("", description="yes: only other councils' decisions"),
+                          from_: str = Query("", alias="from", description="decided (or filed) on or after"),
+                          to: str = Query("", description="decided (or filed) on or before")) -> dict:
+            with _as_http():
+                try:
+                    others = key_value(other_councils)
+                except BadRequest:
+                    raise BadRequest("other_councils takes yes or no") from None
+                req = requests.similar_request(id, k, council, bool(others), from_, to)
+            return await self.run(self._similar, req)
+
+        @r.get("/watches", summary="The watches kept for this index",
+               response_description="as `councilqa watch list --json` prints them; each watch's feed is "
+               "/feeds/NAME.atom")
+        async def watches() -> dict:
+            return await self.run(self._watches)
+
+        @r.get("/watches/{name}/alerts", summary="What a watch has reported, newest first",
+               response_description="as `councilqa watch alerts NAME --json` prints it")
+        async def alerts(name: str, limit: str = _int(20, 1, requests.MAX_K, "alerts")) -> dict:
+            with _as_http():
+                size = requests.k_value(limit, "limit")
+            return await self.run(self._alerts, name, size)
 
         @r.api_route("/{rest:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
                      include_in_schema=False)

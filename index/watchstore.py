@@ -233,7 +233,8 @@ class WatchStore:
         if generation is None or not (generation / DB_NAME).is_file():
             return self.head()
         with self._write() as conn:
-            if self._meta("synced") == generation.name:
+            seen_as = _identity(generation)
+            if self._meta("synced") == seen_as:
                 return self.head()
             latest = self._latest()
             src = sqlite3.connect(f"file:{generation / DB_NAME}?mode=ro", uri=True)
@@ -257,7 +258,7 @@ class WatchStore:
             conn.execute("DELETE FROM current")
             conn.execute("INSERT INTO current SELECT decision, max(seq) FROM changes WHERE decision IN"
                          " (SELECT value FROM json_each(?)) GROUP BY decision", (json.dumps(sorted(now)),))
-            self._set_meta("synced", generation.name)
+            self._set_meta("synced", seen_as)
             self._prune()
         return self.head()
 
@@ -336,6 +337,20 @@ class WatchStore:
 
     def _set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+
+def _identity(generation: Path) -> str:
+    """A generation as looked at: its name and its manifest's hash. Names restart at gen-000001 when an index is
+    rebuilt from nothing beside its watches; the manifest (every file's checksum) tells two such apart."""
+    import hashlib
+
+    from index.manifest import MANIFEST
+
+    try:
+        digest = hashlib.sha256((generation / MANIFEST).read_bytes()).hexdigest()[:16]
+    except OSError:
+        digest = str((generation / DB_NAME).stat().st_mtime_ns)
+    return f"{generation.name}:{digest}"
 
 
 def _same_bytes(a: DecisionState, b: DecisionState) -> bool:

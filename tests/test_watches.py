@@ -235,3 +235,17 @@ def test_with_the_real_model_a_watch_reports_the_related_decisions_and_not_the_p
     assert not reported(data, "ta", index) & {"hol-permit-zone", "cal-student-housing", "cal-offices"}
     # the parking watch: the permit zone, the charge points' bays (arguable), and the one false alert measured
     assert reported(data, "parking", index) == {"hol-permit-zone", "cal-ev-charging", "cal-leisure-roof"}
+
+
+def test_a_generation_rebuilt_under_the_same_name_is_looked_at(tmp_path):
+    """An index rebuilt from nothing beside its watches numbers its generations from gen-000001 again."""
+    import shutil
+    import time
+
+    with WatchStore(tmp_path) as store:
+        store.add("pin", "anything", existing=True)
+        h1 = store.sync(_generation(tmp_path, "gen-000001", [("a.html", "A/1", "sha-a", "proposed", {}, "One.")]))
+        shutil.rmtree(tmp_path / "gen-000001")
+        time.sleep(0.01)
+        h2 = store.sync(_generation(tmp_path, "gen-000001", [("a.html", "A/1", "sha-a2", "taken", {}, "One.")]))
+        assert _changes(store, h1, h2) == {"A/1": "status: proposed → taken"}

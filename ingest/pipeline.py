@@ -12,6 +12,7 @@ from pathlib import Path
 from ingest.chunk import passages
 from ingest.clean import clean
 from ingest.errors import UnreadableDocument
+from ingest.ledger import with_ledger
 from ingest.metadata import extract, mentioned_council, own_council, text_maker
 from ingest.read import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S, read_bytes
 from ingest.records import DocumentMeta, Failure, ParsedDocument, Skipped, Unchanged
@@ -128,12 +129,13 @@ def _document(text: str, fmt: str, path: str, source: str, sha: str, max_chars: 
     if len(parts) > max_passages:
         raise UnreadableDocument(path, f"it makes {len(parts):,} passages, over the limit of {max_passages:,} for "
                                  "one document (raise it with --max-passages)")
+    meta = extract(cleaned.text, paras, council)
     return ParsedDocument(
         path=path,
         sha256=sha,
         format=fmt,
         text=cleaned.text,
-        meta=extract(cleaned.text, paras, council),
+        meta=with_ledger(meta, paras),
         paragraphs=tuple(paras),
         passages=parts,
         source=source,

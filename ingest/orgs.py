@@ -33,6 +33,7 @@ class _Vocab:
     joiners: frozenset[str]
     own: frozenset[str]  # lower case
     not_names: frozenset[str]
+    not_heads: frozenset[str]  # a name ending with one is a fund or a document ("Waterfall Fund")
 
 
 @cache
@@ -42,7 +43,8 @@ def vocab() -> _Vocab:
     prefixes = sorted(((s, k) for k, ss in data["prefixes"].items() for s in ss), key=lambda p: -len(p[0]))
     return _Vocab(tuple(suffixes), tuple(prefixes), {a: k for k, aa in data["acronyms"].items() for a in aa},
                   {form: canon for canon, forms in data["legal_forms"].items() for form in forms},
-                  frozenset(data["joiners"]), frozenset(o.lower() for o in data["own"]), frozenset(data["not_names"]))
+                  frozenset(data["joiners"]), frozenset(o.lower() for o in data["own"]), frozenset(data["not_names"]),
+                  frozenset(data.get("not_heads", [])))
 
 
 def org_key(name: str) -> str:
@@ -76,6 +78,8 @@ def is_own(name: str, council: str = "") -> bool:
     """A council's own part or the council itself ("Cabinet", "the County Council", "Kent County Council" in a
     Kent decision): never a counterparty."""
     v = vocab()
+    if name.split() and name.split()[-1] in v.not_heads:
+        return True
     key = name.strip().lower()
     if key.startswith("the "):
         key = key[4:]

@@ -34,6 +34,7 @@ from index.cache import CACHE_NAME, EmbeddingCache
 from index.embed import Embedder, embed_input
 from index.lock import writer_lock
 from index.store import DB_NAME, Store, content_hash
+from index import ledger
 from ingest.pipeline import INGEST_VERSION, IngestOptions, parse_all
 from ingest.records import Failure, Skipped, Unchanged
 
@@ -186,6 +187,9 @@ def _apply_changes(paths, remove, live: Path | None, tmp: Path, report: BuildRep
                 changed = True
         if store.assign_ids():
             changed = True
+        if changed:
+            ledger.refresh(store.conn)  # each amount carries its decision's id, status and date
+            store.conn.commit()
         stale &= store.paths()
         if store.ingest_version() != INGEST_VERSION and not stale:  # every stored document is now this version's
             store.set_ingest_version(INGEST_VERSION)

@@ -14,12 +14,13 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from index import ledger
 from ingest.records import ParsedDocument
 
 DB_NAME = "councilqa.sqlite"
 # 2: documents.source (the file of a page's parts), reference (as printed), call_in, fields; 3: url (fetched from);
-# 4: parent (the decision page a document accompanies)
-SCHEMA_VERSION = 4
+# 4: parent (the decision page a document accompanies); 5: the awards ledger and organisations (``index.ledger``)
+SCHEMA_VERSION = 5
 # Columns added since version 1, added in place to an older store by the next ingest (``migrated``), which then
 # writes a new generation even when no file changed; until then readers refuse the old one (``check_schema``).
 _ADDED = {"source": "TEXT NOT NULL DEFAULT ''", "reference": "TEXT NOT NULL DEFAULT ''", "call_in": "INTEGER",
@@ -170,6 +171,7 @@ class Store:
                 self.conn.execute("PRAGMA synchronous=OFF")
             self._migrate()
             self.conn.executescript(_SCHEMA)
+            self.conn.executescript(ledger.SCHEMA)
             self.conn.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
@@ -255,6 +257,7 @@ class Store:
                 [(doc_id, a.value, a.text, a.sentence, a.paragraph) for a in m.amounts],
             )
             self.conn.executemany("INSERT INTO mentions VALUES (?,?)", [(doc_id, n) for n in m.mentions])
+            ledger.write(self.conn, doc_id, doc)
         return WriteResult("replaced" if row is not None else "added")
 
     def holds(self, path: str, sha256: str) -> bool:

@@ -435,10 +435,12 @@ def entries(paras: list[Paragraph], council: str = "") -> list[LedgerEntry]:
     return out
 
 
-def with_ledger(meta, paras: list[Paragraph]):
-    """``meta`` with the document's ledger entries and the organisations it names (``ingest.orgs``)."""
-    from ingest.orgs import mentions
+def with_ledger(meta, paras: list[Paragraph], model=None):
+    """``meta`` with the document's ledger entries and the organisations it names (``ingest.orgs``; ``model``: the
+    named-entity model that confirms weak names, ``ingest.orgs.entity_model()`` by default)."""
+    from ingest.orgs import entity_model, mentions
 
     found = entries(paras, meta.council)
     parties = {e.counterparty: e.role for e in found if e.counterparty}
-    return replace(meta, ledger=tuple(found), organisations=tuple(mentions(paras, meta.council, parties)))
+    model = entity_model() if model is None else model
+    return replace(meta, ledger=tuple(found), organisations=tuple(mentions(paras, meta.council, parties, model)))

@@ -34,6 +34,7 @@ class _Vocab:
     own: frozenset[str]  # lower case
     not_names: frozenset[str]
     not_heads: frozenset[str]  # a name ending with one is a fund or a document ("Waterfall Fund")
+    weak: frozenset[str]  # suffixes that also end other things ("Task and Finish Group"): confirmed by the model
 
 
 @cache
@@ -44,7 +45,7 @@ def vocab() -> _Vocab:
     return _Vocab(tuple(suffixes), tuple(prefixes), {a: k for k, aa in data["acronyms"].items() for a in aa},
                   {form: canon for canon, forms in data["legal_forms"].items() for form in forms},
                   frozenset(data["joiners"]), frozenset(o.lower() for o in data["own"]), frozenset(data["not_names"]),
-                  frozenset(data.get("not_heads", [])))
+                  frozenset(data.get("not_heads", [])), frozenset(data.get("weak_suffixes", [])))
 
 
 def org_key(name: str) -> str:
@@ -101,12 +102,7 @@ def name_at(text: str, pos: int) -> str:
     name = _one_sentence(m.group(1))
     name = re.sub(r"\s+(?:and|&|of|for|the|in|on|de|la)$", "", name)
     name = re.sub(r"[.,;:’']+$", "", name) if not re.search(r"\b(?:Ltd|Inc|Co)\.$", name) else name
-    words = name.split()
-    v = vocab()
-    while words and words[0] in v.not_names:
-        words = words[1:]
-    # a name does not run on into the next sentence's opening word ("... Support. The contract")
-    return " ".join(words)
+    return " ".join(_trim(name.split()))
 
 
 def _one_sentence(name: str) -> str:
@@ -126,11 +122,7 @@ def name_before(text: str, end: int) -> str:
     m = re.search(rf"({_WORD}(?:\s+{_WORD}){{0,5}})\s*$", text[:end])
     if not m:
         return ""
-    words = m.group(1).split()
-    v = vocab()
-    while words and words[0] in v.not_names:
-        words = words[1:]
-    return " ".join(words)
+    return " ".join(_trim(m.group(1).split()))
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z£(‘“])|\n")
@@ -157,20 +149,31 @@ def _suffix_pattern() -> re.Pattern:
                       rf"(?<![\w/])(?:{acr})(?![\w/])")
 
 
+def _trim(words: list[str]) -> list[str]:
+    """A name without the words that open the phrase it sits in: "Expansion of Greville Primary School" ->
+    "Greville Primary School", "196 Kent Music School" -> "Kent Music School", "The Trust" -> "Trust"."""
+    v = vocab()
+    while words and (words[0] in v.not_names or words[0].lower() in v.joiners or words[0][:1].isdigit()):
+        words = words[1:]
+    return words
+
+
+def is_weak(name: str) -> bool:
+    """The name's organisation word also ends other things ("Task and Finish Group", "City Centre")."""
+    v = vocab()
+    words = name.split()
+    return bool(words) and words[-1] in v.weak and not any(
+        name.endswith(" " + s) for s, _ in v.suffixes if s not in v.weak and len(s.split()) > 1)
+
+
 def named_by_form(text: str) -> list[tuple[int, int, str]]:
     """Names whose own words show an organisation: (start, end, name)."""
     out = []
-    v = vocab()
     for m in _suffix_pattern().finditer(text):
-        name = m.group(0)
-        start = m.start()
-        words = name.split()
-        while words and words[0] in v.not_names:  # "The Trust", "Following Hestia ..."
-            start = text.index(words[1], start) if len(words) > 1 else m.end()
-            words = words[1:]
+        words = _trim(m.group(0).split())
         name = " ".join(words)
-        if name and kind_of(name) and len(words) >= 1 and not is_own(name):
-            out.append((start, m.end(), name))
+        if name and kind_of(name) and not is_own(name):
+            out.append((m.end() - len(name), m.end(), name))
     return out
 
 
@@ -217,24 +220,38 @@ def entity_model() -> EntityModel:
         return _shared.setdefault(MODEL, EntityModel())
 
 
-def mentions(paras: list[Paragraph], council: str = "", counterparties: dict[str, str] | None = None
-             ) -> list[OrgMention]:
+def mentions(paras: list[Paragraph], council: str = "", counterparties: dict[str, str] | None = None,
+             model: EntityModel | None = None) -> list[OrgMention]:
     """Every organisation a document names by its form, and the counterparties the ledger found (name -> role),
-    each once per paragraph, with the sentence it was read from. The council itself is left out."""
-    found: dict[tuple[str, str], OrgMention] = {}
+    each once per paragraph, with the sentence it was read from. The council itself is left out. A name whose
+    organisation word is weak ("... Group", "... Centre") is kept only where ``model`` reads an organisation that
+    ends where it ends, or where it is a counterparty (without a model: only then)."""
     roles = {org_key(n): r for n, r in (counterparties or {}).items()}
-    for para in paras:
-        for start, end in sentences(para.text):
-            sentence = para.text[start:end].strip()
-            for _, _, name in named_by_form(sentence):
-                if is_own(name, council):
-                    continue
-                key = org_key(name)
-                found.setdefault((key, para.label), OrgMention(name, key, kind_of(name), para.label, sentence,
-                                                               roles.get(key, "")))
-            for name, role in (counterparties or {}).items():
-                key = org_key(name)
-                if (key, para.label) not in found and name in sentence:
-                    found[(key, para.label)] = OrgMention(name, key, kind_of(name) or "organisation", para.label,
-                                                          sentence, role)
+    spans = [(para, para.text[a:b].strip()) for para in paras for a, b in sentences(para.text)]
+    candidates = [(para, sentence, named_by_form(sentence)) for para, sentence in spans]
+    weak = [i for i, (_, _, names) in enumerate(candidates) if any(is_weak(n) for _, _, n in names)]
+    confirmed: dict[int, list[str]] = {}
+    if weak and model is not None:
+        confirmed = dict(zip(weak, model.organisations([candidates[i][1] for i in weak])))
+    found: dict[tuple[str, str], OrgMention] = {}
+    for i, (para, sentence, names) in enumerate(candidates):
+        for _, _, name in names:
+            key = org_key(name)
+            if is_own(name, council):
+                continue
+            if is_weak(name) and key not in roles and not any(_same_end(key, org_key(o)) for o in confirmed.get(i, [])):
+                continue
+            found.setdefault((key, para.label), OrgMention(name, key, kind_of(name), para.label, sentence,
+                                                           roles.get(key, "")))
+        for name, role in (counterparties or {}).items():
+            key = org_key(name)
+            if (key, para.label) not in found and name in sentence:
+                found[(key, para.label)] = OrgMention(name, key, kind_of(name) or "organisation", para.label,
+                                                      sentence, role)
     return list(found.values())
+
+
+def _same_end(a: str, b: str) -> bool:
+    """Two normalised names for one organisation: one ends the other ("greville primary school" in "the greville
+    primary school")."""
+    return bool(a) and bool(b) and (a.endswith(b) or b.endswith(a)) and a.split()[-1] == b.split()[-1]

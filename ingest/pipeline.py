@@ -36,7 +36,9 @@ _SKIP_NAMES = ("readme", "license", "licence", "changelog")
 # it opens with ("Decision Made:" / "12 September 2012" / title) (2026-11-30). 7: a reference a title names after
 # "ref" ("... Traffic Regulation Order ref P20 2019 ...") (2026-11-30). 8: a decision page's status in the layout's
 # words ("Call-in" is "called in", "Item Deferred" "deferred"), as every other status already was (2026-12-05).
-INGEST_VERSION = 8
+# 9: the awards ledger's reading of amounts (kind, period, counterparty, table rows) and the organisations named
+# (``ingest.ledger``, ``ingest.orgs``) (2026-12-05).
+INGEST_VERSION = 9
 
 # Passages one document may make. Sized from real council documents: a 500-page budget book or local plan at
 # about 3,500 characters a page is 1.75M characters, about 3,500 passages of at most 1,000 characters (and

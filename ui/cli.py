@@ -135,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("ingest", "fetch"):
         sub.choices[name].add_argument("--no-watches", action="store_true",
                                        help="do not run the watches after this build (`councilqa watch`)")
+    from ui.cli_awards import add_parsers as add_awards
+
+    add_awards(sub)
     return parser
 
 
@@ -173,9 +176,12 @@ def main(argv: list[str] | None = None) -> int:
         from ui.cli_measure import cmd_bench, cmd_eval
         from ui.cli_watch import cmd_watch
 
+        from ui.cli_awards import cmd_awards, cmd_orgs
+
         commands = {"ingest": cmd_ingest, "decisions": cmd_decisions, "search": cmd_search, "ask": cmd_ask,
                     "eval": cmd_eval, "bench": cmd_bench, "serve": cmd_serve, "fetch": cmd_fetch,
-                    "apikey": cmd_apikey, "watch": cmd_watch}
+                    "apikey": cmd_apikey, "watch": cmd_watch,
+                    "awards": cmd_awards, "orgs": cmd_orgs}
         from ui.cli_similar import cmd_similar
 
         commands["similar"] = cmd_similar

@@ -1,0 +1,302 @@
+"""The awards ledger in the store: one row per amount read (``ingest.ledger``), beside the passages, with the
+decision it belongs to; and the query every front end uses (CLI ``councilqa awards``, the app's Awards tab, the
+HTTP API): ``awards(conn, LedgerQuery) -> LedgerPage`` of typed ``Award`` records.
+
+A row carries its decision's id, council, maker, status, date and title (``refresh``, after the build assigns
+decision ids), so a filtered page is one indexed query, not a merge of documents per request.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from index.errors import BadRequest
+from index.sanitise import sanitise
+from ingest.records import STATUS_ORDER, ParsedDocument
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS ledger (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    value REAL NOT NULL,
+    text TEXT NOT NULL,
+    sentence TEXT NOT NULL,
+    paragraph TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    period TEXT NOT NULL,
+    term_years REAL,
+    counterparty TEXT NOT NULL,
+    party_key TEXT NOT NULL,
+    role TEXT NOT NULL,
+    row_label TEXT NOT NULL,
+    qualifier TEXT NOT NULL,
+    -- the decision's (``refresh``): what a filtered page is selected and sorted by
+    decision TEXT NOT NULL DEFAULT '',
+    council TEXT NOT NULL DEFAULT '',
+    maker TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT '',
+    date TEXT NOT NULL DEFAULT '',
+    date_kind TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL DEFAULT '',
+    repeats INTEGER NOT NULL DEFAULT 0  -- the id of the row this one prints again (the same decision, figure and
+    -- kind in another document or paragraph); 0 for the first printing, which alone a page lists by default
+);
+CREATE INDEX IF NOT EXISTS ledger_document ON ledger(document_id);
+CREATE INDEX IF NOT EXISTS ledger_value ON ledger(value);
+CREATE INDEX IF NOT EXISTS ledger_date ON ledger(date, value);
+CREATE INDEX IF NOT EXISTS ledger_council ON ledger(council, date);
+CREATE INDEX IF NOT EXISTS ledger_party ON ledger(party_key);
+CREATE INDEX IF NOT EXISTS ledger_decision ON ledger(decision);
+CREATE TABLE IF NOT EXISTS organisations (
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    paragraph TEXT NOT NULL,
+    sentence TEXT NOT NULL,
+    role TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS organisations_document ON organisations(document_id);
+CREATE INDEX IF NOT EXISTS organisations_key ON organisations(key);
+"""
+
+KINDS = ("contract_value", "annual_cost", "grant", "loan", "saving", "budget", "fee_or_rate", "income", "threshold",
+         "other")
+PERIODS = ("one_off", "per_annum", "total_over_term", "per_unit", "unstated")
+SORTS = {"value": "value DESC, id", "-value": "value ASC, id", "date": "date DESC, value DESC, id",
+         "-date": "date ASC, value DESC, id", "council": "council, date DESC, id"}
+MAX_PAGE = 1000
+_AUTHORITY = {"record": 0, "decision page": 1, "proposed record": 2, "report": 3, "": 4}
+_DATE_KINDS = ("decision", "meeting", "committee", "published", "effective")
+
+
+def write(conn: sqlite3.Connection, doc_id: int, doc: ParsedDocument) -> None:
+    """The document's ledger rows and organisations (inside the caller's transaction)."""
+    from ingest.orgs import org_key
+
+    conn.executemany(
+        "INSERT INTO ledger(document_id, ordinal, value, text, sentence, paragraph, kind, period, term_years,"
+        " counterparty, party_key, role, row_label, qualifier) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [(doc_id, i, e.value, e.text, e.sentence, e.paragraph, e.kind, e.period, e.term_years, e.counterparty,
+          org_key(e.counterparty) if e.counterparty else "", e.role, e.row, e.qualifier)
+         for i, e in enumerate(doc.meta.ledger)])
+    conn.executemany("INSERT INTO organisations VALUES (?,?,?,?,?,?,?)",
+                     [(doc_id, o.name, o.key, o.kind, o.paragraph, o.sentence, o.role) for o in doc.meta.organisations])
+
+
+def refresh(conn: sqlite3.Connection) -> int:
+    """Give every ledger row its decision's id, council, maker, status, date and title, merged over the
+    decision's documents as ``index.decisions`` merges them (the signed record speaks first; the furthest status
+    wins). Returns the rows' documents updated."""
+    rows = conn.execute("SELECT id, number, doc_type, path, status, title, decision_maker, council, dates FROM"
+                        " documents WHERE number IN (SELECT d.number FROM documents d JOIN ledger l"
+                        " ON l.document_id = d.id)").fetchall()
+    by_number: dict[str, list] = {}
+    for r in rows:
+        by_number.setdefault(r[1], []).append(r)
+    updates, repeats = [], []
+    for number, docs in by_number.items():
+        docs.sort(key=lambda r: (_AUTHORITY.get(r[2], 9), r[3]))
+        dates: dict[str, str] = {}
+        for r in reversed(docs):
+            dates.update(json.loads(r[8] or "{}"))
+        kind = next((k for k in _DATE_KINDS if dates.get(k)), "")
+        status = max((r[4] for r in docs), key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 0)
+        first = lambda i: next((r[i] for r in docs if r[i]), "")  # noqa: E731
+        values = (number, first(7), first(6), status, dates.get(kind, ""), kind, first(5))
+        updates += [(*values, r[0]) for r in docs]
+        order = {r[0]: n for n, r in enumerate(docs)}
+        seen: dict[tuple, int] = {}
+        printed = conn.execute(f"SELECT id, document_id, value, kind, period FROM ledger WHERE document_id IN"
+                               f" ({','.join('?' * len(docs))})", [r[0] for r in docs]).fetchall()  # noqa: S608
+        for row_id, doc_id, value, kind, period in sorted(printed, key=lambda r: (order[r[1]], r[0])):
+            first = seen.setdefault((round(value, 2), kind, period), row_id)
+            repeats.append((first if first != row_id else 0, row_id))
+    conn.executemany("UPDATE ledger SET decision = ?, council = ?, maker = ?, status = ?, date = ?, date_kind = ?,"
+                     " title = ? WHERE document_id = ?", updates)
+    conn.executemany("UPDATE ledger SET repeats = ? WHERE id = ?", repeats)
+    return len(updates)
+
+
+@dataclass(frozen=True)
+class Award:
+    """One amount of the ledger with its decision and its citation (decision, paragraph, the sentence read)."""
+
+    decision: str
+    council: str
+    title: str
+    maker: str
+    status: str  # the decision's: "proposed" means the figure is not yet agreed
+    date: str  # ISO; the decision's date, else its meeting's, committee's or publication's (``date_kind``)
+    date_kind: str
+    value: float  # pounds
+    text: str  # as printed ("£3.087m", or a table's "81.623" under "£m")
+    kind: str
+    period: str
+    term_years: float | None
+    counterparty: str
+    role: str
+    row: str  # the table row's label ("" outside a table)
+    qualifier: str  # maximum, estimated, or ""
+    paragraph: str
+    sentence: str
+    document: str
+    source: str = ""  # the document's address on the council's site ("" for a local file)
+    id: int = 0
+    repeats: int = 0  # the id of the row this printing repeats (0: the first printing)
+
+    @property
+    def proposed(self) -> bool:
+        return self.status == "proposed"
+
+    @property
+    def citation(self) -> str:
+        from index.search import citation_label
+
+        return citation_label(self.decision, self.paragraph)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "citation": self.citation}
+
+
+@dataclass(frozen=True)
+class LedgerQuery:
+    """A filtered, sorted page of the ledger, checked on construction wherever it comes from."""
+
+    min_value: float | None = None
+    max_value: float | None = None
+    date_from: str = ""
+    date_to: str = ""
+    council: str = ""  # case-insensitive substring
+    maker: str = ""  # case-insensitive substring
+    kinds: tuple[str, ...] = ()
+    org: str = ""  # the counterparty's name, normalised and matched as a substring of the normalised name
+    status: str = ""
+    decision: str = ""
+    sort: str = "value"
+    limit: int = 100
+    offset: int = 0
+    repeats: bool = False  # also the figures a decision prints again (in its report as in its record)
+
+    def __post_init__(self) -> None:
+        from index.filters import iso_date
+
+        for name in ("council", "maker", "org", "status", "decision"):
+            value = sanitise(getattr(self, name) or "")
+            if len(value) > 200:
+                raise BadRequest(f"{name} is {len(value)} characters; at most 200")
+            object.__setattr__(self, name, value)
+        for name in ("date_from", "date_to"):
+            object.__setattr__(self, name, iso_date(getattr(self, name) or "", name.replace("date_", "")))
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise BadRequest(f"from ({self.date_from}) is after to ({self.date_to}): no date is both")
+        bad = [k for k in self.kinds if k not in KINDS]
+        if bad:
+            raise BadRequest(f"kind {bad[0]!r} is not one of: {', '.join(KINDS)}")
+        if self.sort not in SORTS:
+            raise BadRequest(f"sort {self.sort!r} is not one of: {', '.join(SORTS)}")
+        if not 1 <= self.limit <= MAX_PAGE or self.offset < 0:
+            raise BadRequest(f"a page holds 1 to {MAX_PAGE} awards from an offset of 0 or more")
+        for name in ("min_value", "max_value"):
+            value = getattr(self, name)
+            if value is not None and (value != value or value < 0):
+                raise BadRequest(f"{name.replace('_value', '')} must be an amount of 0 or more")
+
+
+@dataclass(frozen=True)
+class LedgerPage:
+    awards: list[Award]
+    total: int  # rows the filters allow, over every page
+    query: LedgerQuery = field(default_factory=LedgerQuery)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"total": self.total, "offset": self.query.offset, "awards": [a.to_dict() for a in self.awards]}
+
+
+def parse_amount(text: str) -> float:
+    """A figure as a person types it: "1m", "£1.5m", "250k", "2bn", "1,000,000"."""
+    m = re.fullmatch(r"\s*£?\s*(\d[\d,]*(?:\.\d+)?)\s*(k|m|bn|million|billion)?\s*", (text or "").lower())
+    if not m:
+        raise BadRequest(f"{text!r} is not an amount: write 1m, 250k, £1.5m or 1000000")
+    scale = {"k": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9}.get(m.group(2) or "", 1.0)
+    return float(m.group(1).replace(",", "")) * scale
+
+
+def _matching(conn: sqlite3.Connection, column: str, needle: str) -> list[str]:
+    """The distinct values of ``column`` that hold ``needle`` (any case): a contains-filter becomes an indexed
+    ``IN``, since councils and makers are few beside the rows."""
+    low = needle.lower()
+    return [v for (v,) in conn.execute(f"SELECT DISTINCT {column} FROM ledger") if low in v.lower()]  # noqa: S608
+
+
+def _where(conn: sqlite3.Connection, q: LedgerQuery) -> tuple[str, list]:
+    from ingest.orgs import org_key
+
+    where, args = [], []
+    if q.min_value is not None:
+        where.append("value >= ?")
+        args.append(q.min_value)
+    if q.max_value is not None:
+        where.append("value <= ?")
+        args.append(q.max_value)
+    if q.date_from:
+        where.append("date >= ?")
+        args.append(q.date_from)
+    if q.date_to:
+        where.append("date != '' AND date <= ?")
+        args.append(q.date_to)
+    for column, needle in (("council", q.council), ("maker", q.maker)):
+        if needle:
+            values = _matching(conn, column, needle) or ["\x00none"]
+            where.append(f"{column} IN ({','.join('?' * len(values))})")
+            args += values
+    if q.kinds:
+        where.append(f"kind IN ({','.join('?' * len(q.kinds))})")
+        args += list(q.kinds)
+    else:  # a threshold ("expenditure of more than £1m") is a rule, not money: listed only when asked for
+        where.append("kind != 'threshold'")
+    if not q.repeats:
+        where.append("repeats = 0")
+    if q.org:
+        key = org_key(q.org)
+        where.append("party_key != '' AND party_key LIKE ? ESCAPE '\\'")
+        args.append("%" + re.sub(r"([%_\\])", r"\\\1", key) + "%")
+    if q.status:
+        where.append("status = ?")
+        args.append(q.status)
+    if q.decision:
+        where.append("decision = ?")
+        args.append(q.decision)
+    return (" WHERE " + " AND ".join(where)) if where else "", args
+
+
+def awards(conn: sqlite3.Connection, q: LedgerQuery = LedgerQuery()) -> LedgerPage:
+    """One page of the ledger: the rows the filters allow, sorted, with the count over every page."""
+    where, args = _where(conn, q)
+    total = conn.execute(f"SELECT count(*) FROM ledger{where}", args).fetchone()[0]  # noqa: S608 - fixed columns
+    rows = conn.execute(
+        "SELECT l.*, d.path AS document, d.url AS source FROM ledger l JOIN documents d ON d.id = l.document_id"
+        f" WHERE l.id IN (SELECT id FROM ledger{where} ORDER BY {SORTS[q.sort]} LIMIT ? OFFSET ?)"  # noqa: S608
+        f" ORDER BY {', '.join('l.' + part.strip() for part in SORTS[q.sort].split(','))}",
+        [*args, q.limit, q.offset]).fetchall()
+    return LedgerPage([_award(r) for r in rows], total, q)
+
+
+def _award(r) -> Award:
+    return Award(r["decision"], r["council"], r["title"], r["maker"], r["status"], r["date"], r["date_kind"],
+                 r["value"], r["text"], r["kind"], r["period"], r["term_years"], r["counterparty"], r["role"],
+                 r["row_label"], r["qualifier"], r["paragraph"], r["sentence"], r["document"], r["source"] or "",
+                 r["id"], r["repeats"])
+
+
+def totals_by_year(conn: sqlite3.Connection, q: LedgerQuery = LedgerQuery()) -> list[tuple[str, str, str, float]]:
+    """(year, council, kind, total value) over the rows the filters allow, for the Awards tab's chart. Totals are
+    kept per kind: amounts of different kinds never add up."""
+    where, args = _where(conn, q)
+    return [tuple(r) for r in conn.execute(
+        f"SELECT substr(date, 1, 4) AS year, council, kind, sum(value) FROM ledger{where}"  # noqa: S608
+        " GROUP BY year, council, kind ORDER BY year, council, kind", args)]

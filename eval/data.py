@@ -22,7 +22,7 @@ def gold_dir(name: str | None) -> Path:
     if not name:
         return GOLD_DIR
     path = GOLD_DIR / name if name.isidentifier() and (GOLD_DIR / name).is_dir() else Path(name)
-    if not (path / "queries.jsonl").is_file() or not (path / "qrels" / "test.tsv").is_file():
+    if not _queries(path).is_file() or not (path / "qrels" / "test.tsv").is_file():
         raise ValueError(f"{name}: not a gold set (queries.jsonl and qrels/test.tsv expected)")
     return path
 
@@ -53,6 +53,11 @@ class GoldQuestion:
         return frozenset(r.split("#", 1)[0] for r in self.relevant)
 
 
+def _queries(directory: Path) -> Path:
+    """A set's questions: ``queries.jsonl`` (BEIR's name), or ``questions.jsonl`` (the amounts set's)."""
+    return directory / "queries.jsonl" if (directory / "queries.jsonl").is_file() else directory / "questions.jsonl"
+
+
 def load_gold(directory: Path = GOLD_DIR) -> list[GoldQuestion]:
     relevant: dict[str, set[str]] = {}
     with open(directory / "qrels" / "test.tsv", newline="", encoding="utf-8") as f:
@@ -60,7 +65,7 @@ def load_gold(directory: Path = GOLD_DIR) -> list[GoldQuestion]:
             if int(row["score"]) > 0:
                 relevant.setdefault(row["query-id"], set()).add(row["corpus-id"])
     out = []
-    with open(directory / "queries.jsonl", encoding="utf-8") as f:
+    with open(_queries(directory), encoding="utf-8") as f:
         for line in f:
             if line.strip():
                 q = json.loads(line)
@@ -88,6 +93,7 @@ def scaled(gold: list[GoldQuestion]) -> list[GoldQuestion]:
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 # Gold sets whose pages are not bundled: where their corpus is found when --corpus is not given.
 CORPORA = {name: SHARED / "corpus-uk" for name in ("uk", "ukheldout", "ukheldout2", "ukheldout3", "ukheldout4", "ukheldout5")}
+CORPORA["amounts"] = SHARED / "corpus-uk"  # issue #21's follow-the-money questions (and labelled amounts: eval.ledger)
 
 
 def corpus_of(name: str | None, given: str | None) -> Path | None:

@@ -92,11 +92,16 @@ def is_own(name: str, council: str = "") -> bool:
 _NAME_AT = re.compile(rf"(?:the\s+)?({_WORD}(?:\s+(?:(?:and|&|of|for|the|in|on|de|la)\s+)*{_WORD})*)")
 
 
+_DESCRIBED = re.compile(r"(?:the|a|an|its|their)\s+[a-z][a-z\s-]{0,50}?,\s+(?=[A-Z])")
+
+
 def name_at(text: str, pos: int) -> str:
     """The capitalised name that starts at ``pos`` (after spaces, a comma or "the"), to its last capitalised
     word: "Hestia Housing and Support" in "to Hestia Housing and Support. The ...". "" if none starts there."""
     m = re.compile(r"[\s,:]*").match(text, pos)
-    m = _NAME_AT.match(text, m.end() if m else pos)
+    at = m.end() if m else pos
+    described = _DESCRIBED.match(text, at)  # "to the highest scoring bidder, Greenway Estates Ltd"
+    m = _NAME_AT.match(text, described.end() if described else at)
     if not m:
         return ""
     name = _one_sentence(m.group(1))
@@ -110,11 +115,17 @@ def _one_sentence(name: str) -> str:
     a legal form's own stop ("Ltd.", "Co.") stays."""
     out = []
     for word in name.split():
+        if word.lower().rstrip(".") in _ENDS_NAME:  # "... Estates Ltd. The contract": a legal form ends a name
+            out.append(word.rstrip(".") if word.lower().rstrip(".") != "inc" else word)
+            break
         if word.endswith(".") and word.lower() not in vocab().legal:
             out.append(word.rstrip("."))
             break
         out.append(word)
     return " ".join(out)
+
+
+_ENDS_NAME = frozenset({"ltd", "limited", "plc", "llp", "cic", "inc", "llc"})
 
 
 def name_before(text: str, end: int) -> str:

@@ -27,6 +27,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         name = f"eval-index-{corpus.name}" if corpus else "eval-index"
         index_dir = sample_index(Path(".councilqa") / name, args.model, corpus)
     gold = load_gold(gold_dir(args.gold))
+    if args.gold == "amounts" and not args.json:  # the labelled amounts first: how the ledger reads them
+        from eval.ledger import evaluate as evaluate_ledger, format_score
+
+        print(format_score(evaluate_ledger(corpus_of(args.gold, args.corpus))))
     table, details = evaluate(index_dir, args.config, gold=scaled(gold) if args.distractors else gold)
     recognised = _decision_check(gold_dir(args.gold), index_dir)
     if args.json:

@@ -80,6 +80,10 @@ class Asker:
 
         if (listed := precedents(self, q.text, q.filters)) is not None:
             return listed
+        from qa import ledger  # who was paid what: answered from the awards ledger (issue #21), else as below
+
+        if (paid := ledger.answer(self, q.text, q.filters)) is not None:
+            return paid
         intent = classify(q.text)
         depth = max(q.k, LIST_DEPTH) if intent is Intent.LIST else q.k
         named = self.named_decisions(q.text)

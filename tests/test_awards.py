@@ -113,41 +113,13 @@ def test_ocds_output_validates_against_the_published_release_schema(capsys, samp
     assert list(validator.iter_errors(broken))
 
 
-AWARD_PAGE = """Decision details
-
-Home care framework: direct award
-
-Decision Maker: Cabinet Member for Adult Services
-
-Decision:
-
-The Cabinet Member approved the direct award of the home care contract to Acme Care Ltd for a period of three years at a total value of £1,650,000.
-
-Decision published: 12/05/2022
-
-Effective from: 20/05/2022
-"""
-
-SECOND_PAGE = """Decision details
-
-Home care framework: extension
-
-Decision Maker: Cabinet Member for Adult Services
-
-Decision:
-
-The contract with ACME CARE LIMITED is extended for one year, at an annual cost of £560,000.
-
-Decision published: 03/03/2023
-"""
+AWARDS = Path(__file__).resolve().parent / "data" / "awards"  # two decisions written for these tests
 
 
 @pytest.fixture(scope="module")
 def orgs_index(tmp_path_factory):
     folder = tmp_path_factory.mktemp("orgs")
-    (folder / "corpus").mkdir()
-    (folder / "corpus" / "a.txt").write_text(AWARD_PAGE, encoding="utf-8")
-    (folder / "corpus" / "b.txt").write_text(SECOND_PAGE, encoding="utf-8")
+    shutil.copytree(AWARDS, folder / "corpus")
     code = main(["ingest", str(folder / "corpus"), "--index", str(folder / "ix"), "--json",
                  "--council", "Borough of Eastmarsh"])
     assert code == 0

@@ -30,6 +30,7 @@ def create_app(index_dir: Path, answerer=None, model: str | None = None, upload_
     import gradio as gr
 
     from ui.tabs import ask as ask_tab
+    from ui.tabs import awards as awards_tab
     from ui.tabs import decisions as decisions_tab
     from ui.tabs import search as search_tab
     from ui.tabs import upload as upload_tab
@@ -52,6 +53,7 @@ def create_app(index_dir: Path, answerer=None, model: str | None = None, upload_
         filters = [maker, status, key, doc_type, date_from, date_to, council]
         ask_tab.build(services, filters)
         search_tab.build(services, filters)
+        awards_tab.build(services, filters)
         table = decisions_tab.build(services, app)
         watches_tab.build(services, filters)
         if upload_dir is not None:

@@ -46,11 +46,33 @@ CREATE TABLE IF NOT EXISTS ledger (
     -- kind in another document or paragraph); 0 for the first printing, which alone a page lists by default
 );
 CREATE INDEX IF NOT EXISTS ledger_document ON ledger(document_id);
-CREATE INDEX IF NOT EXISTS ledger_value ON ledger(value);
-CREATE INDEX IF NOT EXISTS ledger_date ON ledger(date, value);
-CREATE INDEX IF NOT EXISTS ledger_council ON ledger(council, date);
 CREATE INDEX IF NOT EXISTS ledger_party ON ledger(party_key);
 CREATE INDEX IF NOT EXISTS ledger_decision ON ledger(decision);
+-- what a page is listed by: the first printing of each figure (repeats = 0), in the order asked, the columns filters
+-- test carried in the index, so a page and its count read no row they do not show (at 100,000 decisions a page
+-- over 1m sorted by value: 2,060 -> see eval/README.md)
+CREATE INDEX IF NOT EXISTS ledger_by_value ON ledger(value, kind, date, council, status) WHERE repeats = 0;
+CREATE INDEX IF NOT EXISTS ledger_by_date ON ledger(date, value, kind, council, status) WHERE repeats = 0;
+CREATE INDEX IF NOT EXISTS ledger_by_council ON ledger(council, date, value, kind, status) WHERE repeats = 0;
+CREATE INDEX IF NOT EXISTS ledger_by_maker ON ledger(maker, date, value, kind, status) WHERE repeats = 0;
+CREATE INDEX IF NOT EXISTS ledger_by_kind ON ledger(kind, date, value, council, status) WHERE repeats = 0;
+CREATE INDEX IF NOT EXISTS ledger_by_status ON ledger(status, value, kind, date, council) WHERE repeats = 0;
+-- the distinct councils, makers and counterparties of the ledger (``refresh``): a contains-filter is matched here,
+-- among a few thousand names, then read through the index as an IN list
+CREATE TABLE IF NOT EXISTS ledger_names (column TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (column, value));
+-- the decisions whose documents were added, replaced, removed or renumbered since the last ``refresh``: only their
+-- rows are merged again (after one changed file, one decision's rows, not the whole ledger)
+CREATE TABLE IF NOT EXISTS ledger_dirty (number TEXT NOT NULL);
+CREATE TRIGGER IF NOT EXISTS ledger_dirty_ai AFTER INSERT ON documents BEGIN
+    INSERT INTO ledger_dirty VALUES (new.number);
+END;
+CREATE TRIGGER IF NOT EXISTS ledger_dirty_ad AFTER DELETE ON documents BEGIN
+    INSERT INTO ledger_dirty VALUES (old.number);
+END;
+CREATE TRIGGER IF NOT EXISTS ledger_dirty_au AFTER UPDATE OF number ON documents BEGIN
+    INSERT INTO ledger_dirty VALUES (old.number);
+    INSERT INTO ledger_dirty VALUES (new.number);
+END;
 CREATE TABLE IF NOT EXISTS organisations (
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
@@ -70,6 +92,7 @@ PERIODS = ("one_off", "per_annum", "total_over_term", "per_unit", "unstated")
 SORTS = {"value": "value DESC, id", "-value": "value ASC, id", "date": "date DESC, value DESC, id",
          "-date": "date ASC, value DESC, id", "council": "council, date DESC, id"}
 MAX_PAGE = 1000
+COUNT_CAP = 10_000  # a page's count is exact up to this many rows; beyond it, "more than 10,000" (``LedgerPage``)
 _AUTHORITY = {"record": 0, "decision page": 1, "proposed record": 2, "report": 3, "": 4}
 _DATE_KINDS = ("decision", "meeting", "committee", "published", "effective")
 
@@ -88,38 +111,63 @@ def write(conn: sqlite3.Connection, doc_id: int, doc: ParsedDocument) -> None:
                      [(doc_id, o.name, o.key, o.kind, o.paragraph, o.sentence, o.role) for o in doc.meta.organisations])
 
 
-def refresh(conn: sqlite3.Connection) -> int:
+def refresh(conn: sqlite3.Connection, everything: bool = False) -> int:
     """Give every ledger row its decision's id, council, maker, status, date and title, merged over the
     decision's documents as ``index.decisions`` merges them (the signed record speaks first; the furthest status
-    wins). Returns the rows' documents updated."""
-    rows = conn.execute("SELECT id, number, doc_type, path, status, title, decision_maker, council, dates FROM"
-                        " documents WHERE number IN (SELECT d.number FROM documents d JOIN ledger l"
-                        " ON l.document_id = d.id)").fetchall()
-    by_number: dict[str, list] = {}
-    for r in rows:
-        by_number.setdefault(r[1], []).append(r)
-    updates, repeats = [], []
-    for number, docs in by_number.items():
-        docs.sort(key=lambda r: (_AUTHORITY.get(r[2], 9), r[3]))
+    wins), and mark a figure the decision prints again (the same value, kind and period in a later document or
+    paragraph) as a repeat of its first printing. Only the decisions marked dirty since the last refresh
+    (``ledger_dirty``: their documents were added, replaced, removed or renumbered) are read, unless
+    ``everything``; only the rows whose values changed are written. Returns the rows written."""
+    from index.store import rows_in
+
+    where, numbers = "", []
+    if not everything:
+        numbers = [n for (n,) in conn.execute("SELECT DISTINCT number FROM ledger_dirty")]
+        where = " WHERE number IN ({marks})"
+    docs: dict[str, list] = {}
+    query = "SELECT id, number, doc_type, path, status, title, decision_maker, council, dates FROM documents" + where
+    for r in (rows_in(conn, query, numbers) if not everything else conn.execute(query)):
+        docs.setdefault(r[1], []).append(r)
+    merged: dict[int, tuple] = {}  # document id -> (decision, council, maker, status, date, date kind, title)
+    order: dict[int, tuple] = {}  # document id -> its place among its decision's documents
+    for number, rows in docs.items():
+        rows.sort(key=lambda r: (_AUTHORITY.get(r[2], 9), r[3]))
         dates: dict[str, str] = {}
-        for r in reversed(docs):
+        for r in reversed(rows):
             dates.update(json.loads(r[8] or "{}"))
         kind = next((k for k in _DATE_KINDS if dates.get(k)), "")
-        status = max((r[4] for r in docs), key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 0)
-        first = lambda i: next((r[i] for r in docs if r[i]), "")  # noqa: E731
-        values = (number, first(7), first(6), status, dates.get(kind, ""), kind, first(5))
-        updates += [(*values, r[0]) for r in docs]
-        order = {r[0]: n for n, r in enumerate(docs)}
-        seen: dict[tuple, int] = {}
-        printed = conn.execute(f"SELECT id, document_id, value, kind, period FROM ledger WHERE document_id IN"
-                               f" ({','.join('?' * len(docs))})", [r[0] for r in docs]).fetchall()  # noqa: S608
-        for row_id, doc_id, value, kind, period in sorted(printed, key=lambda r: (order[r[1]], r[0])):
-            first = seen.setdefault((round(value, 2), kind, period), row_id)
-            repeats.append((first if first != row_id else 0, row_id))
+        status = max((r[4] for r in rows), key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 0)
+        first = [next((r[i] for r in rows if r[i]), "") for i in (7, 6, 5)]  # council, maker, title
+        values = (number, first[0], first[1], status, dates.get(kind, ""), kind, first[2])
+        for n, r in enumerate(rows):
+            merged[r[0]] = values
+            order[r[0]] = (number, n)
+    select = ("SELECT id, document_id, value, kind, period, decision, council, maker, status, date, date_kind, title,"
+              " repeats FROM ledger")
+    ledger = conn.execute(select).fetchall() if everything else \
+        list(rows_in(conn, select + " WHERE document_id IN ({marks})", list(merged)))
+    ledger.sort(key=lambda r: (order.get(r[1], ("", 0)), r[0]))
+    seen: dict[tuple, int] = {}
+    changes = []
+    for r in ledger:
+        values = merged.get(r[1], ("", "", "", "", "", "", ""))
+        first_id = seen.setdefault((values[0] or f"#{r[1]}", round(r[2], 2), r[3], r[4]), r[0])
+        repeat = first_id if first_id != r[0] else 0
+        if (*values, repeat) != tuple(r[5:13]):
+            changes.append((*values, repeat, r[0]))
     conn.executemany("UPDATE ledger SET decision = ?, council = ?, maker = ?, status = ?, date = ?, date_kind = ?,"
-                     " title = ? WHERE document_id = ?", updates)
-    conn.executemany("UPDATE ledger SET repeats = ? WHERE id = ?", repeats)
-    return len(updates)
+                     " title = ?, repeats = ? WHERE id = ?", changes)
+    conn.execute("DELETE FROM ledger_dirty")
+    if everything:
+        conn.execute("DELETE FROM ledger_names")
+    for column in ("council", "maker", "party_key"):  # names from this tuple only; a name no row holds any more
+        # matches nothing, so the table only grows between full refreshes
+        sql = f"INSERT OR IGNORE INTO ledger_names SELECT DISTINCT '{column}', {column} FROM ledger"  # noqa: S608
+        if everything:
+            conn.execute(sql + f" WHERE {column} != ''")
+        else:
+            list(rows_in(conn, sql + f" WHERE {column} != '' AND document_id IN ({{marks}})", list(merged)))
+    return len(changes)
 
 
 @dataclass(frozen=True)
@@ -210,11 +258,17 @@ class LedgerQuery:
 @dataclass(frozen=True)
 class LedgerPage:
     awards: list[Award]
-    total: int  # rows the filters allow, over every page
+    total: int  # rows the filters allow, over every page (at most COUNT_CAP + 1: see ``more``)
     query: LedgerQuery = field(default_factory=LedgerQuery)
 
+    @property
+    def more(self) -> bool:
+        """More than COUNT_CAP rows match: ``total`` is a floor, not a count."""
+        return self.total > COUNT_CAP
+
     def to_dict(self) -> dict[str, Any]:
-        return {"total": self.total, "offset": self.query.offset, "awards": [a.to_dict() for a in self.awards]}
+        return {"total": self.total, "total_is_floor": self.more, "offset": self.query.offset,
+                "awards": [a.to_dict() for a in self.awards]}
 
 
 def parse_amount(text: str) -> float:
@@ -230,7 +284,8 @@ def _matching(conn: sqlite3.Connection, column: str, needle: str) -> list[str]:
     """The distinct values of ``column`` that hold ``needle`` (any case): a contains-filter becomes an indexed
     ``IN``, since councils and makers are few beside the rows."""
     low = needle.lower()
-    return [v for (v,) in conn.execute(f"SELECT DISTINCT {column} FROM ledger") if low in v.lower()]  # noqa: S608
+    return [v for (v,) in conn.execute("SELECT value FROM ledger_names WHERE column = ?", [column])
+            if low in v.lower()]
 
 
 def _where(conn: sqlite3.Connection, q: LedgerQuery) -> tuple[str, list]:
@@ -261,10 +316,10 @@ def _where(conn: sqlite3.Connection, q: LedgerQuery) -> tuple[str, list]:
         where.append("kind != 'threshold'")
     if not q.repeats:
         where.append("repeats = 0")
-    if q.org:
-        key = org_key(q.org)
-        where.append("party_key != '' AND party_key LIKE ? ESCAPE '\\'")
-        args.append("%" + re.sub(r"([%_\\])", r"\\\1", key) + "%")
+    if q.org:  # the counterparty's normalised name holds the one asked for ("acme care" in "acme care limited")
+        values = _matching(conn, "party_key", org_key(q.org)) or ["\x00none"]
+        where.append(f"party_key IN ({','.join('?' * len(values))})")
+        args += values
     if q.status:
         where.append("status = ?")
         args.append(q.status)
@@ -277,7 +332,8 @@ def _where(conn: sqlite3.Connection, q: LedgerQuery) -> tuple[str, list]:
 def awards(conn: sqlite3.Connection, q: LedgerQuery = LedgerQuery()) -> LedgerPage:
     """One page of the ledger: the rows the filters allow, sorted, with the count over every page."""
     where, args = _where(conn, q)
-    total = conn.execute(f"SELECT count(*) FROM ledger{where}", args).fetchone()[0]  # noqa: S608 - fixed columns
+    total = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM ledger{where} LIMIT ?)",  # noqa: S608 - fixed columns
+                         [*args, COUNT_CAP + 1]).fetchone()[0]
     rows = conn.execute(
         "SELECT l.*, d.path AS document, d.url AS source FROM ledger l JOIN documents d ON d.id = l.document_id"
         f" WHERE l.id IN (SELECT id FROM ledger{where} ORDER BY {SORTS[q.sort]} LIMIT ? OFFSET ?)"  # noqa: S608

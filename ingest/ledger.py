@@ -11,17 +11,15 @@ stays "" and the period "unstated".
 """
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass, replace
-from functools import cache
-from pathlib import Path
+from dataclasses import replace
 
+from ingest.ledger_cues import nearest, cues
+from ingest.ledger_tables import lead, row_label, row_text, subject, table_cells, table_period
 from ingest.money import MONEY_RE, money_value
 from ingest.orgs import is_own, kind_of, name_at, name_before
 from ingest.records import LedgerEntry, Paragraph
 
-HERE = Path(__file__).resolve().parent / "layouts"
 _WORDS_BEFORE = 5  # a threshold's comparator stands this close before the figure ("expenditure of more than £1m")
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                  "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18, "twenty": 20,
@@ -32,62 +30,6 @@ _TERM = re.compile(r"\b(?:for|over)\s+(?:a\s+(?:further\s+)?(?:period|term)\s+of
 _FROM_TO = re.compile(r"\bfrom\s+(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:[A-Z][a-z]+\s+)?(?P<y1>(?:19|20)\d\d)\s+"
                       r"(?:to|until|–|-)\s+(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:[A-Z][a-z]+\s+)?(?P<y2>(?:19|20)\d\d)\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z£(‘“])|\n")
-_NUMBER = re.compile(r"(?<![\w.£/-])\(?-?\d{1,3}(?:,\d{3})*(?:\.\d+)?\)?(?![\w/%])|(?<![\w.£/-])\(?-?\d+\.\d+\)?(?![\w/%])")
-
-
-@dataclass(frozen=True)
-class Cues:
-    kinds: tuple[tuple[re.Pattern, str, int], ...]  # (phrase, kind, length)
-    weak: tuple[tuple[re.Pattern, str, int], ...]  # phrases that name a kind only where no other does
-    right_nouns: dict[str, str]
-    threshold: re.Pattern
-    periods: tuple[tuple[re.Pattern, str, int], ...]
-    financial_year: re.Pattern
-    qualifiers: tuple[tuple[re.Pattern, str], ...]
-    roles: tuple[tuple[re.Pattern, str], ...]  # counterparty cue -> role, longest first
-    weak_roles: frozenset[str]  # a name after these roles' cues must show an organisation by its own words
-    share_kind: str
-    carry_kinds: frozenset[str]
-    units: tuple[tuple[str, float], ...]  # printed unit -> pounds, longest first
-    continues: frozenset[str]
-
-
-def _phrase(p: str) -> re.Pattern:
-    left = r"(?<![\w])" if p[:1].isalnum() else ""
-    right = r"(?![\w])" if p[-1:].isalnum() or p[-1:] == "." else ""
-    return re.compile(left + re.escape(p).replace(r"\ ", r"\s+") + right, re.IGNORECASE)
-
-
-@cache
-def cues() -> Cues:
-    data = json.loads((HERE / "ledger.json").read_text(encoding="utf-8"))
-    weak_words = set(data.get("weak_kinds", []))
-    kinds = tuple((_phrase(p), k, len(p)) for k, ps in data["kinds"].items() for p in ps if p not in weak_words)
-    weak = tuple((_phrase(p), k, len(p)) for k, ps in data["kinds"].items() for p in ps if p in weak_words)
-    periods = tuple((_phrase(p), k, len(p)) for k, ps in data["periods"].items() for p in ps)
-    fillers = "|".join(re.escape(w) for w in data.get("threshold_fillers", []))
-    threshold = re.compile(r"(?:^|\W)(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+")
-                                                     for p in data["threshold_before"]) + r")"
-                           + (rf"(?:\s+(?:{fillers})){{0,4}}" if fillers else "") + r"\W*$", re.IGNORECASE)
-    roles = sorted(((p, r) for r, ps in data["counterparty"]["after"].items() for p in ps), key=lambda x: -len(x[0]))
-    table = data["table"]
-    return Cues(kinds, weak, {w: k for k, ws in data["right_nouns"].items() for w in ws}, threshold, periods,
-                re.compile(data["financial_year"], re.IGNORECASE),
-                tuple((_phrase(p), q) for q, ps in data["qualifiers"].items() for p in ps),
-                tuple((_phrase(p), r) for p, r in roles), frozenset(data["counterparty"].get("weak_roles", [])),
-                data.get("share_kind", "budget"), frozenset(data["counterparty"]["carry_kinds"]),
-                tuple(sorted(table["units"].items(), key=lambda u: -len(u[0]))), frozenset(table["continues"]))
-
-
-def _nearest(patterns, text: str, from_end: bool = True) -> str:
-    """The label of the phrase nearest the end (or the start) of ``text``; the longer of two at one place."""
-    best, where = "", None
-    for pattern, label, length in patterns:
-        for m in pattern.finditer(text):
-            score = (m.end(), length) if from_end else (-m.start(), length)
-            if where is None or score > where:
-                best, where = label, score
-    return best
 
 
 def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -144,7 +86,7 @@ def _period(left: str, right: str, sentence: str, kind: str) -> str:
     if kind == "threshold":
         return "unstated"
     near = re.split(r"(?<=[.;])\s|£", right, maxsplit=1)[0]
-    first = _nearest(c.periods, near[:40], from_end=False) if near.strip() else ""
+    first = nearest(c.periods, near[:40], from_end=False) if near.strip() else ""
     if first in ("per_unit", "per_annum", "total_over_term"):
         return first
     found = _nearest_either(c.periods, left, near)
@@ -154,7 +96,7 @@ def _period(left: str, right: str, sentence: str, kind: str) -> str:
         return "per_annum"
     if kind in ("contract_value",) and term_years(sentence) is not None:
         return "total_over_term"
-    return _nearest(c.periods, sentence) or "unstated"
+    return nearest(c.periods, sentence) or "unstated"
 
 
 def _nearest_either(patterns, left: str, right: str) -> str:
@@ -180,12 +122,12 @@ def _kind(left: str, right: str, sentence: str, previous: str) -> str:
     noun = _right_noun(right)
     if noun:
         return noun
-    found = _nearest(c.kinds, left) or _nearest(c.weak, left)
+    found = nearest(c.kinds, left) or nearest(c.weak, left)
     if found:
         return found
     if previous:  # "funded by £5.650m HRA (RCCO), £4.140m Grant and £2.258m Capital Receipts": a list goes on
         return previous
-    return _nearest(c.kinds, sentence) or _nearest(c.weak, sentence)
+    return nearest(c.kinds, sentence) or nearest(c.weak, sentence)
 
 
 def _qualifier(left: str) -> str:
@@ -249,156 +191,44 @@ def _amounts(para: Paragraph, council: str) -> list[LedgerEntry]:
             last_end += gap.end() if gap else 0
         following = [f.start() for f in found if s <= f.start() and f.start() > m.start() and f.start() < e]
         left, right = text[last_end:m.start()], text[m.end():(following[0] if following else e)]
-        row, caption = _row_label(text, m.start(), m.end())
+        row, caption = row_label(text, m.start(), m.end())
         kind = _kind(left, right, sentence, last_kind if not re.search(r"[a-z]{4,}", left) else "")
+        parent = _share_of(text, m, s, out)
+        if parent is not None and not kind:  # "(ASC £2.5m/ICB £585k)" after a figure: who pays its shares
+            kind = cues().share_kind
         if row and not kind:
-            kind = _nearest(cues().kinds, row) or _nearest(cues().kinds, caption) or _subject(_lead(text))
+            kind = nearest(cues().kinds, row) or nearest(cues().kinds, caption) or subject(lead(text))
         period = _period(left, right, sentence, kind)
+        if parent is not None and period == "unstated":
+            period = parent.period
         if row and period == "unstated":
-            period = _table_period(caption, _lead(text), kind)
+            period = table_period(caption, lead(text), kind)
         name, role = _counterparty(sentence, m.start() - s, kind, council)
         term = term_years(left) or term_years(sentence) if period == "total_over_term" else None
+        if parent is not None and parent.period == period and term is None:
+            term = parent.term_years
         if period == "total_over_term" and term is None:
             term = term_years(text[:s])
-        quote = _row_text(text, m.start(), m.end()) if row else sentence.strip()
+        quote = row_text(text, m.start(), m.end()) if row else sentence.strip()
         out.append(LedgerEntry(money_value(m), m.group(0).strip(), quote, para.label, kind, period, term, name, role,
                                row, _qualifier(left)))
-        governing = kind if not _right_noun(right) else (last_kind or _nearest(cues().kinds, left))
+        governing = kind if not _right_noun(right) else (last_kind or nearest(cues().kinds, left))
         previous[s] = (m.end() + (_noun_run(right) if _right_noun(right) else 0), governing)
     return out
 
 
-def _table_period(context: str, lead: str, kind: str) -> str:
-    c = cues()
-    if kind == "threshold":
-        return "unstated"
-    found = _nearest(c.periods, context)
-    if found:
-        return found
-    if re.search(r"\b(?:19|20)\d\d\s?[-/–]\s?\d\d\b", context) or c.financial_year.search(lead):
-        return "per_annum"
-    return "unstated"
-
-
-def _subject(lead: str) -> str:
-    """What a table's lead sentence is about: its first kind word ("There are associated transport costs which are
-    also funded ..." is about costs)."""
-    c = cues()
-    return _nearest(c.kinds, lead, from_end=False) or _nearest(c.weak, lead, from_end=False)
-
-
-def _lead(text: str) -> str:
-    """A paragraph's text before its first line break: the sentence that introduces its table."""
-    return text.split("\n", 1)[0]
-
-
-def _line(text: str, start: int, end: int) -> tuple[int, int]:
-    return text.rfind("\n", 0, start) + 1, (text.find("\n", end) if text.find("\n", end) >= 0 else len(text))
-
-
-def _is_row_line(line: str) -> bool:
-    """A table's line, not prose: short, no sentence's end inside it."""
-    return len(line) <= 160 and not re.search(r"[a-z]{2,}[.;]\s+[A-Z]", line) and not line.rstrip().endswith(".")
-
-
-def _row_label(text: str, start: int, end: int) -> tuple[str, str]:
-    """(row label, caption) of a figure printed as a table's cell ("Young People (18 – 25)\t£2,672,800", or a label
-    on the lines above a figure alone on its line); ("", "") for a figure inside prose."""
-    ls, le = _line(text, start, end)
-    line = text[ls:le]
-    if ls == 0 or not _is_row_line(line) or text[end:le].strip(" \t\u00a0"):
-        return "", ""
-    label = text[ls:start].strip(" \t\u00a0-–:|")
-    lines = text[:ls].rstrip("\n").split("\n")
-    if not label:
-        taken = []
-        while lines and lines[-1].strip() and _is_row_line(lines[-1]) and not MONEY_RE.search(lines[-1]):
-            taken.insert(0, lines.pop().strip())
-            if not lines or lines[-1].strip().split()[-1:] and lines[-1].strip().split()[-1].lower() not in \
-                    cues().continues:
-                break
-        label = " ".join(taken)
-    caption = lines[-1].strip() if lines and _is_row_line(lines[-1]) and not MONEY_RE.search(lines[-1]) else ""
-    return label, caption
-
-
-def _row_text(text: str, start: int, end: int) -> str:
-    ls, le = _line(text, start, end)
-    line = text[ls:le].strip()
-    if text[ls:start].strip():
-        return line
-    return line  # a figure alone on its line: the line is what is quoted (its label is kept in ``row``)
-
-
-def _table_cells(para: Paragraph) -> list[LedgerEntry]:
-    """Unsigned figures of a table whose column headers print a unit ("CURRENT ANNUAL COST £m")."""
-    text = para.text
-    c = cues()
-    units = [(m.start(), m.end(), scale) for unit, scale in c.units
-             for m in re.finditer(re.escape(unit) + r"(?![\w£])", text)]
-    units.sort()
-    kept: list[tuple[int, int, float]] = []
-    for u in units:  # "£ m" inside "£ million" once
-        if not kept or u[0] >= kept[-1][1]:
-            kept.append(u)
-    if not kept:
-        return []
-    header_start = max(text.rfind(":", 0, kept[0][0]), text.rfind(". ", 0, kept[0][0]), text.rfind("\n\n", 0, kept[0][0]))
-    columns, cut = [], header_start + 1
-    for s, e, scale in kept:
-        columns.append((" ".join(text[cut:s].split()), scale))
-        cut = e
-    out, pending, pos = [], [], cut
-    for raw in text[cut:].split("\n"):
-        line_start = text.index(raw, pos) if raw else pos
-        pos = line_start + len(raw)
-        line = raw.strip()
-        if not line:
-            continue
-        if len(line.split()) > 14 and re.search(r"[a-z]{3,}\s+[a-z]{3,}\s+[a-z]{3,}", line):
-            break  # prose again: the table is over
-        numbers = _trailing_numbers(raw)
-        label = raw[:numbers[0].start()].strip() if numbers else ""
-        if not numbers:
-            pending.append(line)
-            continue
-        label = label or " ".join(pending)
-        quote_from = text.index(pending[0], line_start - sum(len(p) + 2 for p in pending) - 8) \
-            if pending and not raw[:numbers[0].start()].strip() else line_start
-        quote = text[quote_from:pos].strip() if quote_from < line_start else line
-        for (header, scale), n in zip(columns, numbers):
-            printed = n.group(0)
-            value = float(printed.strip("()").replace(",", "")) * scale * (-1 if printed.startswith("(") else 1)
-            kind = _nearest(c.kinds, header) or _nearest(c.kinds, label) or _subject(_lead(text))
-            period = _table_period(header, _lead(text), kind)  # a row's label ("Total Value") sums, it is no term
-            out.append(LedgerEntry(value, printed, quote, para.label, kind, period, None, "", "", label, ""))
-        pending = []
-    return out
-
-
-def _trailing_numbers(line: str) -> list[re.Match]:
-    """The figures a table row ends with ("Pathway Clients (18-25) 13.313 13.384 0.071" -> the last three)."""
-    found = list(re.finditer(r"\S+", line))
-    out: list[re.Match] = []
-    for m in reversed(found):
-        if not _NUMBER.fullmatch(m.group(0)):
-            break
-        out.insert(0, m)
-    return out
-
-
-def carry_counterparties(entries: list[LedgerEntry]) -> list[LedgerEntry]:
-    """A supplier named by an award in one sentence is the counterparty of the contract's figures printed after
-    it in the same paragraph, where they name none."""
-    out, named = [], {}
-    kinds = cues().carry_kinds
-    for e in entries:
-        if e.counterparty and e.role == "supplier":
-            named[e.paragraph] = e.counterparty
-        elif not e.counterparty and e.kind in kinds and e.paragraph in named and not e.row:
-            e = replace(e, counterparty=named[e.paragraph], role="supplier")
-        out.append(e)
-    return out
+def _share_of(text: str, m: re.Match, sentence_start: int, before: list[LedgerEntry]) -> LedgerEntry | None:
+    """The figure a bracketed breakdown right after it splits by who pays ("£3.087m. (ASC £2.5m/ICB £585k)"): the
+    figure printed last before the bracket, where this one stands inside the bracket right after a short name."""
+    opened = text.rfind("(", 0, m.start())
+    if opened < 0 or text.find(")", opened) < m.end() or not before:
+        return None
+    inside = text[opened + 1:m.start()]
+    if not re.fullmatch(r"(?:[^()]*?£[^()]*?[/,;]\s*)?[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*){0,4}\s*", inside):
+        return None
+    if not MONEY_RE.search(text[max(0, opened - 200):opened]):
+        return None
+    return next((e for e in reversed(before) if e.sentence in text[:opened]), None)
 
 
 def _awarded(para: Paragraph, council: str) -> list[tuple[int, str]]:
@@ -419,7 +249,7 @@ def entries(paras: list[Paragraph], council: str = "") -> list[LedgerEntry]:
     """The document's amounts as the ledger reads them, in the order printed."""
     out: list[LedgerEntry] = []
     for para in paras:
-        found = _amounts(para, council) + _table_cells(para)
+        found = _amounts(para, council) + table_cells(para)
         awards = _awarded(para, council)
         if awards:  # the award named before a figure in the paragraph, where the figure's sentence names none
             text = para.text

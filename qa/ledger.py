@@ -148,7 +148,8 @@ def answer(asker, question: str, filters=None) -> Answer | None:
         notes.append(f"{removed} line{'s' * (removed > 1)} could not be verified against the passages cited and "
                      f"{'were' if removed > 1 else 'was'} removed.")
     preface = f"{len(kept)} amount{'s' * (len(kept) != 1)} in the awards ledger:"
-    return Answer(question, False, kept, tuple(hits.values())[:8], "ledger", preface, tuple(n for n in notes if n))
+    # evidence 1.0: every line is a verified quote read from the ledger's fields, not a ranked passage near the threshold
+    return Answer(question, False, kept, tuple(hits.values())[:8], "ledger", preface, tuple(n for n in notes if n), 1.0)
 
 
 def _rows(asker, ask: LedgerAsk, query: LedgerQuery) -> list[Award]:
@@ -166,9 +167,12 @@ def _rows(asker, ask: LedgerAsk, query: LedgerQuery) -> list[Award]:
     if not hits:
         return []
     strengths = Evidence(asker.searcher, ask.topic).strengths(hits)
-    decisions = list(dict.fromkeys(h.decision for h, s in zip(hits, strengths) if s >= asker.threshold))
+    ranked = sorted(((s, h.decision) for h, s in zip(hits, strengths) if s >= asker.threshold), reverse=True)
+    decisions = list(dict.fromkeys(d for _, d in ranked))
+    # "which organisation ...": the organisations of the one decision the question is most about, or none (another
+    # decision's supplier is no answer); "spend on ...": the amounts of the few decisions most about the subject
     out: list[Award] = []
-    for number in decisions[:5]:
+    for number in decisions[:1 if ask.shape == "org" else 3]:
         out += awards(conn, replace(query, decision=number)).awards
     return out
 

@@ -178,3 +178,23 @@ def test_an_amount_a_question_states_about_a_corpus_uk_decision_stands_under_tha
             assert all(a["decision"] for a in found), (q.qid, fact)
             checked += 1
     assert checked >= 15
+
+
+def test_removing_a_decisions_record_merges_its_other_documents_again(capsys, tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE, corpus)
+    ix = str(tmp_path / "ix")
+    assert main(["ingest", str(corpus), "--index", ix, "--json"]) == 0
+    capsys.readouterr()
+    before = json.loads(run(capsys, "awards", "--decision", "22/00034", "--json", "--index", ix)[1])["awards"]
+    assert {a["status"] for a in before} == {"proposed"} and all(a["document"].endswith(".txt") for a in before)
+    assert all("000_" in a["document"] for a in before)  # the record's printing first; the report's are repeats
+    record = next(corpus.glob("000_*.txt"))
+    record.unlink()
+    assert main(["ingest", str(corpus), "--index", ix, "--remove", str(record), "--json"]) == 0
+    capsys.readouterr()
+    after = json.loads(run(capsys, "awards", "--decision", "22/00034", "--json", "--index", ix)[1])["awards"]
+    # only the committee report is left: its figures are first printings now, and it says no status of its own
+    assert after and all("001_" in a["document"] for a in after)
+    assert {a["text"] for a in after} >= {"£10,065,200", "£7,392,400", "£1,000,000"}
+    assert {a["status"] for a in after} == {""}

@@ -69,8 +69,9 @@ def _all(conn, args: argparse.Namespace, cap: int | None):
         page = awards(conn, _query(args, size, offset))
         out += page.awards
         offset += len(page.awards)
-        if not page.awards or offset >= page.total or (cap and len(out) >= cap):
-            return out, page.total
+        if len(page.awards) < size or (not page.more and offset >= page.total) or (cap and len(out) >= cap):
+            # every row read: the count is exact; else the page's (a floor past COUNT_CAP)
+            return out, len(out) if len(page.awards) < size or not page.more else page.total
 
 
 def _money(value: float) -> str:
@@ -115,7 +116,10 @@ def cmd_awards(args: argparse.Namespace) -> int:
                   f"{party}{row}\n                {a.decision} {printable(a.title)[:70]} · {a.status or 'status unknown'}"
                   f" · {when} · {a.council}{note}\n                {a.citation} {printable(' '.join(a.sentence.split()))[:160]}")
         if total > len(rows):
-            print(f"\n{len(rows)} of {total} shown (--limit N for more, --csv or --json for all)")
+            from index.ledger import COUNT_CAP
+
+            many = f"more than {COUNT_CAP:,}" if total > COUNT_CAP else f"{total:,}"
+            print(f"\n{len(rows)} of {many} shown (--limit N for more, --csv or --json for all)")
     return EXIT_OK
 
 

@@ -49,7 +49,8 @@ def awards_page(services: Services, *boxes) -> tuple[list[list], str, list]:
     page = awards(services.asker().searcher.conn, q)
     refs = [{"decision": a.decision, "paragraph": a.paragraph, "document": a.document, "label": a.citation,
              "sentence": a.sentence, "counterparty": a.counterparty} for a in page.awards]
-    shown = f"{len(page.awards)} of {page.total}" if page.total > len(page.awards) else f"{page.total}"
+    many = "more than 10,000" if page.more else f"{page.total:,}"
+    shown = f"{len(page.awards)} of {many}" if page.total > len(page.awards) else many
     proposed = sum(a.proposed for a in page.awards)
     note = f" {proposed} from decisions only proposed, not yet taken." if proposed else ""
     return [_row(a) for a in page.awards], f"{shown} amounts.{note}", refs
@@ -74,7 +75,7 @@ def awards_csv(services: Services, *boxes) -> str | None:
             for a in page.awards:
                 w.writerow([*_row(a), a.title, a.maker, " ".join(a.sentence.split()), a.document])
             offset += len(page.awards)
-            if not page.awards or offset >= page.total:
+            if len(page.awards) < q.limit or (not page.more and offset >= page.total):
                 break
     return str(out)
 
@@ -142,7 +143,9 @@ def build(services: Services, filters: list) -> None:
         table = gr.Dataframe(headers=HEADERS, wrap=True, interactive=False, elem_id="awards-table")
         refs = gr.State([])
         with gr.Row():
-            export = gr.File(label="Download (CSV: every row the filters allow)")
+            with gr.Column():
+                export_go = gr.Button("Export CSV (every row the filters allow)", elem_id="awards-export")
+                export = gr.File(label="Download (CSV)")
             chart = gr.BarPlot(x="year", y="total (£m)", color="council", label="Total value by year (one kind: the "
                                "kind chosen, else contract values)", elem_id="awards-chart")
         with gr.Row():
@@ -165,10 +168,11 @@ def build(services: Services, filters: list) -> None:
 
         def _list(*values):
             rows, text, found = awards_page(services, *values)
-            return rows, text, found, awards_csv(services, *values), awards_chart(services, *values)
+            return rows, text, found, awards_chart(services, *values)
 
-        gr.on([go.click, min_amount.submit, org.submit], _list, boxes, [table, notice, refs, export, chart],
+        gr.on([go.click, min_amount.submit, org.submit], _list, boxes, [table, notice, refs, chart],
               api_name="awards", show_progress="minimal")
+        export_go.click(lambda *v: awards_csv(services, *v), boxes, export, api_name="awards_csv")
 
         def _select(found, evt: gr.SelectData):
             index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index

@@ -69,6 +69,7 @@ class LedgerAsk:
     date_from: str = ""
     date_to: str = ""
     topic: str = ""
+    receiving: bool = False  # "awarded to X", "paid to X": X as supplier, recipient or borrower, not as payer
 
 
 def _dates(question: str) -> tuple[str, str]:
@@ -91,9 +92,9 @@ def asks(question: str) -> LedgerAsk | None:
     if re.match(r"^\s*how much\b", question, re.I) and (to := _TO_ORG.search(question)):
         org = name_at(question, to.end())
         if org:
-            return LedgerAsk("org", org=org, date_from=date_from, date_to=date_to, **money)
+            return LedgerAsk("org", org=org, date_from=date_from, date_to=date_to, receiving=True, **money)
     if re.match(r"^\s*(?:how much|what)\b", question, re.I) and (got := _ORG_GOT.search(question)):
-        return LedgerAsk("org", org=got["org"], date_from=date_from, date_to=date_to, **money)
+        return LedgerAsk("org", org=got["org"], date_from=date_from, date_to=date_to, receiving=True, **money)
     if which := _WHICH_ORG.search(question):  # the organisations of the decisions the question is about
         verb = which["verb"].lower().rstrip("ed")
         return LedgerAsk("org", kinds=_VERB_KINDS.get(verb, _VERB_KINDS.get(which["verb"].lower()[:4], ())),
@@ -130,6 +131,8 @@ def answer(asker, question: str, filters=None) -> Answer | None:
     found = _rows(asker, ask, query)
     if ask.shape == "org" and not ask.org:
         found = [a for a in found if a.counterparty]
+    if ask.receiving:
+        found = [a for a in found if a.role != "payer"]
     found.sort(key=lambda a: (bool(a.row), a.date if ask.shape != "topic" else "", -a.value))  # prose before cells
     if not found:
         return None

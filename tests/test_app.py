@@ -284,5 +284,6 @@ def test_xss_in_documents_reaches_the_client_as_text(server):
 def test_api_lists_each_endpoint_once_under_its_name(server):
     config = json.loads(urllib.request.urlopen(server + "config", timeout=10).read())
     names = [d.get("api_name") for d in config["dependencies"] if d.get("api_visibility", "public") == "public"]
-    assert sorted(n for n in names if n) == ["add_watch", "ask", "decision", "decisions", "open_citation", "remove_watch",
-                                            "run_watch", "run_watches", "search"]
+    assert sorted(n for n in names if n) == ["add_watch", "ask", "awards", "awards_csv", "decision", "decisions",
+                                            "open_citation", "organisation", "remove_watch", "run_watch", "run_watches",
+                                            "search"]

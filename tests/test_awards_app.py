@@ -64,6 +64,8 @@ def test_sorting_and_a_bad_amount(services):
     assert dates == sorted(dates)
     rows, notice, _ = awards_page(services, *boxes(min="a lot"))
     assert rows == [] and notice.startswith("Not listed:") and "not an amount" in notice
+    rows, notice, _ = awards_page(services, *boxes(min="<img src=x onerror=alert(1)>"))
+    assert rows == [] and "<img" not in notice and "&lt;img" in notice
 
 
 def test_a_row_opens_its_paragraph_highlighted(services):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 
 from index.sanitise import sanitise
-from ui.services import Services, _str
+from ui.services import Services, _str, as_text
 
 HEADERS = ["decision", "council", "date", "status", "amount", "value (£)", "kind", "period", "counterparty", "row",
            "citation"]
@@ -44,8 +44,8 @@ def awards_page(services: Services, *boxes) -> tuple[list[list], str, list]:
 
     try:
         q = query_of(*boxes)
-    except ValueError as exc:
-        return [], f"Not listed: {exc}", []
+    except ValueError as exc:  # shown in a Markdown box: the person's own text is escaped, never markup
+        return [], as_text(f"Not listed: {exc}"), []
     page = awards(services.asker().searcher.conn, q)
     refs = [{"decision": a.decision, "paragraph": a.paragraph, "document": a.document, "label": a.citation,
              "sentence": a.sentence, "counterparty": a.counterparty} for a in page.awards]

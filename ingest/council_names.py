@@ -46,7 +46,10 @@ class Gazetteer:
             if k:
                 entry = self.index.setdefault(k, {})
                 entry[target] = entry.get(target, False) or full
-        self.longest = max((len(k.split()) for k in self.index), default=0)
+        self.first: dict[str, int] = {}  # a name's first word -> the most words a name opening with it has
+        for k in self.index:
+            words = k.split()
+            self.first[words[0]] = max(self.first.get(words[0], 0), len(words))
 
     def mentions(self, text: str) -> list[Mention]:
         words = tokens(text)
@@ -56,7 +59,8 @@ class Gazetteer:
         out: list[Mention] = []
         i = 0
         while i < len(words):
-            for size in range(min(self.longest, len(words) - i), 0, -1):
+            longest = self.first.get(keys[i]) or self.first.get(bases[i], 0)
+            for size in range(min(longest, len(words) - i), 0, -1):
                 # a possessive ends a name ("Slough's"), unless the name holds it ("King's Lynn")
                 found = (self.index.get(" ".join(keys[i:i + size]))
                          or self.index.get(" ".join(keys[i:i + size - 1] + [bases[i + size - 1]])))

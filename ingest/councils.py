@@ -96,6 +96,8 @@ def _clean(name: str) -> str:
 
 def fold(text: str) -> str:
     """Lower case without accents: "Môn" and "Mon" compare equal."""
+    if text.isascii():
+        return text.lower()
     return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
 
 

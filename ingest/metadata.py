@@ -4,6 +4,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from ingest.council_names import mentioned
+from ingest.council_sites import addressed, by_folder, by_url
+from ingest.councils import council_name, distinctive, key, same_council
 from ingest.dates import DATE_RE, first_date, parse_date
 from ingest.fields import read_fields, status_of, yes_no
 from ingest.identity import named_reference, title_reference, trailing_reference
@@ -16,10 +19,6 @@ TEXT_MAKER_CHARS = 1500  # where a decision's text names its maker: its opening,
 TEXT_FIELDS = ("purpose", "decision", "reasons", "alternatives", "interests", "wards", "contact", "meeting")
 
 _COUNCIL_UPPER = re.compile(r"\b((?:[A-Z]{2,}\s){1,3})(COUNTY|BOROUGH|DISTRICT|CITY|TOWN|PARISH) COUNCIL\b")
-_COUNCIL = re.compile(
-    r"\b((?:[A-Z][a-z]+\s){1,3})(County|Borough|District|City|Metropolitan Borough|Town|Parish) Council\b"
-)
-_NOT_NAMES = {"The", "This", "A", "At", "By", "Of", "Our", "Each", "Every"}
 _COMMITTEE_DATE = re.compile(
     r"(?:discussed|considered|endorsed|debated) (?:at|by) the [^.]{0,120}?Committee on (?P<date>[^.;]{6,40})",
     re.IGNORECASE,
@@ -87,7 +86,7 @@ def extract(text: str, paras: list[Paragraph], council: str = "") -> DocumentMet
         doc_type=doc_type,
         key_decision=key,
         key_decision_text=key_text,
-        council=own_council(text) or council or mentioned_council(text),
+        council=page_council(text, council),
         dates=dates,
         amounts=tuple(amounts(paras)),
         call_in=yes_no(fields["call_in"]) if fields.get("call_in") else None,
@@ -315,37 +314,52 @@ _OWN_COUNCIL = re.compile(
 def own_council(text: str) -> str:
     """The council a document names itself as, at its head: "KENT COUNTY COUNCIL – RECORD OF DECISION",
     "Holmcaster City Council – Record of Decision", "Hollinsbury Council publishes here ...",
-    "Borough of Eastmarsh"; "" if its first lines name none."""
+    "Borough of Eastmarsh"; "" if its first lines name none. A name is taken only where it is a council's
+    (``ingest.councils.council_name``): "the Council's Cabinet" names none."""
     head = text[:600]
     m = _COUNCIL_UPPER.search(head[:400])
     if m:
-        return f"{m.group(1).strip().title()} {m.group(2).title()} Council"
+        name = council_name(f"{m.group(1).strip()} {m.group(2)} COUNCIL")
+        if name:
+            return name
     for phrase in layout().council_phrases:  # "find decisions taken by Ormsby Borough Council's Cabinet"
-        found = phrase.search(text[:1500])
-        if found:
-            return found.group("council").strip()
+        for found in phrase.finditer(text[:1500]):
+            name = council_name(found.group("council").strip())
+            if name:
+                return name
     for m in _OWN_COUNCIL.finditer("\n".join(head.splitlines()[:8])):
-        name = m.group(1).strip()
-        if name.split()[0] not in _NOT_NAMES and name.split()[0] not in ("County", "Borough", "District", "City"):
+        name = council_name(m.group(1).strip())
+        if name:
             return name
     return ""
 
 
+def page_council(text: str, given: str = "", url: str = "", folder: str = "") -> str:
+    """The council a document is filed under: the name it gives itself (in ``given``'s spelling where that
+    names the same council); else ``given`` (``ingest --council``); else the council whose site ``url`` is
+    on; else the council whose web or e-mail address it prints ("…@kent.gov.uk"); else the council its
+    ``folder`` is named after (``ingest.councils.by_folder``); else the council it names most ("" where it
+    names none)."""
+    own = own_council(text)
+    if own:
+        return given if given and same_council(own, given) else own
+    if given:
+        return given
+    for guess in (by_url(url) if url else None, addressed(text), by_folder(folder) if folder else None):
+        if guess is not None:
+            return guess.name
+    return mentioned_council(text)
+
+
 def mentioned_council(text: str) -> str:
-    """The council a document mentions most (a guess, for a page that names no council of its own)."""
-    return _council(text)
-
-
-def _council(text: str) -> str:
-    m = _COUNCIL_UPPER.search(text[:400])
-    if m:
-        return f"{m.group(1).strip().title()} {m.group(2).title()} Council"
-    names: Counter[str] = Counter()
-    for m in _COUNCIL.finditer(text):
-        words = [w for w in m.group(1).split() if w not in _NOT_NAMES]
-        if words:
-            names[f"{' '.join(words)} {m.group(2)} Council"] += 1
-    return names.most_common(1)[0][0] if names else ""
+    """The principal council a document names most, by a full name (a guess, for a page that names no
+    council of its own); the first named breaks a tie."""
+    names = mentioned(text, principal_only=True)
+    if not names:
+        return ""
+    identity = [council.code if council else key(distinctive(name)) for name, council in names]
+    best = Counter(identity).most_common(1)[0][0]
+    return names[identity.index(best)][0]
 
 
 __all__ = ["extract", "field_values", "text_maker", "KNOWN_LABEL", "NO_COLON_LABEL"]

@@ -13,7 +13,7 @@ from ingest.chunk import passages
 from ingest.clean import clean
 from ingest.errors import UnreadableDocument
 from ingest.ledger import with_ledger
-from ingest.metadata import extract, mentioned_council, own_council, text_maker
+from ingest.metadata import extract, page_council, text_maker
 from ingest.read import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S, read_bytes
 from ingest.records import DocumentMeta, Failure, ParsedDocument, Skipped, Unchanged
 from ingest.split import Part, split
@@ -37,8 +37,10 @@ _SKIP_NAMES = ("readme", "license", "licence", "changelog")
 # "ref" ("... Traffic Regulation Order ref P20 2019 ...") (2026-11-30). 8: a decision page's status in the layout's
 # words ("Call-in" is "called in", "Item Deferred" "deferred"), as every other status already was (2026-12-05).
 # 9: the awards ledger's reading of amounts (kind, period, counterparty, table rows) and the organisations named
-# (``ingest.ledger``, ``ingest.orgs``) (2026-12-05).
-INGEST_VERSION = 9
+# (``ingest.ledger``, ``ingest.orgs``) (2026-12-05). 10: a council is a council's name (the national list or a
+# council's name form, never "Council"/"Cabinet"), else --council, else the site's, printed address's or folder's
+# council (2026-12-05).
+INGEST_VERSION = 10
 
 # Passages one document may make. Sized from real council documents: a 500-page budget book or local plan at
 # about 3,500 characters a page is 1.75M characters, about 3,500 passages of at most 1,000 characters (and
@@ -68,20 +70,23 @@ def parse_bytes(data: bytes, path: str, max_chars: int = 1000, timeout_s: float 
 
 
 def parse_parts(data: bytes, path: str, max_chars: int = 1000, timeout_s: float = DEFAULT_TIMEOUT_S,
-                max_passages: int = DEFAULT_MAX_PASSAGES, council: str = "", url: str = "") -> list[ParsedDocument]:
+                max_passages: int = DEFAULT_MAX_PASSAGES, council: str = "", url: str = "",
+                folder: str = "") -> list[ParsedDocument]:
     """The file's decisions: one document, or one per decision for a page that lists several (``ingest.split``),
-    each named ``PATH#n`` with the file as its ``source`` (and ``url``, where the file was fetched from)."""
-    docs = _parts(data, path, max_chars, timeout_s, max_passages, council)
+    each named ``PATH#n`` with the file as its ``source`` (and ``url``, where the file was fetched from).
+    ``folder``: the name of the folder it was found in that names a council, if any (``metadata.page_council``)."""
+    docs = _parts(data, path, max_chars, timeout_s, max_passages, council, url, folder)
     return [replace(doc, url=url) for doc in docs] if url else docs
 
 
 def _parts(data: bytes, path: str, max_chars: int, timeout_s: float, max_passages: int,
-           council: str) -> list[ParsedDocument]:
+           council: str, url: str = "", folder: str = "") -> list[ParsedDocument]:
     raw = _read(data, path, max_chars, timeout_s, max_passages)
     sha = hashlib.sha256(data).hexdigest()
     _, parts = split(raw.text)
-    # the page's own name speaks for every decision on it; else --council; else the council it mentions most
-    council = own_council(raw.text) or council or mentioned_council(raw.text)
+    # the page's own name speaks for every decision on it; else --council; else its site's, or the council
+    # whose address it prints, or the one it names most (``metadata.page_council``)
+    council = page_council(raw.text, council, url, folder)
     if not parts:
         return [_document(raw.text, raw.format, path, path, sha, max_chars, max_passages, council)]
     docs = []
@@ -247,6 +252,23 @@ def _link_refusal(link: Path, top: Path, follow: bool, kind: str) -> str:
     return ""
 
 
+def _council_folder(path: Path, roots: list[Path]) -> str:
+    """The nearest folder, from the file's own up to the folder named on the command line, whose name names a
+    council ("ingest corpus/" reads corpus/kent-cc/page.txt as Kent County Council's where the page names
+    none); "" where none does, and for a file named on its own."""
+    from ingest.council_sites import by_folder
+
+    root = next((r for r in roots if path.is_relative_to(r)), None)
+    if root is None:
+        return ""
+    for folder in [path.parent, *path.parent.parents]:
+        if by_folder(folder.name) is not None:
+            return folder.name
+        if folder == root or not folder.is_relative_to(root):
+            break
+    return ""
+
+
 def parse_all(
     paths: Iterable[Path],
     known: Callable[[str, str], bool] | None = None,
@@ -256,6 +278,7 @@ def parse_all(
     bytes: it is not parsed again (re-reading an unchanged corpus costs a hash per file, not a parse)."""
     paths = [Path(p) for p in paths]
     named = {str(p) for p in paths if not p.is_dir()}
+    roots = [p for p in paths if p.is_dir()]
     for item in walk(paths, options.follow_symlinks):
         if isinstance(item, (Failure, Skipped)):
             yield item
@@ -268,7 +291,8 @@ def parse_all(
                 continue
             parent = options.parents.get(str(item), "")
             for doc in parse_parts(data, str(item), timeout_s=options.timeout_s, max_passages=options.max_passages,
-                                   council=options.council, url=options.urls.get(str(item), "")):
+                                   council=options.council, url=options.urls.get(str(item), ""),
+                                   folder="" if options.council else _council_folder(item, roots)):
                 yield replace(doc, parent=parent) if parent else doc
         except UnreadableDocument as exc:
             yield Failure(str(item), exc.reason)

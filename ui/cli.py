@@ -116,7 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("site", metavar="SITE_URL", help="the council's ModernGov site, e.g. https://democracy.kent.gov.uk/")
     p.add_argument("--from", dest="date_from", required=True, metavar="DATE", help="first publication date, YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="last publication date (default: today)")
-    p.add_argument("--council", help="the council of pages that do not name their own (see ingest)")
+    p.add_argument("--council", help="the council of pages that do not name their own (see ingest; default: the "
+                   "council whose site it is, by its address: democracy.kent.gov.uk is Kent County Council's)")
     p.add_argument("--index", help=f"index directory (default: $COUNCILQA_INDEX or {DEFAULT_INDEX})")
     p.add_argument("--mirror", metavar="DIR", help="where the raw pages and documents are kept (default: INDEX/mirror)")
     p.add_argument("--model", help="embedding model (see ingest)")

@@ -39,6 +39,12 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     max_bytes = DEFAULT_MAX_BYTES if args.max_bytes is None else k_value(args.max_bytes, "--max-bytes", upper=2**31)
     contact = checked_text(args.contact, "contact") if args.contact else ""
     council = checked_text(args.council, "council name") if args.council is not None else ""
+    council_from = "--council" if council else ""
+    if not council:  # the site's own address names its council: democracy.kent.gov.uk, ashford.moderngov.co.uk
+        from ingest.council_sites import by_url
+
+        found = by_url(site)
+        council, council_from = (found.name, "the site's address") if found is not None else ("", "")
     index_dir = _index_dir(args.index)
     mirror = Mirror(Path(args.mirror) if args.mirror else index_dir / "mirror")
 
@@ -67,7 +73,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
     if args.json:
         out = {
-            "site": site, "from": start.isoformat(), "to": end.isoformat(), "mirror": str(mirror.root),
+            "site": site, "council": council, "council_from": council_from,
+            "from": start.isoformat(), "to": end.isoformat(), "mirror": str(mirror.root),
             "fetch": {k: v for k, v in fetched.to_dict().items() if k not in ("skipped", "failed")},
             "ingest": {"documents": report.documents if report else 0, "passages": report.passages if report else 0,
                        "added": len(report.added) if report else 0, "unchanged": len(report.unchanged) if report else 0},
@@ -79,6 +86,12 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         if embedder is None or not after_build(args, index_dir, embedder, out):
             print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
+        if council_from == "the site's address":
+            print(f"council: {printable(council)}, from the site's address (pages that name their own council "
+                  "keep it; give --council to name another)")
+        elif not council:
+            print("council: none found in the site's address; pages that name no council of their own are filed "
+                  "under none (give --council)")
         print(f"{fetched.pages} decision pages and {fetched.documents} documents fetched ({fetched.bytes:,} bytes), "
               f"{fetched.unchanged} unchanged, from {fetched.windows} list windows in {fetched.requests} requests; "
               f"the mirror is {printable(str(mirror.root))}")

@@ -72,7 +72,8 @@ def create_app(index_dir: Path, answerer=None, model: str | None = None, upload_
 
 
 # HighlightedText breaks lines anywhere ("th|an"); documents read better broken between words.
-CSS = "#cited-paragraph .textfield, #search-results .textfield { word-break: normal; overflow-wrap: anywhere; }"
+CSS = ("#cited-paragraph .textfield, #search-results .textfield, #compare-left .textfield, #compare-right .textfield"
+       " { word-break: normal; overflow-wrap: anywhere; }")
 
 
 def launch(app, host: str = "127.0.0.1", port: int = 7860, auth=None, block: bool = True, keys=None, rate=None):

@@ -1,5 +1,6 @@
 """The "Ask" tab: a chat whose answers carry citation chips; a chip opens its paragraph highlighted in its document,
-with the decision beside it and a link to its page on the council's site."""
+with the decision beside it as a person reads it (``ui.tabs.precedents.cited_decision``) and a link to its page on
+the council's site."""
 from __future__ import annotations
 
 import json
@@ -8,6 +9,7 @@ import re
 from index.requests import ask_request
 from index.sanitise import sanitise
 from ui.services import Services, _str, as_text, make_filters
+from ui.tabs.precedents import cited_decision
 
 # After a citation opens: bring its highlighted paragraph into view (it can be far down a long document).
 SCROLL_TO_HIGHLIGHT = """() => { setTimeout(() => {
@@ -77,7 +79,8 @@ def build(services: Services, filters: list) -> None:
                 passage = gr.HighlightedText(label="Cited paragraph, in its document", combine_adjacent=True,
                                              elem_id="cited-paragraph")
                 link = gr.Markdown("", elem_id="source-link")
-                meta = gr.JSON(label="Decision")
+                card = gr.Textbox(label="Decision", lines=6, interactive=False, elem_id="cited-decision")
+                meta = gr.JSON(label="Decision", visible=False)  # what open_citation returns; shown as ``card``
         cites = gr.State({})
 
         def _ask(q, h, *f):
@@ -89,4 +92,5 @@ def build(services: Services, filters: list) -> None:
         chips.change(lambda label, c: open_citation(services, label, c), [chips, cites], [passage, meta],
                      api_name="open_citation").then(None, None, None, js=SCROLL_TO_HIGHLIGHT,
                                                     api_visibility="private").then(
-            source_link, meta, link, api_visibility="private")
+            source_link, meta, link, api_visibility="private").then(
+            lambda m: cited_decision(services, m), meta, card, api_visibility="private")

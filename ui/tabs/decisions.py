@@ -1,5 +1,5 @@
-"""The "Decisions" tab: every decision in the index, and one decision's page (its documents, paragraphs and
-cross-references)."""
+"""The "Decisions" tab: every decision in the index, and one decision's page (the decision as a person reads it, its
+similar decisions and a side-by-side view: ``ui.tabs.precedents``; its documents, paragraphs and cross-references)."""
 from __future__ import annotations
 
 from index.sanitise import sanitise
@@ -48,8 +48,13 @@ def build(services: Services, app):
     with gr.Tab("Decisions"):
         table = gr.Dataframe(headers=["id", "council", "title", "decision maker", "status", "date", "amounts"],
                              wrap=True, interactive=False)
-        number = gr.Textbox(label="Decision id (e.g. 21/00081)")
-        page = gr.JSON(label="Decision: documents, paragraphs, mentions")
+        number = gr.Textbox(label="Decision id (e.g. 21/00081)", elem_id="decision-id")
+        page = gr.JSON(label="Decision: documents, paragraphs, mentions", render=False)
+        from ui.tabs.precedents import build_decision_page  # the decision as read, similar decisions, side by side
+
+        build_decision_page(services, number, page)
+        with gr.Accordion("The record as data: documents, paragraphs, mentions", open=False):
+            page.render()
         app.load(lambda: decisions_table(services), None, table, api_name="decisions")
         number.submit(lambda n: decision_page(services, n), number, page, api_name="decision")
 

@@ -305,6 +305,18 @@ def questions_score(questions, searcher) -> dict:
             "details": details}
 
 
+def shown_complete(groups: list[Group], finder) -> dict[str, int]:
+    """What ``similar`` shows for every query (k=10): results without a council, or without a verified pair."""
+    results = no_council = no_pair = unverified = 0
+    for g in groups:
+        r = finder.similar(g.query, k=DEPTH)
+        results += len(r.results)
+        no_council += sum(1 for x in r.results if not x.card.council)
+        no_pair += sum(1 for x in r.results if x.pair is None)
+        unverified += r.unverified
+    return {"results": results, "without_council": no_council, "without_pair": no_pair, "unverified": unverified}
+
+
 def run(index_dir: Path = INDEX, model: str | None = None, say=print) -> dict:
     from index.decisions import list_decisions
     from index.search import Searcher
@@ -329,6 +341,7 @@ def run(index_dir: Path = INDEX, model: str | None = None, say=print) -> dict:
     return {"table": table, "across": across_score(groups, rankers),
             "same_decision_violations": same_decision_violations(pairs, rankers), "same_decision_pairs": len(pairs),
             "questions": questions_score(load_questions(mapper), searcher),
+            "shown": shown_complete(groups, finder),
             "misses_at_1": [{"query": g.query, "first": (rankers.decision_vectors(g.query, 1) or [("", [])])[0][0],
                              "precedents": sorted(g.relevant)} for g in groups
                             if not precision_at(rankers.decision_vectors(g.query, 1), set(g.relevant), 1)],
@@ -348,6 +361,9 @@ def format_result(r: dict) -> str:
                  f"councils ({a['queries']} queries)")
     lines.append(f"same-decision pairs listed as each other's precedents: {r['same_decision_violations']} "
                  f"(of {r['same_decision_pairs']} pairs, both ways)")
+    sh = r["shown"]
+    lines.append(f"similar (k={DEPTH}) for the {q} queries: {sh['results']} decisions shown, {sh['without_council']} "
+                 f"without a council, {sh['without_pair']} without a verified passage pair")
     qs = r["questions"]
     lines.append(f"precedent questions: {qs['list_questions']} lists, precision {qs['precision']:.3f}, recall "
                  f"{qs['recall']:.3f}, {qs['false_abstentions']} abstained; {qs['out_abstained']}/{qs['out_questions']}"

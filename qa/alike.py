@@ -56,10 +56,11 @@ def subject_passages(conn, number: str) -> list[_Passage]:
         f" ON d.id = p.document_id WHERE d.number = ? ORDER BY {_ORDER} LIMIT ?", [number, MAX_PASSAGES])]
     if not rows:
         return []
-    digests = sorted({p.digest for p in rows})
-    shared = {r[0] for r in conn.execute(
-        "SELECT DISTINCT p.content_hash FROM passages p JOIN documents d ON d.id = p.document_id"
-        f" WHERE p.content_hash IN ({','.join('?' * len(digests))}) AND d.number != ?", [*digests, number])}
+    # one probe a text, on the content-hash index, that stops at the first other decision printing it: a council's
+    # boilerplate is printed by thousands of decisions, and reading them all cost 25 ms a decision at 10,000
+    shared = {digest for digest in {p.digest for p in rows} if conn.execute(
+        "SELECT 1 FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.content_hash = ? AND d.number != ?"
+        " LIMIT 1", [digest, number]).fetchone()}
     own = [p for p in rows if p.digest not in shared and not is_metadata(p.heading)]
     return own or rows
 
@@ -70,17 +71,22 @@ def _sentences(p: _Passage) -> list[str]:
     return long or found or [p.text]
 
 
+def side(searcher, number: str) -> tuple[list[_Passage], np.ndarray]:
+    """A decision's subject passages and their stored vectors (read once for the decision asked about)."""
+    passages = subject_passages(searcher.conn, number)
+    return passages, searcher.vectors_of([p.id for p in passages])
+
+
 def passage_pair(searcher, a: Decision, b: Decision, da: np.ndarray | None = None,
-                 db: np.ndarray | None = None) -> PassagePair | None:
+                 db: np.ndarray | None = None, here: tuple | None = None) -> PassagePair | None:
     """The passages of ``a`` and ``b`` that best explain why they are alike, each quoted by its closest sentence
     to the other's; None where nothing verifies. With the decisions' vectors ``da`` and ``db``, a pair scores its
     own cosine plus each passage's cosine to the *other* decision as a whole: two near-identical lines of one
     council's template ("DELEGATE authority to the Corporate Director ...") are close to each other, but say
-    little of what the other decision is about."""
-    pa, pb = subject_passages(searcher.conn, a.number), subject_passages(searcher.conn, b.number)
+    little of what the other decision is about. ``here``: ``side(searcher, a.number)``, read once for many pairs."""
+    (pa, va), (pb, vb) = here or side(searcher, a.number), side(searcher, b.number)
     if not pa or not pb:
         return None
-    va, vb = searcher.vectors_of([p.id for p in pa]), searcher.vectors_of([p.id for p in pb])
     sims = va @ vb.T
     if da is not None and db is not None:
         sims = sims + (va @ db)[:, None] + (vb @ da)[None, :]

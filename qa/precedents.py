@@ -64,7 +64,7 @@ def subject_of(question: str, councils: list[str] = ()) -> str:
     return rest or question
 
 
-def answer(asker, question, k_filters: Filters) -> Answer | None:
+def answer(asker, question: str, filters: Filters) -> Answer | None:
     """The precedent answer to ``question`` (a ``qa.records.Question``'s text), or None where it asks no
     precedent question (``qa.ask.Asker.ask`` then answers it as any other)."""
     if not is_precedent_question(question):
@@ -84,7 +84,7 @@ def answer(asker, question, k_filters: Filters) -> Answer | None:
     notes = read_as(question)
     qvec = searcher.query_vectors.embed([subject])[0]
     scores = finder.vectors.vectors @ qvec
-    allowed = finder.table.allowed(k_filters.council, k_filters.date_from, k_filters.date_to)
+    allowed = finder.table.allowed(filters.council, filters.date_from, filters.date_to)
     if named and _OTHER_THAN.search(question):
         others = ~np.isin(finder.table.council, [finder.table.councils.index(c) for c in named
                                                    if c in finder.table.councils])
@@ -101,7 +101,7 @@ def answer(asker, question, k_filters: Filters) -> Answer | None:
         if any(finder.same_decision(i, j) for j, _, _ in chosen):
             continue  # the same decision under another id (``qa.similar``): listed once
         number = str(finder.vectors.ids[i])
-        found = searcher.search(subject, k=3, filters=replace(k_filters, decision=number))
+        found = searcher.search(subject, k=3, filters=replace(filters, decision=number))
         if not found:
             continue
         strengths = evidence.strengths(found)

@@ -27,7 +27,7 @@ import numpy as np
 from index.decisions import Decision, decisions_of
 from index.errors import BadRequest
 from index.requests import SimilarRequest, similar_request
-from qa.alike import PassagePair, passage_pair
+from qa.alike import PassagePair, passage_pair, side
 from qa.cards import DecisionCard, card, filed_date
 
 NEAR_DUPLICATE = 0.97  # cosine of two decisions' vectors above which one council's two ids are one decision
@@ -248,9 +248,10 @@ class SimilarFinder:
         records = decisions_of(self.store(), [number, *(str(ids[i]) for i, _, _ in kept)])
         query = records[number]
         out, unverified = [], 0
+        here = side(self.searcher, number) if kept else None
         for i, score, same in kept:
             other: Decision = records[str(ids[i])]
-            pair = passage_pair(self.searcher, query, other, self.vectors.vectors[row], self.vectors.vectors[i])
+            pair = passage_pair(self.searcher, query, other, self.vectors.vectors[row], self.vectors.vectors[i], here)
             unverified += pair is None
             out.append(SimilarDecision(card(other), score, pair, tuple(str(ids[j]) for j in same)))
         return SimilarResult(card(query), tuple(out), tuple(str(ids[j]) for j in own), unverified, request)

@@ -88,3 +88,10 @@ def test_beside_a_cited_paragraph_the_decision_reads_as_a_person_reads_it(page, 
     assert card.startswith("22/00093  CARERS’ SHORT BREAKS SERVICE – DIRECT AWARD")
     assert "Kent County Council · proposed · committee 2022-09-28" in card and "£3.087m" in card
     assert "data/sample" not in card and "{" not in card  # no raw JSON, no server paths
+
+
+def test_a_link_to_a_decision_opens_its_page_with_similar_decisions(page, server):  # noqa: F811
+    page.send("Page.navigate", url=server + "?decision=21%2F00081")  # as feeds and digests link a decision
+    page.wait(f"(() => {{ const t = {SIMILAR_TEXT}; return t.includes('22/00093') && t.includes('Kent County Council'); }})()")
+    assert page.wait("(() => { const c = document.querySelector('#decision-card textarea'); "
+                     "return c && c.value.startsWith('21/00081'); })()")

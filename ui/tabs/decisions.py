@@ -52,8 +52,8 @@ def build(services: Services, app):
         page = gr.JSON(label="Decision: documents, paragraphs, mentions", render=False)
         from ui.tabs.precedents import build_decision_page  # the decision as read, similar decisions, side by side
 
-        build_decision_page(services, number, page)
-        with gr.Accordion("The record as data: documents, paragraphs, mentions", open=False):
+        show = build_decision_page(services, number, page)
+        with gr.Accordion("The record as data: documents, paragraphs, mentions", open=True):
             page.render()
         app.load(lambda: decisions_table(services), None, table, api_name="decisions")
         number.submit(lambda n: decision_page(services, n), number, page, api_name="decision")
@@ -62,6 +62,6 @@ def build(services: Services, app):
             return linked_decision(services, dict(getattr(request, "query_params", None) or {}))
 
         _linked.__annotations__ = {"request": gr.Request}  # read by Gradio from the signature
-        app.load(_linked, None, [number, page], api_visibility="private").then(
-            None, None, None, js=OPEN_LINKED_DECISION, api_visibility="private")
+        show(app.load(_linked, None, [number, page], api_visibility="private").then(
+            None, None, None, js=OPEN_LINKED_DECISION, api_visibility="private"))
     return table

@@ -102,8 +102,9 @@ def side_by_side(services: Services, number, other) -> tuple[list, list]:
     return out[0], out[1]
 
 
-def build_decision_page(services: Services, number, page) -> None:
-    """The decision page's precedent parts, under the Decisions tab's id box (``number``) and record (``page``)."""
+def build_decision_page(services: Services, number, page):
+    """The decision page's precedent parts, under the Decisions tab's id box (``number``) and record (``page``).
+    Returns ``show(event)``, which fills them once ``event`` (another way of opening a decision) has set ``number``."""
     import gradio as gr
 
     with gr.Row():
@@ -142,6 +143,11 @@ def build_decision_page(services: Services, number, page) -> None:
         _open, [number, other], outputs, api_visibility="private")
     compare.input(lambda n, o: side_by_side(services, n, o), [number, compare], [left, right],
                   api_visibility="private")
+
+    def show(event):
+        return event.then(_open, [number, other], outputs, api_visibility="private")
+
+    return show
 
 
 def _decision(services: Services, number) -> dict:

@@ -31,3 +31,27 @@ def test_side_by_side_highlights_the_paragraphs_that_make_them_alike(services): 
     assert all(tag in (None, "alike") for _, tag in left + right)
     assert P.side_by_side(services, "22/00093", "22/00093") == ([], [])
     assert P.side_by_side(services, "22/00093", "nope") == ([], [])
+
+
+def test_an_index_from_before_decision_vectors_says_what_to_do(tmp_path):
+    import json
+    import shutil
+
+    from index import decision_vectors as dv
+    from index.build import current_generation
+    from tests.conftest import SAMPLE
+    from index.build import build
+    from index.embed import HashEmbedder
+    from ui.services import Services
+
+    build([SAMPLE], tmp_path / "ix", HashEmbedder(384), "hash:384")
+    gen = current_generation(tmp_path / "ix")
+    manifest = json.loads((gen / "manifest.json").read_text())
+    for name in dv.FILES:
+        (gen / name).unlink()
+        del manifest["files"][name]
+    (gen / "manifest.json").write_text(json.dumps(manifest))
+    services = Services(tmp_path / "ix")
+    assert "run `councilqa ingest" in P.decision_card(services, "21/00081")
+    assert P.similar_rows(services, "21/00081") == [] and P.side_by_side(services, "21/00081", "22/00093") == ([], [])
+    shutil.rmtree(tmp_path / "ix")

@@ -21,10 +21,27 @@ def _finder(services: Services):
     return finder_for(services.asker().searcher)
 
 
+def _guarded(fallback):
+    """An index the app cannot read this from (one built before decision vectors: ``IndexOutdated``) shows
+    ``fallback`` (a message for the card, nothing for a table), not an error."""
+    def wrap(func):
+        def inner(*args, **kwargs):
+            from index.errors import IndexError_
+
+            try:
+                return func(*args, **kwargs)
+            except IndexError_ as exc:
+                return fallback(exc)
+        inner.__name__, inner.__doc__ = func.__name__, func.__doc__
+        return inner
+    return wrap
+
+
 def _number(value) -> str:
     return sanitise(_str(value))[:200]
 
 
+@_guarded(lambda exc: f"Not shown: {exc}")
 def decision_card(services: Services, number) -> str:
     """The decision as a person reads it: title, council, status, date, maker, reference, amounts (no file paths)."""
     from qa.cards import card
@@ -38,6 +55,7 @@ def decision_card(services: Services, number) -> str:
     return "\n".join(line for line in card(found).lines() if not line.startswith("on the council's site:"))
 
 
+@_guarded(lambda exc: "")
 def decision_link(services: Services, number) -> str:
     """Markdown linking the decision's page on the council's site ("" for a decision read from a local file)."""
     from qa.cards import card
@@ -53,6 +71,7 @@ def cited_decision(services: Services, meta) -> str:
     return decision_card(services, (meta or {}).get("decision", "")) if isinstance(meta, dict) else ""
 
 
+@_guarded(lambda exc: [])
 def similar_rows(services: Services, number, other_councils: bool = False) -> list[list]:
     """The "Similar decisions" table: id, council, date, title and similarity of each."""
     number = _number(number)
@@ -65,6 +84,7 @@ def similar_rows(services: Services, number, other_councils: bool = False) -> li
     return [[r.id, r.card.council, r.card.when, r.card.title, f"{r.score:.2f}"] for r in result.results]
 
 
+@_guarded(lambda exc: ([], []))
 def side_by_side(services: Services, number, other) -> tuple[list, list]:
     """Two decisions as HighlightedText segments: each one's card, fields and amounts, then the paragraph that makes
     them alike with its quoted sentence highlighted."""

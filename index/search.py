@@ -23,7 +23,7 @@ from index.querycache import QueryVectors
 from index.requests import MODES
 from index.sanitise import sanitise
 from index.thesaurus import expanded
-from index.store import DB_NAME, check_schema, content_hash, rows_in
+from index.store import DB_NAME, Store, check_schema, content_hash, rows_in
 
 SPREAD = 10  # with ``distinct``, each run reads this many times deeper, so that copies do not crowd out the rest
 STAGES = ("filters", "embed", "dense", "keyword", "fuse", "hits")  # ``Searcher.search(timings=...)``, in order
@@ -238,6 +238,28 @@ class Searcher:
     def passage_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM passages").fetchone()[0]
 
+    # What a store must provide beside its SQL (``index.backends``: the PostgreSQL searcher overrides these).
+
+    def size(self) -> int:
+        """Vectors the dense run searches among (no run reads more)."""
+        return self.vectors.ntotal
+
+    def dense_allowed(self, documents: list[int] | None):
+        """What ``dense`` is restricted to, from the documents the filters allow: here their passages' ids."""
+        return self.allowed_ids(documents)
+
+    def dense(self, qvec: np.ndarray, k: int, allowed) -> list[tuple[int, float]]:
+        """Top-k (passage id, inner product) of the query vector among ``allowed`` (None: every passage)."""
+        return vectors.search(self.vectors, qvec, k, allowed, self.removed)
+
+    def keyword(self, text: str, k: int, documents: list[int] | None) -> list[tuple[int, float]]:
+        """Top-k (passage id, BM25) for ``text`` among the passages of ``documents`` (None: every passage)."""
+        return self.keywords.search(text, k, documents)
+
+    def store(self):
+        """The generation's store, read-only (``index.store.Store``: decisions, amounts, mentions); close it."""
+        return Store(self.generation / DB_NAME, readonly=True)
+
     def allowed_documents(self, filters: Filters) -> list[int] | None:
         """The documents the filters allow (None: every one). The filters test documents only, so this reads the
         documents table (tens of thousands of rows at a million passages), never the passages."""
@@ -276,25 +298,26 @@ class Searcher:
         query = sanitise(query)
         if not query:
             return []
-        k = min(k, max(1, self.vectors.ntotal))
-        depth = min(max(depth, k), max(1, self.vectors.ntotal))
-        read = min(depth * SPREAD, self.vectors.ntotal) if distinct else depth
+        size = self.size()
+        k = min(k, max(1, size))
+        depth = min(max(depth, k), max(1, size))
+        read = min(depth * SPREAD, size) if distinct else depth
         runs: list[list[int]] = []
         scores: dict[int, float] = {}
         documents = self.allowed_documents(filters)
         lap("filters")
         if mode in ("hybrid", "dense"):
-            allowed = self.allowed_ids(documents)
+            allowed = self.dense_allowed(documents)
             lap("filters")
             qvec = self.query_vectors.embed([expanded(query) if expand else query])[0]
             lap("embed")
-            dense = vectors.search(self.vectors, qvec, read, allowed, self.removed)
+            dense = self.dense(qvec, read, allowed)
             lap("dense")
             runs.append([i for i, _ in dense])
             if mode == "dense":
                 scores = dict(dense)
         if mode in ("hybrid", "keyword"):
-            kw = self.keywords.search(expanded(query) if expand else query, read, documents)
+            kw = self.keyword(expanded(query) if expand else query, read, documents)
             lap("keyword")
             runs.append([i for i, _ in kw])
             if mode == "keyword":

@@ -226,22 +226,22 @@ class WatchStore:
     def sync(self, generation: Path | None = None) -> int:
         """Look at a generation (default: the live one) and log every decision new or changed since the last
         look; returns the head of the log. Looking at the same generation twice logs nothing."""
-        if generation is None:
-            from index.build import current_generation
+        from index import backends
 
-            generation = current_generation(self.index_dir)
-        if generation is None or not (generation / DB_NAME).is_file():
+        if generation is None:
+            generation = backends.live(self.index_dir)
+        database = backends.url_of(self.index_dir) is not None  # a generation in PostgreSQL: no file to look for
+        if generation is None or not (database or (generation / DB_NAME).is_file()):
             return self.head()
         with self._write() as conn:
-            seen_as = _identity(generation)
+            seen_as = backends.generation_identity(self.index_dir, generation) if database else _identity(generation)
+            if seen_as is None:
+                return self.head()  # dropped since (two ingests ago): the next look reads the live one
             if self._meta("synced") == seen_as:
                 return self.head()
             latest = self._latest()
-            src = sqlite3.connect(f"file:{generation / DB_NAME}?mode=ro", uri=True)
-            try:
+            with backends.generation_store(self.index_dir, generation) as src:
                 now = states(src, latest)
-            finally:
-                src.close()
             known = {r[0] for r in conn.execute("SELECT sha256 FROM known_bytes")}
             observed = _now()
             for number, state in sorted(now.items()):

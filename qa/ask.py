@@ -64,9 +64,7 @@ class Asker:
     def decisions(self):
         if self._decisions is None:
             from index.decisions import list_decisions
-            from index.store import DB_NAME, Store
-
-            with Store(self.searcher.generation / DB_NAME, readonly=True) as store:
+            with self.searcher.store() as store:
                 self._decisions = list_decisions(store)
         return self._decisions
 

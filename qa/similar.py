@@ -178,9 +178,7 @@ class SimilarFinder:
 
     def store(self):
         if self._store is None:
-            from index.store import DB_NAME, Store
-
-            self._store = Store(self.searcher.generation / DB_NAME, readonly=True)
+            self._store = self.searcher.store()
         return self._store
 
     def records(self, numbers: list[str]) -> dict[str, Decision]:

@@ -232,9 +232,9 @@ def prepare(index_dir: Path, names: list[str] | None = None, searcher=None,
             changes[watch.name] = store.pending(watch, head)
     if any(changes.values()) and searcher is None:
         if open_searcher is None:
-            from index.search import Searcher
+            from index.backends import open_searcher as open_index
 
-            searcher = Searcher(index_dir)
+            searcher = open_index(index_dir)
         else:
             searcher = open_searcher()
         if searcher.generation != generation:  # the generation the changes were read from is the one searched

@@ -19,7 +19,10 @@ EXIT_OK, EXIT_USAGE, EXIT_PARTIAL, EXIT_ALL_FAILED = 0, 2, 3, 4
 
 
 def _index_dir(value: str | None) -> Path:
-    return Path(value or os.environ.get("COUNCILQA_INDEX") or DEFAULT_INDEX)
+    """The index: a directory, or a database URL (``postgresql://...``) as its local directory (index.backends)."""
+    from index.backends import resolve
+
+    return resolve(value or os.environ.get("COUNCILQA_INDEX") or DEFAULT_INDEX)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", help="read documents (files or folders) into the index")
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--index", help=f"index directory (default: $COUNCILQA_INDEX or {DEFAULT_INDEX})")
+    p.add_argument("--index", help=f"index directory, or a PostgreSQL URL postgresql://... (default: $COUNCILQA_INDEX "
+                   f"or {DEFAULT_INDEX})")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
     p.add_argument("--model", help="embedding model: minilm (default), hash:DIM, or a model directory "
@@ -198,24 +202,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _open_store(index_dir: Path):
-    from index.build import current_generation
-    from index.errors import IndexError_, IndexNotFound
-    from index.store import DB_NAME, Store, check_schema
+    from index.backends import open_store
 
-    gen = current_generation(index_dir)
-    if gen is None or not (gen / DB_NAME).exists():
-        raise IndexNotFound(str(index_dir))
-    store = Store(gen / DB_NAME, readonly=True)
-    try:
-        check_schema(store.conn, str(index_dir))
-    except IndexError_:
-        store.close()
-        raise
-    return store
+    return open_store(index_dir)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from index.build import build
+    from index.backends import build, describe
     from index.decisions import list_decisions
     from index.embed import DEFAULT_MODEL, load_embedder
     from index.requests import k_value
@@ -261,7 +254,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     else:
         print(f"{report.documents} documents read ({len(report.added)} new, {len(report.replaced)} changed, "
               f"{len(report.unchanged)} unchanged), {report.passages} passages; the index at "
-              f"{printable(str(index_dir))} holds {totals['documents']} documents, {totals['passages']} passages, "
+              f"{printable(describe(index_dir))} holds {totals['documents']} documents, {totals['passages']} passages, "
               f"{totals['decisions']} decisions")
         for f in report.skipped:
             print(f"skipped {printable(f.path)}: {printable(f.reason)}")
@@ -291,10 +284,10 @@ def cmd_decisions(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from index.filters import parse_filters
     from index.requests import search_request
-    from index.search import Searcher
+    from index.backends import open_searcher
 
     req = search_request(args.query, args.k, parse_filters(args.filter), args.mode, k_name="--k")
-    searcher = Searcher(_index_dir(args.index), model=args.model)
+    searcher = open_searcher(_index_dir(args.index), model=args.model)
     hits = searcher.search(req.query, k=req.k, filters=req.filters, mode=req.mode)
     if args.json:
         print(json.dumps({"hits": [h.to_dict() for h in hits]}, ensure_ascii=False, indent=2))
@@ -311,7 +304,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     from index import requests
     from index.filters import parse_filters
-    from index.search import Searcher
+    from index.backends import open_searcher
     from qa.ask import Asker
 
     if (args.question is None) == (args.batch is None):
@@ -323,7 +316,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     else:
         req = requests.ask_request(args.question, args.k, filters, k_name="--k")
         questions, k = [req.question], req.k
-    asker = Asker(Searcher(_index_dir(args.index), model=args.model), _answerer(args.llm))
+    asker = Asker(open_searcher(_index_dir(args.index), model=args.model), _answerer(args.llm))
     if args.batch is not None:
         for question in questions:
             answer = asker.ask(question, k=k, filters=filters)

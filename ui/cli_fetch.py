@@ -14,7 +14,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     """``councilqa fetch``: the site's published decisions into the mirror, then the mirror into the index."""
     import datetime as dt
 
-    from index.build import build
+    from index.backends import build
     from index.decisions import list_decisions
     from index.embed import DEFAULT_MODEL, load_embedder
     from index.filters import iso_date

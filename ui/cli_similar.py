@@ -26,12 +26,12 @@ def add_parser(sub) -> None:
 def cmd_similar(args: argparse.Namespace) -> int:
     from index.requests import similar_request
     from index.sanitise import printable
-    from index.search import Searcher
+    from index.backends import open_searcher
     from qa.similar import SimilarFinder
 
     request = similar_request(args.decision, args.k, args.council, args.other_councils, args.date_from, args.date_to,
                               k_name="--k")
-    result = SimilarFinder(Searcher(_index_dir(args.index), model=args.model)).similar_to(request)
+    result = SimilarFinder(open_searcher(_index_dir(args.index), model=args.model)).similar_to(request)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -124,9 +124,9 @@ def _run(args) -> int:
     index_dir = _index_dir(args.index)
 
     def open_searcher():
-        from index.search import Searcher
+        from index.backends import open_searcher as open_index
 
-        return Searcher(index_dir, model=args.model)
+        return open_index(index_dir, model=args.model)
 
     with watch_run(index_dir, [args.name] if args.name else None, open_searcher=open_searcher,
                    email=not args.no_email) as run:
@@ -154,9 +154,9 @@ def after_build(args: argparse.Namespace, index_dir: Path, embedder, out: dict |
         return False
 
     def open_searcher():
-        from index.search import Searcher
+        from index.backends import open_searcher as open_index
 
-        return Searcher(index_dir, embedder=embedder)
+        return open_index(index_dir, embedder=embedder)
 
     printed = False
     try:

@@ -44,15 +44,16 @@ class Services:
             return Path(path)
 
     def asker(self):
-        from index.build import current_generation
+        from index.backends import live, open_searcher
 
         with self._lock:
-            gen = current_generation(self.index_dir)
+            gen = live(self.index_dir)
             if self._asker is None or gen != self._generation:
-                from index.search import Searcher
                 from qa.ask import Asker
 
-                searcher = Searcher(self.index_dir, model=self.model)
+                if self._asker is not None and hasattr(self._asker.searcher, "url"):
+                    self._asker.searcher.close()  # a database searcher's connections; a file's are left to GC
+                searcher = open_searcher(self.index_dir, model=self.model)
                 self._asker, self._generation = Asker(searcher, self.answerer), gen
             return self._asker
 

@@ -27,7 +27,7 @@ def add_documents(services: Services, files: list[str] | None, progress=None) ->
     A file with the name of one added before is a new version of it and replaces it in the index. The index
     switches to the new generation when the build completes; searches keep using the old one until then.
     """
-    from index.build import build
+    from index.backends import build
     from index.embed import DEFAULT_MODEL, load_embedder
     from index.errors import IndexError_, IndexNotFound
 

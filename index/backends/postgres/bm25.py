@@ -1,0 +1,196 @@
+"""Keyword search in PostgreSQL: its full-text index finds the passages, BM25 ranks them as Tantivy does.
+
+Why this and not ``ts_rank``: chosen by how close each comes to the embedded index's Tantivy ranking on the gold
+sets (eval/README.md, "PostgreSQL backend": overlap@10 with Tantivy's keyword top 10 and the eval table of each).
+``ts_rank``/``ts_rank_cd`` weigh a word by how often and how close together it occurs, with no inverse document
+frequency: a common word counts as much as a rare one, so their top 10 shares far less with Tantivy's than this.
+
+- **Words** are Tantivy's own: the embedded index's analyzer (``index.keywords``: split on anything not a letter
+  or digit, remove_long(40), lowercase, ascii_fold) cuts each passage's text as the embedding model reads it
+  (``embed_input``), and the tokens are stored as a ``tsvector`` with their positions (``'short':3 'breaks':4``),
+  never re-parsed by a text search configuration. A query word the analyzer splits ("22/00093") is a phrase
+  (``'22' <-> '00093'``), as in Tantivy.
+- **Statistics** per generation: each word's document frequency (``terms``), the passage count and the total of
+  their token counts (``meta``); a passage's length quantised to one byte as Tantivy and Lucene store it
+  (``fieldnorm``).
+- **Scoring** is Tantivy's BM25, in float32: idf ln(1 + (N - n + 0.5) / (n + 0.5)) (a phrase: the sum of its
+  words'), k1 1.2, b 0.75. The GIN index over the ``tsvector`` lists the passages a word occurs in; their
+  positions are read back and scored here.
+- **Pruning** (MaxScore, Turtle and Flood 1995): a word adds at most idf x (k1 + 1) to a passage's score. The
+  rarest words' passages are scored first, in full; once the k-th best score exceeds what the words not yet read
+  could add together, no passage that holds only those words can enter the top k, and their (long) lists are
+  never read. The result is exact: the same top k as scoring every passage.
+- **Filters** restrict each candidate list to the allowed documents, inside the query, before the cut.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+K1 = np.float32(1.2)
+B = np.float32(0.75)
+MAX_POSITIONS = 256  # PostgreSQL keeps at most 256 positions of one word in a tsvector; a tf beyond is counted 256
+MAX_POSITION = 16383  # and no position above this
+FIRST_BUDGET = 20_000  # passages the first round reads: words are taken rarest first while their lists fit in it
+
+
+def _fieldnorm_table() -> np.ndarray:
+    """Lucene's and Tantivy's one-byte length scale: 0..23 exact, then 3 bits of mantissa on a doubling scale."""
+    out = []
+    for b in range(256):
+        if b < 24:
+            out.append(b)
+            continue
+        e = b - 24
+        bits, shift = e & 0b111, e >> 3
+        out.append(24 + (bits if shift == 0 else (bits | 8) << (shift - 1)))
+    return np.array(out, dtype=np.int64)
+
+
+FIELDNORMS = _fieldnorm_table()
+
+
+def fieldnorm(lengths: np.ndarray) -> np.ndarray:
+    """Each length as the one-byte scale stores it: the largest value of the scale not above it."""
+    return FIELDNORMS[np.searchsorted(FIELDNORMS, np.asarray(lengths, dtype=np.int64), side="right") - 1]
+
+
+class Analyzer:
+    """Tantivy's analyzer of the embedded keyword index: the same tokens on both backends."""
+
+    def __init__(self) -> None:
+        from index.keywords import _analyzer
+
+        self._a = _analyzer()
+
+    def tokens(self, text: str) -> list[str]:
+        return list(self._a.analyze(text))
+
+    def words(self, query: str) -> list[tuple[str, ...]]:
+        """The query's words as ``index.keywords.KeywordIndex.query`` makes them: each a token or a phrase."""
+        from index.keywords import query_terms
+
+        return [w for w in dict.fromkeys(tuple(self.tokens(t)) for t in query_terms(query)) if w]
+
+
+def _lexeme(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector(tokens: list[str]) -> str:
+    """The tokens as a tsvector literal with their positions (1-based), for ``::tsvector``."""
+    positions: dict[str, list[int]] = {}
+    for i, tok in enumerate(tokens, start=1):
+        ps = positions.setdefault(tok, [])
+        if len(ps) < MAX_POSITIONS:
+            ps.append(min(i, MAX_POSITION))
+    return " ".join(f"{_lexeme(t)}:{','.join(map(str, dict.fromkeys(ps)))}" for t, ps in positions.items())
+
+
+def tsquery(words: list[tuple[str, ...]]) -> str:
+    """Passages holding any of the words (a phrase's tokens adjacent), as a tsquery literal."""
+    return " | ".join("(" + " <-> ".join(_lexeme(t) for t in w) + ")" for w in words)
+
+
+def idf(df: np.ndarray | int, n: int) -> np.ndarray:
+    df = np.asarray(df, dtype=np.float32)
+    x = (np.float32(n) - df + np.float32(0.5)) / (df + np.float32(0.5))
+    return np.log(np.float32(1) + x).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class Stats:
+    passages: int
+    tokens: int  # the sum of every passage's token count
+
+    @property
+    def average(self) -> np.float32:
+        return np.float32(self.tokens) / np.float32(max(1, self.passages))
+
+
+def phrase_count(positions: list[list[int]]) -> int:
+    """How many times the tokens occur one after another (a phrase's term frequency)."""
+    if any(not ps for ps in positions):
+        return 0
+    later = [set(ps) for ps in positions[1:]]
+    return sum(all(p + j + 1 in later[j] for j in range(len(later))) for p in positions[0])
+
+
+def search(conn, analyzer: Analyzer, stats: Stats, text: str, k: int,
+           documents: list[int] | None = None) -> list[tuple[int, float]]:
+    """Top-k (passage id, BM25 score) of the generation ``conn`` reads, exactly as ranked over every passage;
+    ``documents``: only passages of these documents. Ties go to the smaller passage id."""
+    words = analyzer.words(text)
+    if not words or k <= 0 or documents == [] or stats.passages == 0:
+        return []
+    tokens = sorted({t for w in words for t in w})
+    df = dict.fromkeys(tokens, 0)
+    for term, count in conn.execute("SELECT term, df FROM terms WHERE term = ANY(?)", [tokens]):
+        df[term] = count
+    token_idf = dict(zip(tokens, idf(np.array([df[t] for t in tokens]), stats.passages)))
+    weights = [np.float32(sum(token_idf[t] for t in w)) * (np.float32(1) + K1) for w in words]  # idf x (1 + k1)
+    order = sorted(range(len(words)), key=lambda i: (min(df[t] for t in words[i]), i))  # rarest first
+    order = [i for i in order if all(df[t] for t in words[i])]  # a word no passage holds adds nothing
+    if not order:
+        return []
+    scores: dict[int, np.float32] = {}
+    read: list[int] = []  # words whose passages are all scored
+    budget = 0
+    position = 0
+    while position < len(order):
+        batch = [order[position]]
+        budget += min(df[t] for t in words[order[position]])
+        position += 1
+        while not read and position < len(order) and budget + min(df[t] for t in words[order[position]]) <= FIRST_BUDGET:
+            batch.append(order[position])  # the first round takes the rare words together
+            budget += min(df[t] for t in words[order[position]])
+            position += 1
+        _score_new(conn, words, weights, stats, [words[i] for i in batch], [words[i] for i in read], tokens,
+                   documents, scores)
+        read += batch
+        rest = sum(float(weights[i]) for i in order[position:])
+        if len(scores) >= k and position < len(order):
+            kth = np.partition(np.fromiter(scores.values(), np.float32), len(scores) - k)[len(scores) - k]
+            if rest < float(kth):
+                break
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+    return [(pid, float(s)) for pid, s in ranked]
+
+
+def _score_new(conn, words, weights, stats: Stats, new: list, old: list, tokens: list[str],
+               documents: list[int] | None, scores: dict) -> None:
+    """Score, over every word, the passages holding one of ``new`` and none of ``old``."""
+    where = "p.tsv @@ ?::tsquery"
+    args: list = [tsquery(new)]
+    if old:
+        where += " AND NOT p.tsv @@ ?::tsquery"
+        args.append(tsquery(old))
+    if documents is not None:
+        where += " AND p.document_id = ANY(?)"
+        args.append(documents)
+    rows = conn.execute(
+        "SELECT p.id, p.ntok, u.lexeme, u.positions FROM passages p CROSS JOIN LATERAL unnest(p.tsv) AS u"
+        f" WHERE {where} AND u.lexeme = ANY(?)", [*args, tokens]).fetchall()
+    if not rows:
+        return
+    found: dict[int, dict[str, list[int]]] = {}
+    lengths: dict[int, int] = {}
+    for pid, ntok, lexeme, positions in rows:
+        found.setdefault(pid, {})[lexeme] = positions
+        lengths[pid] = ntok
+    ids = list(found)
+    norms = fieldnorm(np.array([lengths[i] for i in ids]))
+    cache = K1 * (np.float32(1) - B + B * norms.astype(np.float32) / stats.average)  # Tantivy's per-length norm
+    total = np.zeros(len(ids), dtype=np.float32)
+    for w, weight in zip(words, weights):
+        if len(w) == 1:
+            tf = np.array([len(found[i].get(w[0], ())) for i in ids], dtype=np.float32)
+        else:
+            tf = np.array([phrase_count([found[i].get(t, []) for t in w]) for i in ids], dtype=np.float32)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            part = weight * (tf / (tf + cache))
+        total += np.where(tf > 0, part, np.float32(0)).astype(np.float32)
+    for pid, s in zip(ids, total):
+        if s > 0:
+            scores[pid] = s

@@ -1,0 +1,322 @@
+"""Ingest into PostgreSQL: the index directory's build, published as a new generation, switched in one transaction.
+
+1. One writer at a time, on any machine: an advisory lock (``catalog.writer_lock``); a second ingest fails fast.
+   What a killed build left (a generation still ``building``, vectors of passage ids never published) is removed.
+2. The live generation's store is copied (``stage``) and the files are read into it by the store's own code
+   (``index.build._apply_changes``): the same parse, the same decision ids, the same ledger as an index directory.
+3. Only passages whose text the cache (``cache.PgEmbeddingCache``) lacks are embedded, and their sentences; only
+   passages the vector table lacks are added to it, and its HNSW graph grows in place.
+4. The new generation's schema is written: passages the live generation holds are copied inside the database with
+   their words; the new ones are sent with theirs (``bm25``); every other table of the store is sent whole; then
+   indexes, word statistics and decision vectors.
+5. The pointer is switched in one transaction; readers of the old generation keep reading it until they reopen.
+   Generations beyond ``KEEP`` are dropped, and vectors no kept generation holds with them.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+
+from index.backends.postgres import bm25, catalog, schema, stage
+from index.backends.postgres.cache import PgEmbeddingCache
+from index.backends.postgres.db import connect
+from index.build import EMBED_CHUNK, BuildReport, _apply_changes
+from index.embed import Embedder, embed_input
+from index.sentences import sentence_texts
+from index.store import DB_NAME, SCHEMA_VERSION, content_hash
+from index import decision_vectors, vectors as faiss_vectors
+from ingest.pipeline import IngestOptions
+
+KEEP = 2  # generations kept: the live one and the one before, as an index directory keeps
+HNSW = {"m": 16, "ef_construction": 64}  # pgvector's defaults: build time and memory at 1M on two cores (eval/README)
+MAINTENANCE_MEMORY = "2GB"  # the HNSW build's graph in memory: about 1.4 GB at 1M 384-d vectors, m 16
+COPY_CHUNK = 50_000
+S = schema.SHARED
+
+
+def build(paths: Iterable[Path], index_dir: Path, url: str, embedder: Embedder, model_spec: str,
+          remove: Iterable[str] = (), progress: Callable[[str], None] | None = None,
+          after_step: Callable[[str], None] | None = None, options: IngestOptions = IngestOptions(),
+          budget: int | None = None) -> BuildReport:
+    say = progress or (lambda _m: None)
+    step = after_step or (lambda _n: None)
+    report = BuildReport()
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with connect(url) as db, catalog.writer_lock(db, url):
+        catalog.ensure_shared(db)
+        for stale in index_dir.glob(".tmp-*"):
+            shutil.rmtree(stale, ignore_errors=True)  # left by a killed build; we hold the lock
+        live = catalog.live(db)
+        _discard_unpublished(db, live)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=index_dir))
+        try:
+            if live is not None:
+                stage.materialise(db, live, index_dir, tmp / DB_NAME, say)
+            changed = _apply_changes(paths, remove, None, tmp, report, say, options, budget)
+            step("database")
+            if not changed and live is not None and live.manifest.get("model") == embedder.model_id:
+                report.generation = live.name
+                return report
+            number = catalog.next_number(db)
+            name = schema.generation_name(number)
+            _publish(db, tmp, number, live, embedder, model_spec, report, say, step)
+            _switch(db, number)
+            step("switched")
+            report.generation = name
+            stage.keep(index_dir, name, tmp / DB_NAME)
+            _prune(db, say)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return report
+
+
+def _discard_unpublished(db, live) -> None:
+    """Remove what a killed build wrote: its generation's schema and the vectors of ids it issued (the next build
+    may issue them again to other passages)."""
+    for (number,) in db.execute(f"SELECT id FROM {S}.generations WHERE state NOT IN ('live', 'old')").fetchall():
+        db.execute(f"DROP SCHEMA IF EXISTS {schema.generation_schema(number)} CASCADE")
+        db.execute(f"DELETE FROM {S}.generations WHERE id = ?", [number])
+    known = {schema.generation_schema(n) for n in catalog.kept(db)}
+    for name in catalog.schemas(db):
+        if name not in known:
+            db.execute(f"DROP SCHEMA IF EXISTS {schema.quote(name)} CASCADE")
+    high = int(live.manifest.get("passage_id_high", 0)) if live is not None else 0
+    for table in _vector_tables(db):
+        db.execute(f"DELETE FROM {S}.{table} WHERE id > ?", [high])
+
+
+def _vector_tables(db) -> list[str]:
+    return [r[0] for r in db.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND"
+                                     " table_name LIKE 'vectors\\_%'", [S])]
+
+
+def _publish(db, tmp: Path, number: int, live, embedder: Embedder, model_spec: str, report: BuildReport, say,
+             step) -> None:
+    gschema = schema.generation_schema(number)
+    db.execute(f"INSERT INTO {S}.generations (id, name, state) VALUES (?, ?, 'building')",
+               [number, schema.generation_name(number)])
+    db.execute(f"CREATE SCHEMA {gschema}")
+    conn = sqlite3.connect(tmp / DB_NAME)
+    conn.row_factory = sqlite3.Row
+    try:
+        rows = conn.execute("SELECT id, heading, text FROM passages ORDER BY id").fetchall()
+        ids = np.array([r["id"] for r in rows], dtype=np.int64)
+        keys = [content_hash(embed_input(r["heading"], r["text"])) for r in rows]
+        cache = PgEmbeddingCache(db)
+        table = schema.vector_table(embedder.model_id, embedder.dim)
+        new = _write_vectors(db, table, ids, keys, rows, cache, embedder, report, say)
+        step("vectors")
+        report.embedded_sentences = _embed_sentences(rows, new, cache, embedder, say)
+        files = _decision_files(db, conn, tmp, ids, keys, cache, embedder, live, report, say)
+        kw = _write_tables(db, conn, gschema, live, new, report, say)
+        step("keywords")
+        counts = {"documents": conn.execute("SELECT count(*) FROM documents").fetchone()[0],
+                  "passages": len(ids),
+                  "decisions": conn.execute("SELECT count(DISTINCT number) FROM documents WHERE number != ''")
+                  .fetchone()[0]}
+        high = max([int(r[0]) for r in conn.execute("SELECT value FROM meta WHERE key = 'passage_id_high'")]
+                   + [int(ids.max()) if len(ids) else 0])
+    finally:
+        conn.close()
+    for name, data, digest in files:
+        db.bound(f"INSERT INTO {gschema}.files (name, data, sha256) VALUES (%s, %s, %s)", (name, data, digest))
+    db.execute(f"INSERT INTO {gschema}.stale SELECT v.id FROM {S}.{table} v WHERE v.id <= ? AND NOT EXISTS"
+               f" (SELECT 1 FROM {gschema}.passages p WHERE p.id = v.id)", [high])
+    db.execute(f"ANALYZE {gschema}.passages")
+    manifest = {
+        "format_version": 1, "backend": "postgresql", "model": embedder.model_id, "model_spec": model_spec,
+        "dimension": embedder.dim, "normalised": True, "metric": "inner_product", "vectors": table,
+        "faiss_index": "flat" if len(ids) <= faiss_vectors.EXACT_LIMIT else "hnsw",  # exact below, HNSW above
+        "counts": counts, "keywords": kw, "passage_id_high": high, "schema_version": SCHEMA_VERSION,
+        "files": {f[0]: f[2] for f in files}, "stage_sha256": stage.sha256(tmp / DB_NAME),
+    }
+    db.execute(f"UPDATE {S}.generations SET manifest = ?::jsonb, state = 'built' WHERE id = ?",
+               [json.dumps(manifest), number])
+
+
+def _write_vectors(db, table: str, ids: np.ndarray, keys: list[str], rows, cache, embedder, report, say) -> set[int]:
+    """Embed what the cache lacks; add to the model's vector table the passages it lacks. Returns their ids."""
+    todo = cache.missing(embedder.model_id, keys)
+    if todo:
+        say(f"embedding {len(todo)} new passages with {embedder.model_id}")
+        by_key = dict(zip(keys, (embed_input(r["heading"], r["text"]) for r in rows)))
+        todo.sort(key=lambda k: -len(by_key[k]))  # longest first, as index.build: batches pad to similar lengths
+        for i in range(0, len(todo), EMBED_CHUNK):
+            batch = todo[i:i + EMBED_CHUNK]
+            cache.put(embedder.model_id, batch, embedder.embed([by_key[k] for k in batch]))
+            say(f"embedded {min(i + EMBED_CHUNK, len(todo))}/{len(todo)}")
+    report.embedded = len(todo)
+    db.execute(f"CREATE TABLE IF NOT EXISTS {S}.{table} (id bigint PRIMARY KEY, embedding vector({int(embedder.dim)})"
+               " NOT NULL)")
+    held = {r[0] for r in db.execute(f"SELECT id FROM {S}.{table}")}
+    new = [i for i, pid in enumerate(ids.tolist()) if pid not in held]
+    for start in range(0, len(new), COPY_CHUNK):
+        chunk = new[start:start + COPY_CHUNK]
+        matrix = cache.get(embedder.model_id, [keys[i] for i in chunk], embedder.dim)
+        with db.raw.cursor() as cur, cur.copy(f"COPY {S}.{table} (id, embedding) FROM STDIN WITH (FORMAT BINARY)") \
+                as copy:
+            copy.set_types(["int8", "vector"])
+            for i, vec in zip(chunk, matrix):
+                copy.write_row((int(ids[i]), vec))
+        say(f"vector table: {min(start + COPY_CHUNK, len(new)):,}/{len(new):,} passages added")
+    total = len(held) + len(new)
+    if total > faiss_vectors.EXACT_LIMIT and not _has_index(db, f"{table}_hnsw"):
+        say(f"vector table: building its HNSW graph over {total:,} passages")
+        with db.transaction():
+            db.execute(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_MEMORY}'")
+            db.execute(f"CREATE INDEX {table}_hnsw ON {S}.{table} USING hnsw (embedding vector_ip_ops)"
+                       f" WITH (m = {HNSW['m']}, ef_construction = {HNSW['ef_construction']})")
+    if new:
+        db.execute(f"ANALYZE {S}.{table}")
+    return {int(ids[i]) for i in new}
+
+
+def _has_index(db, name: str) -> bool:
+    return db.execute("SELECT to_regclass(?) IS NOT NULL", [f"{S}.{name}"]).fetchone()[0]
+
+
+def _embed_sentences(rows, new: set[int], cache, embedder, say) -> int:
+    """The sentences of the passages new to the vector table, through the cache: what answers score
+    (``index.sentence_vectors``), looked up by the searcher in the cache by their text's hash."""
+    by_key: dict[str, str] = {}
+    for r in rows:
+        if r["id"] in new:
+            for text in sentence_texts(r["text"]):
+                by_key.setdefault(content_hash(text), text)
+    todo = cache.missing(embedder.model_id, list(by_key))
+    if todo:
+        say(f"embedding {len(todo)} new sentences with {embedder.model_id}")
+        todo.sort(key=lambda k: -len(by_key[k]))
+        for i in range(0, len(todo), EMBED_CHUNK):
+            batch = todo[i:i + EMBED_CHUNK]
+            cache.put(embedder.model_id, batch, embedder.embed([by_key[k] for k in batch]))
+            say(f"sentences embedded {min(i + EMBED_CHUNK, len(todo))}/{len(todo)}")
+    return len(todo)
+
+
+def _decision_files(db, conn, tmp: Path, ids, keys, cache, embedder, live, report, say) -> list[tuple]:
+    """Decision vectors (``index.decision_vectors``) made by its own code from the live generation's files, kept
+    in the generation's ``files`` table: [(name, bytes, sha256)]."""
+    previous = None
+    if live is not None:
+        previous = tmp / "live-files"
+        previous.mkdir()
+        for name, data in db.execute(f"SELECT name, data FROM {live.schema}.files").fetchall():
+            (previous / name).write_bytes(bytes(data))
+    out = tmp / "files"
+    out.mkdir()
+    report.embedded_decisions, report.decisions_computed, names = decision_vectors.write(
+        out, conn, dict(zip(ids.tolist(), keys)), cache, embedder, previous, say)
+    conn.row_factory = sqlite3.Row
+    return [(n, (out / n).read_bytes(), stage.sha256(out / n)) for n in names]
+
+
+def _write_tables(db, conn, gschema: str, live, new: set[int], report, say) -> dict:
+    """Every table of the store into the generation's schema; passages with their words. Returns the keyword
+    statistics (passages, tokens)."""
+    analyzer = bm25.Analyzer()
+    tables = schema.mirror(conn)
+    db.execute(schema.GENERATION_EXTRA.format(s=gschema))
+    passages = next(t for t in tables if t.name == "passages")
+    reuse = live is not None and _columns(db, live.schema, "passages") == [*passages.names, "tsv", "ntok"]
+    for table in tables:
+        db.execute(table.ddl(gschema, schema.PASSAGE_EXTRA if table is passages else ""))
+    df: Counter = Counter()
+    if reuse:
+        stage_ids = [r[0] for r in conn.execute("SELECT id FROM passages")]
+        live_ids = {r[0] for r in db.execute(f"SELECT id FROM {live.schema}.passages")}
+        gone = sorted(live_ids.difference(stage_ids))
+        db.execute(f"INSERT INTO {gschema}.passages SELECT * FROM {live.schema}.passages WHERE NOT (id = ANY(?))",
+                   [gone])
+        db.execute(f"INSERT INTO {gschema}.terms SELECT * FROM {live.schema}.terms")
+        for word, ndoc in db.execute(f"SELECT word, ndoc FROM ts_stat(?)",
+                                     [f"SELECT tsv FROM {live.schema}.passages WHERE id = ANY('{{{','.join(map(str, gone))}}}'::bigint[])"]) \
+                if gone else []:
+            df[word] -= ndoc
+        fresh = [pid for pid in stage_ids if pid not in live_ids]
+    else:
+        fresh = None  # every passage is sent
+    cols = ", ".join(schema.quote(c) for c in passages.names)
+    sent = 0
+    select = f"SELECT {cols} FROM passages" + ("" if fresh is None else " WHERE id IN (SELECT value FROM json_each(?))")
+    args = [] if fresh is None else [json.dumps(fresh)]
+    text_at, heading_at = passages.names.index("text"), passages.names.index("heading")
+    with db.raw.cursor() as cur, cur.copy(f"COPY {gschema}.passages ({cols}, tsv, ntok) FROM STDIN") as copy:
+        for row in conn.execute(select, args):
+            tokens = analyzer.tokens(embed_input(row[heading_at], row[text_at]))
+            df.update(set(tokens))
+            copy.write_row((*row, bm25.tsvector(tokens), len(tokens)))
+            sent += 1
+            if sent % 100_000 == 0:
+                say(f"passages: {sent:,} sent with their words")
+    report.keyword_indexed = sent
+    _merge_terms(db, gschema, df)
+    for table in tables:
+        if table is passages:
+            continue
+        cols = ", ".join(schema.quote(c) for c in table.names)
+        with db.raw.cursor() as cur, cur.copy(f"COPY {gschema}.{schema.quote(table.name)} ({cols}) FROM STDIN") as copy:
+            for row in conn.execute(f"SELECT {cols} FROM {schema.quote(table.name)}"):
+                copy.write_row(tuple(row))
+    say("indexing the generation's tables")
+    for table in tables:
+        for ddl in table.index_ddl(gschema):
+            db.execute(ddl)
+    db.execute(f"CREATE INDEX passages_words ON {gschema}.passages USING gin (tsv)")
+    for table in tables:
+        db.execute(f"ANALYZE {gschema}.{schema.quote(table.name)}")
+    n, tokens = db.execute(f"SELECT count(*), coalesce(sum(ntok), 0) FROM {gschema}.passages").fetchone()
+    return {"passages": int(n), "tokens": int(tokens)}
+
+
+def _columns(db, gschema: str, table: str) -> list[str]:
+    return [r[0] for r in db.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND"
+                                     " table_name = ? ORDER BY ordinal_position", [gschema, table])]
+
+
+def _merge_terms(db, gschema: str, df: Counter) -> None:
+    """Add each word's change in document frequency to the generation's ``terms``; words no passage holds go."""
+    items = [(t, c) for t, c in df.items() if c]
+    for start in range(0, len(items), COPY_CHUNK):
+        chunk = items[start:start + COPY_CHUNK]
+        db.execute(f"INSERT INTO {gschema}.terms (term, df) SELECT t, d FROM unnest(?::text[], ?::bigint[]) AS x(t, d)"
+                   " ON CONFLICT (term) DO UPDATE SET df = terms.df + excluded.df",
+                   [[t for t, _ in chunk], [c for _, c in chunk]])
+    db.execute(f"DELETE FROM {gschema}.terms WHERE df <= 0")
+
+
+def _switch(db, number: int) -> None:
+    """The new generation goes live in one transaction: a reader sees the old pointer or the new, never neither."""
+    with db.transaction():
+        db.execute(f"UPDATE {S}.generations SET state = 'old' WHERE state = 'live'")
+        db.execute(f"UPDATE {S}.generations SET state = 'live' WHERE id = ?", [number])
+        db.execute(f"INSERT INTO {S}.pointer (one, generation) VALUES (true, ?) ON CONFLICT (one) DO UPDATE"
+                   " SET generation = excluded.generation", [number])
+
+
+def _prune(db, say) -> None:
+    """Drop generations beyond ``KEEP``, and the vectors of passages no kept generation holds."""
+    numbers = catalog.kept(db)
+    drop, keep = numbers[:-KEEP], numbers[-KEEP:]
+    tables = _vector_tables(db)
+    used_tables = {r[0] for r in db.execute(f"SELECT manifest->>'vectors' FROM {S}.generations WHERE id = ANY(?)",
+                                            [keep])}
+    for number in drop:
+        old = schema.generation_schema(number)
+        others = " ".join(f"EXCEPT SELECT id FROM {schema.generation_schema(k)}.passages" for k in keep)
+        for table in tables:
+            if table in used_tables:
+                db.execute(f"DELETE FROM {S}.{table} WHERE id IN (SELECT id FROM {old}.passages {others})")
+        db.execute(f"DROP SCHEMA IF EXISTS {old} CASCADE")
+        db.execute(f"DELETE FROM {S}.generations WHERE id = ?", [number])
+    for table in tables:
+        if table not in used_tables:
+            say(f"dropping vectors of a model no kept generation uses ({table})")
+            db.execute(f"DROP TABLE IF EXISTS {S}.{table}")

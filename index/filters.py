@@ -74,7 +74,7 @@ class Filters:
         if self.date_to:
             where.append(f"{DATE_SQL} <= ?")
             args.append(self.date_to)
-        return (" AND ".join(where) or "1"), args
+        return (" AND ".join(where) or "1 = 1"), args  # "1 = 1": true in SQLite and PostgreSQL alike
 
 
 MAX_VALUE = 200  # characters of a filter's text value

@@ -284,7 +284,7 @@ def _matching(conn: sqlite3.Connection, column: str, needle: str) -> list[str]:
     """The distinct values of ``column`` that hold ``needle`` (any case): a contains-filter becomes an indexed
     ``IN``, since councils and makers are few beside the rows."""
     low = needle.lower()
-    return [v for (v,) in conn.execute("SELECT value FROM ledger_names WHERE column = ?", [column])
+    return [v for (v,) in conn.execute('SELECT value FROM ledger_names WHERE "column" = ?', [column])
             if low in v.lower()]
 
 

@@ -227,7 +227,7 @@ class Searcher:
         """The first ``k`` passages of these decisions, the most authoritative document's first."""
         if not numbers:
             return []
-        where, args = filters.sql() if not filters.is_empty() else ("1", [])
+        where, args = filters.sql() if not filters.is_empty() else ("1 = 1", [])
         rows = self.conn.execute(
             "SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id"
             f" WHERE d.number IN ({','.join('?' * len(numbers))}) AND {where}"
@@ -361,7 +361,7 @@ class Searcher:
         if not hits:
             return []
         hashes = sorted({content_hash(h.text) for h in hits})
-        where, args = filters.sql() if not filters.is_empty() else ("1", [])
+        where, args = filters.sql() if not filters.is_empty() else ("1 = 1", [])
         rows = self.conn.execute(
             "SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id"
             f" WHERE p.content_hash IN ({','.join('?' * len(hashes))}) AND {where} LIMIT ?",

@@ -90,7 +90,7 @@ def _exact_subset(index, query: np.ndarray, k: int, allowed: list[int]) -> list[
     """Exact top-k over the allowed passages only. A graph index (HNSW) searched with a selective filter walks
     a graph whose neighbours are nearly all filtered out and can return few or none of the allowed passages;
     scoring the allowed vectors directly is exact and, for a few thousand of them, fast."""
-    ids = np.asarray(allowed, dtype=np.int64)
+    ids = np.sort(np.asarray(allowed, dtype=np.int64))  # equal scores in passage order, whatever order they came in
     vecs = np.vstack([index.reconstruct(int(i)) for i in ids])
     scores = vecs @ np.asarray(query, dtype=np.float32).reshape(-1)
     top = np.argsort(-scores, kind="stable")[:k]

@@ -74,7 +74,7 @@ class Analyzer:
         return [w for w in dict.fromkeys(tuple(self.tokens(t)) for t in query_terms(query)) if w]
 
 
-def _lexeme(token: str) -> str:
+def lexeme(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
@@ -85,12 +85,12 @@ def tsvector(tokens: list[str]) -> str:
         ps = positions.setdefault(tok, [])
         if len(ps) < MAX_POSITIONS:
             ps.append(min(i, MAX_POSITION))
-    return " ".join(f"{_lexeme(t)}:{','.join(map(str, dict.fromkeys(ps)))}" for t, ps in positions.items())
+    return " ".join(f"{lexeme(t)}:{','.join(map(str, dict.fromkeys(ps)))}" for t, ps in positions.items())
 
 
 def tsquery(words: list[tuple[str, ...]]) -> str:
     """Passages holding any of the words (a phrase's tokens adjacent), as a tsquery literal."""
-    return " | ".join("(" + " <-> ".join(_lexeme(t) for t in w) + ")" for w in words)
+    return " | ".join("(" + " <-> ".join(lexeme(t) for t in w) + ")" for w in words)
 
 
 def idf(df: np.ndarray | int, n: int) -> np.ndarray:

@@ -10,6 +10,7 @@ a process sees a new ingest by opening a new searcher (``index.backends.live``).
 from __future__ import annotations
 
 import tempfile
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -60,6 +61,8 @@ class PgSearcher(Searcher):
         self.cache = PgEmbeddingCache(self.conn)
         self._stale = [r[0] for r in self.conn.execute("SELECT id FROM stale")]
         self._decisions = None
+        self._flat = None
+        self._lock = threading.Lock()
         self._frequencies = lru_cache(maxsize=20_000)(self._frequency)
 
     def close(self) -> None:
@@ -76,21 +79,29 @@ class PgSearcher(Searcher):
 
     # dense
 
-    def dense_allowed(self, documents):
-        return documents  # the filter is applied inside the query
+    def small(self) -> bool:
+        """A generation small enough to search exactly: up to ``index.vectors.EXACT_LIMIT`` passages, as FAISS
+        does (``IndexFlatIP``) in an index directory."""
+        return self.size() <= faiss_vectors.EXACT_LIMIT
 
-    def dense(self, qvec: np.ndarray, k: int, documents) -> list[tuple[int, float]]:
-        if k <= 0 or documents == []:
+    def dense_allowed(self, documents):
+        # small: the allowed passages' ids, as an index directory lists them; else the filter goes into the query
+        return self.allowed_ids(documents) if self.small() else documents
+
+    def dense(self, qvec: np.ndarray, k: int, allowed) -> list[tuple[int, float]]:
+        if k <= 0 or allowed == []:
             return []
+        if self.small():
+            # the generation's vectors read once into the same exact index an index directory builds, so a small
+            # index ranks exactly as it would there, equal scores included
+            return faiss_vectors.search(self._exact(), qvec, k, allowed, None)
         q = np.asarray(qvec, dtype=np.float32)
-        if documents is None and self.size() <= faiss_vectors.EXACT_LIMIT:
+        documents = allowed
+        if documents is not None and self._allowed_count(documents) <= faiss_vectors.EXACT_SUBSET:
             rows = self.conn.execute(
                 f"SELECT p.id, v.embedding <#> ? AS d FROM passages p JOIN {self.table} v ON v.id = p.id"
-                " ORDER BY (v.embedding <#> ?) + 0, p.id LIMIT ?", [q, q, k])  # + 0: exact, never the graph
-        elif documents is not None and self._allowed_count(documents) <= faiss_vectors.EXACT_SUBSET:
-            rows = self.conn.execute(
-                f"SELECT p.id, v.embedding <#> ? AS d FROM passages p JOIN {self.table} v ON v.id = p.id"
-                " WHERE p.document_id = ANY(?) ORDER BY (v.embedding <#> ?) + 0, p.id LIMIT ?", [q, documents, q, k])
+                " WHERE p.document_id = ANY(?) ORDER BY (v.embedding <#> ?) + 0, p.id LIMIT ?",  # + 0: exact
+                [q, documents, q, k])
         else:
             where = "v.id <= ?"
             args: list = [q, int(self.manifest["passage_id_high"])]
@@ -106,7 +117,18 @@ class PgSearcher(Searcher):
                 settings, f"SELECT v.id, v.embedding <#> ? AS d FROM {self.table} v WHERE {where}"
                 " ORDER BY v.embedding <#> ? LIMIT ?", [*args, q, k])
         out = [(int(i), -float(d)) for i, d in rows]
-        return sorted(out, key=lambda h: (-h[1], h[0]))  # relaxed order: sorted here
+        return sorted(out, key=lambda h: (-h[1], h[0]))  # the graph's relaxed order, sorted
+
+    def _exact(self):
+        with self._lock:
+            if self._flat is None:
+                rows = self.conn.execute(f"SELECT p.id, v.embedding FROM passages p JOIN {self.table} v"
+                                         " ON v.id = p.id ORDER BY p.id").fetchall()
+                ids = np.array([r[0] for r in rows], dtype=np.int64)
+                matrix = np.vstack([_array(r[1]) for r in rows]) if rows else \
+                    np.zeros((0, self.embedder.dim), np.float32)
+                self._flat = faiss_vectors.build(ids, matrix)
+            return self._flat
 
     def _allowed_count(self, documents: list[int]) -> int:
         return self.conn.execute("SELECT count(*) FROM passages WHERE document_id = ANY(?)", [documents]).fetchone()[0]
@@ -114,7 +136,7 @@ class PgSearcher(Searcher):
     def vectors_of(self, ids: list[int]) -> np.ndarray:
         if not ids:
             return np.zeros((0, self.embedder.dim), dtype=np.float32)
-        found = {int(i): np.asarray(v, dtype=np.float32) for i, v in self.conn.execute(
+        found = {int(i): _array(v) for i, v in self.conn.execute(
             f"SELECT id, embedding FROM {self.table} WHERE id = ANY(?)", [[int(i) for i in ids]])}
         return np.vstack([found[int(i)] for i in ids]).astype(np.float32)
 
@@ -136,7 +158,7 @@ class PgSearcher(Searcher):
         if len(tokens) == 1 and not prefix:
             row = self.conn.execute("SELECT df FROM terms WHERE term = ?", [tokens[0]]).fetchone()
             return int(row[0]) if row else 0
-        query = " <-> ".join(bm25.tsquery([(t,)]) for t in tokens) + (":*" if prefix else "")
+        query = " <-> ".join(bm25.lexeme(t) for t in tokens) + (":*" if prefix else "")
         return self.conn.execute("SELECT count(*) FROM passages WHERE tsv @@ ?::tsquery", [query]).fetchone()[0]
 
     # sentence and decision vectors
@@ -165,6 +187,11 @@ class PgSearcher(Searcher):
                 loaded.vectors = np.array(loaded.vectors, dtype=np.float32)  # off the file before it goes
             self._decisions = loaded
         return self._decisions
+
+
+def _array(value) -> np.ndarray:
+    """A vector as pgvector's adapter returns it (``Vector``, or an array), as float32."""
+    return np.asarray(value.to_numpy() if hasattr(value, "to_numpy") else value, dtype=np.float32)
 
 
 class PgStore(Store):

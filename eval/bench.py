@@ -75,6 +75,11 @@ class BenchResult:
     filtered_p95_ms: float = 0.0
     filtered_stages: dict = field(default_factory=dict)
     filtered_hits: float = 0.0  # mean hits a filtered search returned (0 would mean the filter matched nothing)
+    backend: str = "embedded"  # or "postgres" (``--backend``)
+    server_mb: float = 0.0  # postgres: the server's memory (proportional set size of its processes, shared memory
+    # counted once), after the searches
+    database_mb: float = 0.0  # postgres: pg_database_size after the scale build
+    scale_pps: float = 0.0  # passages a second of the scale build (reused vectors: everything but embedding)
 
     def summary(self) -> dict:
         return {k: getattr(self, k) for k in KEYS}
@@ -215,8 +220,8 @@ def rss_of_loaded_index(index_dir: Path, model: str) -> float:
     code = (
         "import sys, resource\n"
         "from pathlib import Path\n"
-        "from index.search import Searcher\n"
-        "s = Searcher(Path(sys.argv[1]), model=sys.argv[2]); s.search('total forecast spend', k=10)\n"
+        "from index.backends import open_searcher\n"
+        "s = open_searcher(Path(sys.argv[1]), model=sys.argv[2]); s.search('total forecast spend', k=10)\n"
         "rss = 0\n"
         "try:\n"
         "    rss = int([l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1]) / 1024\n"
@@ -231,91 +236,166 @@ def rss_of_loaded_index(index_dir: Path, model: str) -> float:
 
 
 def run(passages: int = 100_000, sample: int = 2_000, model: str = "minilm", query_count: int = 200,
-        workdir: Path | None = None, say: Callable[[str], None] = print) -> BenchResult:
-    from index.build import build
-    from index.embed import load_embedder
-    from index.filters import Filters
-    from index.search import Searcher
+        workdir: Path | None = None, say: Callable[[str], None] = print, backend: str = "embedded",
+        database: str | None = None) -> BenchResult:
+    """``backend``: "embedded" (an index directory) or "postgres": the database at ``database``, else one of a
+    server the bench starts in its work directory (``index.backends.postgres.server.BENCH_SETTINGS``)."""
+    from contextlib import ExitStack
 
     sample = min(sample, passages)
     own = workdir is None
     work = Path(tempfile.mkdtemp(prefix="councilqa-bench-")) if own else workdir
     try:
-        index_dir = work / "index"
-        shutil.rmtree(index_dir, ignore_errors=True)
-        first, rest = _files_for(passages, sample, work / "corpus", say)
-
-        embedder = load_embedder(model)
-        embedder.embed(["warm up the model before anything is timed"])
-
-        # Raw encode is timed before and after the ingest and averaged, so drift in the machine's speed
-        # (other work on two shared cores) does not land on one side of the ratio.
-        texts = _sample_texts(first)
-        encode_s_before = _encode_seconds(embedder, texts)
-        say("ingesting the sample with the real model")
-        t0 = time.perf_counter()
-        report = build(first, index_dir, embedder, model)
-        ingest_s = time.perf_counter() - t0
-        ingest_pps = report.embedded / ingest_s
-
-        say(f"encoding the same {len(texts)} texts with SentenceTransformer.encode alone, again")
-        encode_s = (encode_s_before + _encode_seconds(embedder, texts)) / 2
-
-        reused = 0
-        scale_s = 0.0
-        if rest:
-            searcher = Searcher(index_dir, embedder=embedder)
-            pool = searcher.vectors_of([r[0] for r in searcher.conn.execute("SELECT id FROM passages")])
-            searcher.close()
-            filler = ReusedVectors(embedder.model_id, pool)
-            say(f"ingesting the other {len(rest)} files, reusing sample vectors with noise")
-            t0 = time.perf_counter()
-            scaled = build(first + rest, index_dir, filler, model, progress=lambda m: None)
-            scale_s = time.perf_counter() - t0
-            reused = scaled.embedded  # passages; their sentences reuse vectors too (filler.calls counts both)
-
-        searcher = Searcher(index_dir, embedder=embedder)
-        total = searcher.passage_count()
-        qs = queries(query_count)
-        for q in qs[:5]:
-            searcher.search(q, k=10)
-        say(f"searching {len(qs)} queries over {total} passages")
-        lat, stages, _ = _timed_searches(searcher, qs, Filters())
-        say(f"searching them again with a maker and a date range ({FILTERED})")
-        flat, fstages, fhits = _timed_searches(searcher, qs, Filters(**FILTERED))
-        say(f"asking {len(qs)} questions over {total} passages")
-        ask_lat, abstained = _ask_latencies(searcher, qs)
-        kind = searcher.manifest.get("faiss_index", "")
-        searcher.close()
-
-        say("measuring the memory of a process with the index loaded")
-        rss = rss_of_loaded_index(index_dir, model)
-
-        say("re-ingesting the unchanged corpus")
-        t0 = time.perf_counter()
-        again = build(first + rest, index_dir, embedder, model)
-        reingest_s = time.perf_counter() - t0
-
-        return BenchResult(
-            ingest_pps=round(ingest_pps, 1), encode_pps=round(len(texts) / encode_s, 1),
-            ratio=round(encode_s / ingest_s, 3),
-            search_p50_ms=round(float(np.percentile(lat, 50)), 1), search_p95_ms=round(float(np.percentile(lat, 95)), 1),
-            ask_p50_ms=round(float(np.percentile(ask_lat, 50)), 1),
-            ask_p95_ms=round(float(np.percentile(ask_lat, 95)), 1),
-            rss_mb=round(rss, 1), reingest_s=round(reingest_s, 2), passages=total, sampled=report.embedded,
-            sampled_sentences=report.embedded_sentences, reused=reused, faiss_index=kind,
-            scale_build_s=round(scale_s, 1), reembedded=again.embedded + again.embedded_sentences,
-            queries=len(qs), asks_abstained=abstained, model=embedder.model_id, machine=machine(),
-            stages=_percentiles(stages), filtered_p50_ms=_p(flat, 50), filtered_p95_ms=_p(flat, 95),
-            filtered_stages=_percentiles(fstages), filtered_hits=round(fhits, 2),
-        )
+        with ExitStack() as stack:
+            index_dir = work / "index"
+            if backend == "postgres":
+                index_dir = stack.enter_context(_database(work, database, say))
+            else:
+                shutil.rmtree(index_dir, ignore_errors=True)
+            return _run(index_dir, passages, sample, model, query_count, work, say, backend)
     finally:
         if own:
             shutil.rmtree(work, ignore_errors=True)
 
 
+def _database(work: Path, url: str | None, say):
+    """The bench's database: a new one on the server of ``url``, else on a server started in ``work``."""
+    from contextlib import contextmanager
+
+    from index import backends
+    from index.backends.postgres import server
+
+    @contextmanager
+    def opened():
+        import os
+
+        os.environ.setdefault(backends.STATE_ENV, str(work / "state"))
+        if url:
+            yield backends.resolve(server.create_database(url, f"bench_{int(time.time())}"))
+            return
+        with server.temporary(server.BENCH_SETTINGS, parent=work) as root:
+            say(f"a PostgreSQL server of the bench's own in {work}: {server.BENCH_SETTINGS}")
+            yield backends.resolve(server.create_database(root, "bench"))
+
+    return opened()
+
+
+def _run(index_dir: Path, passages: int, sample: int, model: str, query_count: int, work: Path, say,
+         backend: str) -> BenchResult:
+    from index.backends import build, open_searcher
+    from index.embed import load_embedder
+    from index.filters import Filters
+
+    first, rest = _files_for(passages, sample, work / "corpus", say)
+
+    embedder = load_embedder(model)
+    embedder.embed(["warm up the model before anything is timed"])
+
+    # Raw encode is timed before and after the ingest and averaged, so drift in the machine's speed
+    # (other work on two shared cores) does not land on one side of the ratio.
+    texts = _sample_texts(first)
+    encode_s_before = _encode_seconds(embedder, texts)
+    say("ingesting the sample with the real model")
+    t0 = time.perf_counter()
+    report = build(first, index_dir, embedder, model)
+    ingest_s = time.perf_counter() - t0
+    ingest_pps = report.embedded / ingest_s
+
+    say(f"encoding the same {len(texts)} texts with SentenceTransformer.encode alone, again")
+    encode_s = (encode_s_before + _encode_seconds(embedder, texts)) / 2
+
+    reused = 0
+    scale_s = 0.0
+    if rest:
+        searcher = open_searcher(index_dir, embedder=embedder)
+        pool = searcher.vectors_of([r[0] for r in searcher.conn.execute("SELECT id FROM passages")])
+        searcher.close()
+        filler = ReusedVectors(embedder.model_id, pool)
+        say(f"ingesting the other {len(rest)} files, reusing sample vectors with noise")
+        t0 = time.perf_counter()
+        scaled = build(first + rest, index_dir, filler, model, progress=lambda m: None)
+        scale_s = time.perf_counter() - t0
+        reused = scaled.embedded  # passages; their sentences reuse vectors too (filler.calls counts both)
+        say(f"scale build: {scale_s:.1f} s")
+
+    searcher = open_searcher(index_dir, embedder=embedder)
+    total = searcher.passage_count()
+    qs = queries(query_count)
+    for q in qs[:5]:
+        searcher.search(q, k=10)
+    say(f"searching {len(qs)} queries over {total} passages")
+    lat, stages, _ = _timed_searches(searcher, qs, Filters())
+    say(f"searching them again with a maker and a date range ({FILTERED})")
+    flat, fstages, fhits = _timed_searches(searcher, qs, Filters(**FILTERED))
+    say(f"asking {len(qs)} questions over {total} passages")
+    ask_lat, abstained = _ask_latencies(searcher, qs)
+    kind = searcher.manifest.get("faiss_index", "")
+    server_mb, database_mb = _server_memory(searcher) if backend == "postgres" else (0.0, 0.0)
+    searcher.close()
+
+    say("measuring the memory of a process with the index loaded")
+    rss = rss_of_loaded_index(index_dir, model)
+
+    say("re-ingesting the unchanged corpus")
+    t0 = time.perf_counter()
+    again = build(first + rest, index_dir, embedder, model)
+    reingest_s = time.perf_counter() - t0
+
+    return BenchResult(
+        ingest_pps=round(ingest_pps, 1), encode_pps=round(len(texts) / encode_s, 1),
+        ratio=round(encode_s / ingest_s, 3),
+        search_p50_ms=round(float(np.percentile(lat, 50)), 1), search_p95_ms=round(float(np.percentile(lat, 95)), 1),
+        ask_p50_ms=round(float(np.percentile(ask_lat, 50)), 1),
+        ask_p95_ms=round(float(np.percentile(ask_lat, 95)), 1),
+        rss_mb=round(rss, 1), reingest_s=round(reingest_s, 2), passages=total, sampled=report.embedded,
+        sampled_sentences=report.embedded_sentences, reused=reused, faiss_index=kind,
+        scale_build_s=round(scale_s, 1), reembedded=again.embedded + again.embedded_sentences,
+        queries=len(qs), asks_abstained=abstained, model=embedder.model_id, machine=machine(),
+        stages=_percentiles(stages), filtered_p50_ms=_p(flat, 50), filtered_p95_ms=_p(flat, 95),
+        filtered_stages=_percentiles(fstages), filtered_hits=round(fhits, 2), backend=backend,
+        server_mb=server_mb, database_mb=database_mb,
+        scale_pps=round(reused / scale_s, 1) if scale_s else 0.0,
+    )
+
+
+def _server_memory(searcher) -> tuple[float, float]:
+    """MiB of the database server's processes (proportional set size: shared memory counted once) and of the
+    database on disk."""
+    pids = [r[0] for r in searcher.conn.execute("SELECT pid FROM pg_stat_activity")]
+    size = searcher.conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+    postmaster = {_parent(pid) for pid in pids} - {None}
+    every = set(pids) | postmaster
+    for pid in list(postmaster):
+        every |= _children(pid)
+    pss = 0
+    for pid in every:
+        try:
+            for line in open(f"/proc/{pid}/smaps_rollup", encoding="ascii"):
+                if line.startswith("Pss:"):
+                    pss += int(line.split()[1])
+        except OSError:
+            continue
+    return round(pss / 1024, 1), round(size / 2**20, 1)
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(open(f"/proc/{pid}/stat", encoding="ascii").read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _children(pid: int) -> set[int]:
+    try:
+        found = open(f"/proc/{pid}/task/{pid}/children", encoding="ascii").read().split()
+    except OSError:
+        return set()
+    return {int(p) for p in found}
+
+
 def format_result(r: BenchResult) -> str:
     lines = [
+        f"backend            {r.backend}",
         f"machine            {r.machine}",
         f"model              {r.model}",
         f"passages           {r.passages} ({r.sampled} embedded for real, {r.reused} reuse sample vectors with noise)",
@@ -328,10 +408,13 @@ def format_result(r: BenchResult) -> str:
         f" query embedding included, FAISS {r.faiss_index} (target p50 <= 50 ms)",
         f"ask p50 / p95      {r.ask_p50_ms} / {r.ask_p95_ms} ms over the same {r.queries} questions, warm, extractive"
         f" answers with citations verified, {r.asks_abstained} abstained (target p50 <= 150 ms)",
-        f"memory             {r.rss_mb} MiB resident: a fresh process with the index and the model loaded",
+        f"memory             {r.rss_mb} MiB resident: a fresh process with the index and the model loaded"
+        + (f"; the PostgreSQL server {r.server_mb} MiB (PSS), the database {r.database_mb} MiB on disk"
+           if r.backend == "postgres" else ""),
         f"re-ingest          {r.reingest_s} s for the unchanged corpus, {r.reembedded} passages or sentences"
         " re-embedded",
-        f"scale build        {r.scale_build_s} s to add the other passages (reused vectors: no embedding)",
+        f"scale build        {r.scale_build_s} s to add the other passages (reused vectors: no embedding),"
+        f" {r.scale_pps} passages/s",
         f"filtered p50 / p95 {r.filtered_p50_ms} / {r.filtered_p95_ms} ms, the same queries, hybrid, maker"
         f" {FILTERED['decision_maker']!r} from {FILTERED['date_from']} to {FILTERED['date_to']}"
         f" ({r.filtered_hits} hits a search on average)",

@@ -150,9 +150,9 @@ def evaluate_config(searcher, gold: list[GoldQuestion], mode: str, rerank: bool,
 
 def evaluate(index_dir: Path, configs: list[str] | None = None, gold: list[GoldQuestion] | None = None,
              embedder=None) -> tuple[list[dict], dict[str, list[QuestionResult]]]:
-    from index.search import Searcher
+    from index.backends import open_searcher
 
-    searcher = Searcher(index_dir, embedder=embedder)
+    searcher = open_searcher(index_dir, embedder=embedder)
     gold = gold or load_gold()
     table, details = [], {}
     for name in configs or list(CONFIGS):
@@ -190,7 +190,7 @@ def distractor_index(index_dir: Path, count: int, model: str | None = None, say=
     files by hash and embed nothing (10,000 distractors: about 42,000 distinct passages to embed once).
     """
     from eval.synthetic import write
-    from index.build import build
+    from index.backends import build
     from index.embed import DEFAULT_MODEL, load_embedder
 
     spec = model or DEFAULT_MODEL
@@ -208,7 +208,7 @@ def sample_index(index_dir: Path, model: str | None = None, corpus: Path | None 
     """An index of the bundled corpus, or of the pages of ``corpus`` (incremental: a second run embeds
     nothing). A corpus's own SOURCES.md and manifest are not pages and are left out."""
     from eval.data import corpus_councils
-    from index.build import build
+    from index.backends import build
     from ingest.pipeline import IngestOptions
     from index.embed import DEFAULT_MODEL, load_embedder
 

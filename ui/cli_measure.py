@@ -16,16 +16,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     if args.distractors:
         k_value(args.distractors, "--distractors", upper=100_000)
-    if args.index:
+    from index.backends import is_url, resolve
+
+    database = is_url(args.index)  # a database is filled with the gold set's corpus first, as a directory is
+    if args.index and not database:
         index_dir = Path(args.index)
     elif args.distractors:
         say = lambda msg: print(msg, file=sys.stderr) if msg.startswith(("embed", "failed")) else None  # noqa: E731
-        index_dir = distractor_index(Path(f".councilqa/eval-distractors-{args.distractors}"), args.distractors,
+        index_dir = distractor_index(resolve(args.index) if database else
+                                     Path(f".councilqa/eval-distractors-{args.distractors}"), args.distractors,
                                      args.model, say)
     else:
         corpus = corpus_of(args.gold, args.corpus)
         name = f"eval-index-{corpus.name}" if corpus else "eval-index"
-        index_dir = sample_index(Path(".councilqa") / name, args.model, corpus)
+        index_dir = sample_index(resolve(args.index) if database else Path(".councilqa") / name, args.model, corpus)
     gold = load_gold(gold_dir(args.gold))
     if args.gold == "amounts" and not args.json:  # the labelled amounts first: how the ledger reads them
         from eval.ledger import evaluate as evaluate_ledger, format_score
@@ -75,7 +79,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     k_value(args.sample, "--sample", upper=args.passages)
     k_value(args.queries, "--queries", upper=100_000)
     say = lambda msg: print(f"bench: {msg}", file=sys.stderr, flush=True)  # noqa: E731
+    from index.backends import is_url
+
+    database = args.index if is_url(args.index) else None
+    if args.index and not database:
+        raise ValueError("bench --index takes a postgresql://... URL (a new database is made on its server)")
     result = run(args.passages, args.sample, args.model or "minilm", args.queries,
-                 Path(args.workdir) if args.workdir else None, say)
+                 Path(args.workdir) if args.workdir else None, say,
+                 backend="postgres" if database else args.backend, database=database)
     print(json.dumps(result.to_json()) if args.json else format_result(result))
     return EXIT_OK

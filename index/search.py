@@ -20,6 +20,7 @@ from index.filters import Filters
 from index.fuse import reciprocal_rank_fusion
 from index import keywords
 from index.querycache import QueryVectors
+from index.reading import StoreReading
 from index.requests import MODES
 from index.sanitise import sanitise
 from index.thesaurus import expanded
@@ -99,7 +100,7 @@ def citation_label(decision: str, paragraph: str) -> str:
     return f"[{decision} {paragraph}]"
 
 
-class Searcher:
+class Searcher(StoreReading):
     """Loads the live generation once (checksums and model verified) and answers searches."""
 
     def __init__(self, index_dir: Path, embedder: Embedder | None = None, model: str | None = None) -> None:

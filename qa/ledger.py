@@ -186,9 +186,7 @@ def _passages(searcher, rows: list[Award]) -> dict[int, object]:
 
     out = {}
     for a in rows:
-        found = searcher.conn.execute(
-            "SELECT p.id, p.text FROM passages p JOIN documents d ON d.id = p.document_id WHERE d.path = ? AND"
-            " p.label = ? ORDER BY p.start", [a.document, a.paragraph]).fetchall()
+        found = searcher.passages_at(a.document, a.paragraph)
         quote = collapse(a.sentence)
         pid = next((r[0] for r in found if quote in collapse(r[1])), found[0][0] if found else None)
         if pid is not None:

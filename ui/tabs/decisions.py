@@ -19,9 +19,7 @@ def decision_page(services: Services, number: str) -> dict:
     searcher = services.asker().searcher
     paragraphs = [
         {"document": r[0], "paragraph": r[1], "text": " ".join(r[2].split())[:300]}
-        for r in searcher.conn.execute(
-            "SELECT d.path, p.label, p.text FROM passages p JOIN documents d ON d.id = p.document_id"
-            " WHERE d.number = ? ORDER BY d.path, p.start", [d.number])
+        for r in searcher.decision_paragraphs(d.number)
     ]
     return {"id": d.number, "council": d.council, "reference": d.reference, "title": d.title,
             "decision_maker": d.decision_maker, "status": d.status, "date": d.date, "dates": d.dates,

@@ -236,10 +236,11 @@ def _write_tables(db, conn, gschema: str, live, new: set[int], report, say) -> d
         db.execute(f"INSERT INTO {gschema}.passages SELECT * FROM {live.schema}.passages WHERE NOT (id = ANY(?))",
                    [gone])
         db.execute(f"INSERT INTO {gschema}.terms SELECT * FROM {live.schema}.terms")
-        for word, ndoc in db.execute(f"SELECT word, ndoc FROM ts_stat(?)",
-                                     [f"SELECT tsv FROM {live.schema}.passages WHERE id = ANY('{{{','.join(map(str, gone))}}}'::bigint[])"]) \
-                if gone else []:
-            df[word] -= ndoc
+        if gone:  # the words of the passages that go leave the statistics (ts_stat: document frequencies)
+            listed = ",".join(str(int(i)) for i in gone)
+            for word, ndoc in db.execute("SELECT word, ndoc FROM ts_stat(?)", [
+                    f"SELECT tsv FROM {live.schema}.passages WHERE id = ANY('{{{listed}}}'::bigint[])"]):
+                df[word] -= ndoc
         fresh = [pid for pid in stage_ids if pid not in live_ids]
     else:
         fresh = None  # every passage is sent

@@ -355,7 +355,7 @@ def _run(index_dir: Path, passages: int, sample: int, model: str, query_count: i
         stages=_percentiles(stages), filtered_p50_ms=_p(flat, 50), filtered_p95_ms=_p(flat, 95),
         filtered_stages=_percentiles(fstages), filtered_hits=round(fhits, 2), backend=backend,
         server_mb=server_mb, database_mb=database_mb,
-        scale_pps=round(reused / scale_s, 1) if scale_s else 0.0,
+        scale_pps=round((total - report.passages) / scale_s, 1) if scale_s else 0.0,
     )
 
 

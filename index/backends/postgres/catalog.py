@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
@@ -61,14 +62,28 @@ def live(conn) -> Generation | None:
     return Generation(row[0], row[1], manifest)
 
 
+_POLL: dict[str, object] = {}  # url -> a connection kept for looking at the pointer
+_POLL_LOCK = threading.Lock()
+
+
 def live_number(url: str) -> int | None:
-    """The live generation's number, in one small query (what an app process polls to see a new ingest)."""
-    conn = connect(url)
-    try:
-        gen = live(conn)
-        return None if gen is None else gen.number
-    finally:
-        conn.close()
+    """The live generation's number, in one small query on a connection the process keeps for it (what an app
+    process asks before each request, to see a new ingest)."""
+    with _POLL_LOCK:
+        for attempt in (1, 2):
+            conn = _POLL.get(url)
+            if conn is None:
+                conn = _POLL[url] = connect(url)
+            try:
+                if not has_catalog(conn):
+                    return None
+                row = conn.execute(f"SELECT generation FROM {S}.pointer").fetchone()
+                return None if row is None else int(row[0])
+            except DatabaseError:
+                _POLL.pop(url, None)  # the server went away and came back: connect again, once
+                if attempt == 2:
+                    raise
+    return None
 
 
 @contextmanager

@@ -10,7 +10,7 @@ $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PIP) --upgrade pip
 	$(PIP) torch==2.13.0          # the CPU build; pinned so pip never pulls a CUDA build
-	$(PIP) -e '.[dev]'
+	$(PIP) -e '.[dev,ray]'       # ray: `ingest --ray` and its tests
 	touch $@
 
 install: $(VENV)/.installed

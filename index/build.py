@@ -32,6 +32,7 @@ from index import manifest as mf
 from index import decision_vectors, keywords, sentence_vectors, vectors
 from index.cache import CACHE_NAME, EmbeddingCache
 from index.embed import Embedder, embed_input
+from index.executors import Executor, InProcess
 from index.lock import writer_lock
 from index.store import DB_NAME, Store, content_hash
 from index import ledger
@@ -85,9 +86,14 @@ def build(
     after_step: Callable[[str], None] | None = None,  # test hook: called after each durable step
     options: IngestOptions = IngestOptions(),
     budget: int | None = None,
+    executor: Executor | None = None,
 ) -> BuildReport:
     """Ingest ``paths`` into a new generation. ``budget``: the most passages this build may add (the app's
-    uploads); a document that would go over it is reported and left out, and the rest are kept."""
+    uploads); a document that would go over it is reported and left out, and the rest are kept. ``executor``:
+    where files are parsed and texts embedded (``index.executors``: this process by default, or a Ray cluster);
+    everything else, and the result, is the same."""
+    executor = executor or InProcess()
+    embedder = executor.embedder(embedder, model_spec)
     say = progress or (lambda _msg: None)
     step = after_step or (lambda _name: None)
     report = BuildReport()
@@ -98,7 +104,7 @@ def build(
         live = current_generation(index_dir)
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=index_dir))
         try:
-            changed = _apply_changes(paths, remove, live, tmp, report, say, options, budget)
+            changed = _apply_changes(paths, remove, live, tmp, report, say, options, budget, executor.parse)
             step("database")
             if (not changed and live is not None and _same_model(live, embedder.model_id)
                     and sentence_vectors.present(live) and keywords.present(live)
@@ -128,7 +134,7 @@ def build(
 
 
 def _apply_changes(paths, remove, live: Path | None, tmp: Path, report: BuildReport, say: Progress,
-                   options: IngestOptions, budget: int | None) -> bool:
+                   options: IngestOptions, budget: int | None, parse=parse_all) -> bool:
     if live is not None:
         src = sqlite3.connect(f"file:{live / DB_NAME}?mode=ro", uri=True)
         dst = sqlite3.connect(tmp / DB_NAME)
@@ -149,7 +155,7 @@ def _apply_changes(paths, remove, live: Path | None, tmp: Path, report: BuildRep
             say(f"ingest version {store.ingest_version()} → {INGEST_VERSION}: reading every file again")
         spent = 0
         parts_of: dict[str, set[str]] = {}  # file -> the documents its pages' parts were written as
-        for item in parse_all(paths, known=None if reparse else store.holds, options=options):
+        for item in parse(paths, None if reparse else store.holds, options):
             if isinstance(item, Skipped):
                 report.skipped.append(Failure(item.path, item.reason))
                 say(f"skipped: {item.path}: {item.reason}")

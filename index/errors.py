@@ -33,5 +33,10 @@ class ModelMismatch(IndexError_):
                          f"`councilqa ingest PATH --model ...`, or search with the model it was built with")
 
 
+class ClusterError(IndexError_):
+    """A Ray cluster that cannot be reached, lost during a build, or unlike this machine (``index.ray_pool``);
+    the build stops and the previous generation stays live."""
+
+
 class BadRequest(ValueError):
     """A request out of its bounds (``index.requests``): the message names the value and what is accepted."""

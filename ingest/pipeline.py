@@ -269,13 +269,28 @@ def _council_folder(path: Path, roots: list[Path]) -> str:
     return ""
 
 
-def parse_all(
+@dataclass(frozen=True)
+class FileJob:
+    """A file read within its bounds and not yet parsed: everything ``parse_job`` needs, so the parse can run
+    wherever a worker is (``index.executors``) and come out as it would here."""
+
+    path: str
+    data: bytes
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    max_passages: int = DEFAULT_MAX_PASSAGES
+    council: str = ""
+    url: str = ""
+    folder: str = ""  # the folder that names the file's council, if any (``_council_folder``)
+    parent: str = ""  # the decision page file this document accompanies (``IngestOptions.parents``)
+
+
+def read_all(
     paths: Iterable[Path],
     known: Callable[[str, str], bool] | None = None,
     options: IngestOptions = IngestOptions(),
-) -> Iterator[ParsedDocument | Failure | Skipped | Unchanged]:
-    """Every file under ``paths``, parsed. ``known(path, sha256)`` says a file is already stored with these
-    bytes: it is not parsed again (re-reading an unchanged corpus costs a hash per file, not a parse)."""
+) -> Iterator[FileJob | Failure | Skipped | Unchanged]:
+    """Every file under ``paths``, read (``read_file``'s bounds) and checked against ``known``, in the order
+    ``parse_all`` yields them; a file to parse comes out as a ``FileJob``."""
     paths = [Path(p) for p in paths]
     named = {str(p) for p in paths if not p.is_dir()}
     roots = [p for p in paths if p.is_dir()]
@@ -286,13 +301,42 @@ def parse_all(
         try:
             # a file found inside a folder is opened without following a link that replaced it since the walk
             data = read_file(item, options.max_bytes, follow=options.follow_symlinks or str(item) in named)
-            if known is not None and known(str(item), hashlib.sha256(data).hexdigest()):
-                yield Unchanged(str(item))
-                continue
-            parent = options.parents.get(str(item), "")
-            for doc in parse_parts(data, str(item), timeout_s=options.timeout_s, max_passages=options.max_passages,
-                                   council=options.council, url=options.urls.get(str(item), ""),
-                                   folder="" if options.council else _council_folder(item, roots)):
-                yield replace(doc, parent=parent) if parent else doc
         except UnreadableDocument as exc:
             yield Failure(str(item), exc.reason)
+            continue
+        if known is not None and known(str(item), hashlib.sha256(data).hexdigest()):
+            yield Unchanged(str(item))
+            continue
+        yield FileJob(str(item), data, timeout_s=options.timeout_s, max_passages=options.max_passages,
+                      council=options.council, url=options.urls.get(str(item), ""),
+                      folder="" if options.council else _council_folder(item, roots),
+                      parent=options.parents.get(str(item), ""))
+
+
+def parse_job(job: FileJob) -> list[ParsedDocument] | Failure:
+    """The documents of one file read by ``read_all``, or the reason it could not be read."""
+    try:
+        docs = parse_parts(job.data, job.path, timeout_s=job.timeout_s, max_passages=job.max_passages,
+                           council=job.council, url=job.url, folder=job.folder)
+    except UnreadableDocument as exc:
+        return Failure(job.path, exc.reason)
+    return [replace(doc, parent=job.parent) for doc in docs] if job.parent else docs
+
+
+def parse_all(
+    paths: Iterable[Path],
+    known: Callable[[str, str], bool] | None = None,
+    options: IngestOptions = IngestOptions(),
+) -> Iterator[ParsedDocument | Failure | Skipped | Unchanged]:
+    """Every file under ``paths``, parsed. ``known(path, sha256)`` says a file is already stored with these
+    bytes: it is not parsed again (re-reading an unchanged corpus costs a hash per file, not a parse).
+    ``read_all`` then ``parse_job``, one file after another; ``index.executors`` runs the same two elsewhere."""
+    for item in read_all(paths, known, options):
+        if not isinstance(item, FileJob):
+            yield item
+            continue
+        parsed = parse_job(item)
+        if isinstance(parsed, Failure):
+            yield parsed
+        else:
+            yield from parsed

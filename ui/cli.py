@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-passages", type=int, metavar="N",
                    help="the most passages one document may make (default 4000, about a 500-page report); a "
                    "document over it is reported and left out")
+    from ui.cli_ray import add_option as add_ray_option
+
+    add_ray_option(p)
 
     p = sub.add_parser("search", help="ranked passages for a query (hybrid: dense + keyword)")
     p.add_argument("query")
@@ -230,8 +233,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     spec = args.model or os.environ.get("COUNCILQA_MODEL") or DEFAULT_MODEL
     embedder = load_embedder(spec)
     progress = None if args.json else (lambda line: print(printable(line), file=sys.stderr))
-    report = build([Path(p) for p in args.paths], index_dir, embedder, spec, remove=args.remove, progress=progress,
-                   options=options)
+    from ui.cli_ray import executor_for
+
+    with executor_for(args, progress) as executor:  # --ray: parse and embed on a Ray cluster
+        report = build([Path(p) for p in args.paths], index_dir, embedder, spec, remove=args.remove,
+                       progress=progress, options=options, executor=executor)
     if report.generation:
         with _open_store(index_dir) as store:
             decisions, totals = list_decisions(store), store.counts()

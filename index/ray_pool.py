@@ -215,6 +215,10 @@ class RayPool:
 
     def parse(self, job: FileJob) -> Future:
         ray = self.ray
+        if self._actors and not self.gpus:
+            # CPU embedding workers hold every CPU a parse task needs (a pool used for a second build): a build
+            # parses everything before it embeds, so they go, and the next embed starts them again
+            self._release()
         out: Future = Future()
 
         def done(ref_future: Future) -> None:
@@ -240,7 +244,8 @@ class RayPool:
             raise ClusterError(f"this pool embeds with {self._spec!r}, not {spec!r}")
         if not self._actors:
             gpu = self.gpus > 0
-            worker = self.ray.remote(num_cpus=1, num_gpus=1 if gpu else 0)(_EmbedWorker).options(
+            # a GPU worker holds its GPU, not a CPU: parse tasks keep every CPU (its tokenising thread is light)
+            worker = self.ray.remote(num_cpus=0 if gpu else 1, num_gpus=1 if gpu else 0)(_EmbedWorker).options(
                 max_restarts=2, max_task_retries=2, scheduling_strategy="SPREAD")
             self._actors = [worker.remote(spec, gpu) for _ in range(self._embed_count())]
             self._spec = spec
@@ -270,13 +275,19 @@ class RayPool:
             raise ClusterError(f"the embedding workers load different models: {sorted(models)}")
         return next(iter(models))
 
-    def close(self) -> None:
-        for actor in self._actors if hasattr(self, "_actors") else []:
+    def describe(self) -> dict[str, int]:
+        return {"cpus": self.cpus, "gpus": self.gpus, "embed_workers": len(self._actors)}
+
+    def _release(self) -> None:
+        for actor in getattr(self, "_actors", []):
             try:
                 self.ray.kill(actor)
             except Exception:  # noqa: BLE001 - an actor already gone
                 pass
-        self._actors = []
+        self._actors, self._spec = [], ""
+
+    def close(self) -> None:
+        self._release()
         if self.owned and self.ray.is_initialized():
             self.ray.shutdown()
 

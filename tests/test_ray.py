@@ -73,12 +73,14 @@ def test_ray_writes_the_index_one_process_writes(cluster, tmp_path):
 
 def test_ray_reads_again_only_what_changed(cluster, tmp_path):
     from conftest import change_sample
+    from index.ray_pool import ray_executor
 
     corpus = copy_sample(SAMPLE, tmp_path / "corpus")
-    on_ray([corpus], tmp_path / "ix")
-    change_sample(corpus)
     lines: list[str] = []
-    report = on_ray([corpus], tmp_path / "ix", lines)
+    with ray_executor() as executor:  # one executor, two builds: its embedding workers give the CPUs back to parse
+        build([corpus], tmp_path / "ix", EMB, "hash:384", executor=executor)
+        change_sample(corpus)
+        report = build([corpus], tmp_path / "ix", EMB, "hash:384", executor=executor, progress=lines.append)
     assert len(report.added) == 1 and len(report.replaced) == 1 and len(report.unchanged) == 3
     assert report.embedded < 10 and sum(line.startswith("unchanged: ") for line in lines) == 3
 
@@ -231,3 +233,13 @@ def test_the_real_model_on_ray_gives_the_vectors_and_answers_of_one_process(clus
     for q in load_gold():
         a, b = (asker.ask(q.text) for asker in askers)
         assert (a.text, [c.label for c in a.citations]) == (b.text, [c.label for c in b.citations]), q.text
+
+
+def test_the_benchmark_measures_both_paths_and_compares_their_indexes():
+    from eval.ray_bench import format_result, run
+
+    result = run(passages=300, model="hash:384", say=lambda _msg: None)
+    assert result["single"]["passages"] == result["ray"]["passages"] >= 300
+    assert result["differences"] == [] and result["max_vector_difference"] == 0.0
+    assert result["ray"]["cpus"] >= 1 and result["ray"]["embed_workers"] >= 1 and result["speedup"] > 0
+    assert "indexes: identical" in format_result(result)

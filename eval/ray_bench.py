@@ -57,7 +57,7 @@ def _figures(seconds: float, report, load: tuple[float, float]) -> dict:
 
 def run(passages: int = 10_000, model: str = "minilm", address: str | None = None, single: bool = True,
         workdir: Path | None = None, embed_workers: int | None = None,
-        say: Callable[[str], None] = print) -> dict:
+        say: Callable[[str], None] = print, ray_first: bool = False) -> dict:
     from eval.bench import machine
     from eval.compare import differences, max_vector_difference
     from index.embed import load_embedder
@@ -65,16 +65,21 @@ def run(passages: int = 10_000, model: str = "minilm", address: str | None = Non
 
     own = workdir is None
     work = Path(tempfile.mkdtemp(prefix="councilqa-ray-bench-")) if own else workdir
-    out: dict = {"machine": machine(), "model": model, "ray_address": address or "local"}
+    out: dict = {"machine": machine(), "model": model, "ray_address": address or "local",
+                 "order": "ray first" if ray_first else "one process first"}
     try:
         files = _corpus(passages, work / "corpus", say)
         out["files"] = len(files)
-        if single:
+
+        def one_process() -> None:
             say(f"one process: ingesting {len(files)} files")
             before = os.getloadavg()[0]
             seconds, report = _build(files, work / "one", load_embedder(model), model)
             out["single"] = _figures(seconds, report, (before, os.getloadavg()[0]))
             say(f"one process: {out['single']}")
+
+        if single and not ray_first:
+            one_process()
         t0 = time.perf_counter()
         pool_options = {"embed_workers": embed_workers} if embed_workers else {}
         with ray_executor(address, say, **pool_options) as executor:
@@ -86,6 +91,8 @@ def run(passages: int = 10_000, model: str = "minilm", address: str | None = Non
             out["ray"] = {**_figures(seconds, report, (before, os.getloadavg()[0])), "start_s": round(start_s, 1),
                           **executor.pool.describe()}
         say(f"ray: {out['ray']}")
+        if single and ray_first:
+            one_process()
         if single:
             out["speedup"] = round(out["ray"]["passages_per_s"] / out["single"]["passages_per_s"], 2)
             out["differences"] = differences(work / "one", work / "ray")
@@ -98,7 +105,7 @@ def run(passages: int = 10_000, model: str = "minilm", address: str | None = Non
 
 def format_result(r: dict) -> str:
     lines = [f"machine      {r['machine']}", f"model        {r['model']}", f"ray cluster  {r['ray_address']}",
-             f"corpus       {r['files']} synthetic decisions"]
+             f"corpus       {r['files']} synthetic decisions, {r['order']}"]
     rows = [("one process", r.get("single")), ("ray", r.get("ray"))]
     lines.append(f"{'':12} {'passages':>9} {'build s':>8} {'passages/s':>11} {'texts':>7} {'texts/s':>8} "
                  f"{'start s':>8} {'load':>11}")
@@ -123,13 +130,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", default="minilm", help="embedding model (default minilm)")
     p.add_argument("--ray", metavar="ADDRESS", help="a Ray cluster's address (default: a new local cluster)")
     p.add_argument("--no-single", action="store_true", help="skip the one-process build (on a GPU cluster)")
+    p.add_argument("--ray-first", action="store_true", help="build on Ray first (the machine's load drifts: run both "
+                   "orders)")
     p.add_argument("--embed-workers", type=int, help="cap the embedding workers (default: one per GPU, else CPU)")
     p.add_argument("--workdir", help="keep the corpus and both indexes here (default: a temporary directory)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     say = lambda msg: print(f"ray_bench: {msg}", file=sys.stderr, flush=True)  # noqa: E731
     result = run(args.passages, args.model, args.ray, not args.no_single,
-                 Path(args.workdir) if args.workdir else None, args.embed_workers, say)
+                 Path(args.workdir) if args.workdir else None, args.embed_workers, say, args.ray_first)
     print(json.dumps(result, indent=2) if args.json else format_result(result))
     return 0
 

@@ -23,6 +23,7 @@ from executor_support import bad_and_good, copy_sample, index_contents, passages
 from index.build import build, current_generation
 from index.embed import HashEmbedder
 from index.search import Searcher
+from tests.pg_support import pg_server, pg_url  # noqa: F401 - fixtures: a real PostgreSQL server
 
 ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'councilqa[ray]')")
 pytestmark = pytest.mark.slow
@@ -243,3 +244,21 @@ def test_the_benchmark_measures_both_paths_and_compares_their_indexes():
     assert result["differences"] == [] and result["max_vector_difference"] == 0.0
     assert result["ray"]["cpus"] >= 1 and result["ray"]["embed_workers"] >= 1 and result["speedup"] > 0
     assert "indexes: identical" in format_result(result)
+
+
+def test_ray_writes_the_same_postgresql_index(cluster, pg_url, tmp_path, capsys):
+    """``--index postgresql://... --ray``: the shared backend's build on Ray reports what an index directory built
+    in one process reports, and answers the same."""
+    from ui.cli import main
+
+    def json_of(*argv) -> dict:
+        capsys.readouterr()
+        assert main(list(argv)) == 0
+        return json.loads(capsys.readouterr().out)
+
+    local = str(tmp_path / "one")
+    assert json_of("ingest", str(SAMPLE), "--index", local, "--json") == \
+        json_of("ingest", str(SAMPLE), "--index", pg_url, "--json", "--ray")
+    for argv in (["search", "carers short breaks direct award", "--json"],
+                 ["ask", "How much is the carers' short breaks direct award worth?", "--json"]):
+        assert json_of(*argv, "--index", local) == json_of(*argv, "--index", pg_url)

@@ -28,6 +28,7 @@ from index.backends.postgres import bm25, catalog, schema, stage
 from index.backends.postgres.cache import PgEmbeddingCache
 from index.backends.postgres.db import connect
 from index.build import EMBED_CHUNK, BuildReport, _apply_changes
+from index.executors import Executor, InProcess
 from index.embed import Embedder, embed_input
 from index.sentences import sentence_texts
 from index.store import DB_NAME, SCHEMA_VERSION, content_hash
@@ -44,7 +45,9 @@ S = schema.SHARED
 def build(paths: Iterable[Path], index_dir: Path, url: str, embedder: Embedder, model_spec: str,
           remove: Iterable[str] = (), progress: Callable[[str], None] | None = None,
           after_step: Callable[[str], None] | None = None, options: IngestOptions = IngestOptions(),
-          budget: int | None = None) -> BuildReport:
+          budget: int | None = None, executor: Executor | None = None) -> BuildReport:
+    executor = executor or InProcess()  # where files are parsed and texts embedded (index.executors: --ray)
+    embedder = executor.embedder(embedder, model_spec)
     say = progress or (lambda _m: None)
     step = after_step or (lambda _n: None)
     report = BuildReport()
@@ -59,7 +62,7 @@ def build(paths: Iterable[Path], index_dir: Path, url: str, embedder: Embedder, 
         try:
             if live is not None:
                 stage.materialise(db, live, index_dir, tmp / DB_NAME, say)
-            changed = _apply_changes(paths, remove, None, tmp, report, say, options, budget)
+            changed = _apply_changes(paths, remove, None, tmp, report, say, options, budget, executor.parse)
             step("database")
             if not changed and live is not None and live.manifest.get("model") == embedder.model_id:
                 report.generation = live.name

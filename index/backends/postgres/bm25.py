@@ -119,78 +119,97 @@ def phrase_count(positions: list[list[int]]) -> int:
 
 def search(conn, analyzer: Analyzer, stats: Stats, text: str, k: int,
            documents: list[int] | None = None) -> list[tuple[int, float]]:
-    """Top-k (passage id, BM25 score) of the generation ``conn`` reads, exactly as ranked over every passage;
-    ``documents``: only passages of these documents. Ties go to the smaller passage id."""
+    """Top-k (passage id, BM25 score) of the generation ``conn`` reads; ``documents``: only passages of these
+    documents. Ties go to the smaller passage id.
+
+    Candidates are ranked in the database by the dot product of their stored weights with the query's (``words``:
+    exact but for a drift of the average length since the weights were written), rarest words first, until the
+    words left could not lift a passage into the best ``k`` (MaxScore); the best of them, and every passage holding
+    a phrase word, are then scored exactly from their positions, as Tantivy scores them."""
+    from index.backends.postgres.words import DIM
+
     words = analyzer.words(text)
     if not words or k <= 0 or documents == [] or stats.passages == 0:
         return []
     tokens = sorted({t for w in words for t in w})
-    df = dict.fromkeys(tokens, 0)
-    for term, count in conn.execute("SELECT term, df FROM terms WHERE term = ANY(?)", [tokens]):
-        df[term] = count
+    df, ids = dict.fromkeys(tokens, 0), {}
+    for term, count, i in conn.execute("SELECT term, df, id FROM terms WHERE term = ANY(?)", [tokens]):
+        df[term], ids[term] = count, i
     token_idf = dict(zip(tokens, idf(np.array([df[t] for t in tokens]), stats.passages)))
     weights = [np.float32(sum(token_idf[t] for t in w)) * (np.float32(1) + K1) for w in words]  # idf x (1 + k1)
-    order = sorted(range(len(words)), key=lambda i: (min(df[t] for t in words[i]), i))  # rarest first
-    order = [i for i in order if all(df[t] for t in words[i])]  # a word no passage holds adds nothing
-    if not order:
+    live = [i for i in range(len(words)) if all(df[t] for t in words[i])]  # a word no passage holds adds nothing
+    if not live:
         return []
-    scores: dict[int, np.float32] = {}
-    read: list[int] = []  # words whose passages are all scored
-    budget = 0
+    singles = sorted((i for i in live if len(words[i]) == 1), key=lambda i: (df[words[i][0]], i))  # rarest first
+    phrases = [i for i in live if len(words[i]) > 1]
+    query = "{" + ",".join(f"{ids[words[i][0]]}:{weights[i]:.9g}" for i in sorted(
+        singles, key=lambda i: ids[words[i][0]])) + f"}}/{DIM}"
+    keep = 2 * k + 20  # the best this many by the database's ranking are scored exactly
+    scope = "" if documents is None else " AND p.document_id = ANY(?)"
+    scope_args = [] if documents is None else [documents]
+    approx: dict[int, float] = {}
+    exact_too: set[int] = set()
+    if phrases:  # a phrase's weight is not in the stored vectors: every passage holding one is scored exactly
+        for pid, s in conn.execute(f"SELECT p.id, -(p.sv <#> ?::sparsevec) FROM passages p WHERE p.tsv @@ ?::tsquery"
+                                   f"{scope} LIMIT ?", [query, tsquery([words[i] for i in phrases]), *scope_args,
+                                                        MAX_PHRASE_PASSAGES]):
+            approx[pid] = float(s)
+            exact_too.add(pid)
+    read: list[tuple[str, ...]] = []
     position = 0
-    while position < len(order):
-        batch = [order[position]]
-        budget += min(df[t] for t in words[order[position]])
+    while position < len(singles):
+        batch, budget = [singles[position]], df[words[singles[position]][0]]
         position += 1
-        while not read and position < len(order) and budget + min(df[t] for t in words[order[position]]) <= FIRST_BUDGET:
-            batch.append(order[position])  # the first round takes the rare words together
-            budget += min(df[t] for t in words[order[position]])
+        while not read and position < len(singles) and budget + df[words[singles[position]][0]] <= FIRST_BUDGET:
+            budget += df[words[singles[position]][0]]  # the first round takes the rare words together
+            batch.append(singles[position])
             position += 1
-        _score_new(conn, words, weights, stats, [words[i] for i in batch], [words[i] for i in read], tokens,
-                   documents, scores)
-        read += batch
-        rest = sum(float(weights[i]) for i in order[position:])
-        if len(scores) >= k and position < len(order):
-            kth = np.partition(np.fromiter(scores.values(), np.float32), len(scores) - k)[len(scores) - k]
-            if rest < float(kth):
+        where = "p.tsv @@ ?::tsquery" + (" AND NOT p.tsv @@ ?::tsquery" if read else "")
+        args = [tsquery([words[i] for i in batch])] + ([tsquery(read)] if read else [])
+        for pid, s in conn.execute(f"SELECT p.id, -(p.sv <#> ?::sparsevec) AS s FROM passages p WHERE {where}{scope}"
+                                   " ORDER BY s DESC, p.id LIMIT ?", [query, *args, *scope_args, keep]):
+            approx[pid] = max(approx.get(pid, 0.0), float(s))
+        read += [words[i] for i in batch]
+        rest = sum(float(weights[i]) for i in singles[position:])
+        if len(approx) >= k and position < len(singles):
+            kth = sorted(approx.values(), reverse=True)[k - 1]
+            if rest < kth * (1 - 2 * DRIFT):  # the stored weights may be off by the drift: a margin for it
                 break
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+    pool = sorted(approx, key=lambda i: (-approx[i], i))[:keep]
+    exact = _exact(conn, words, weights, stats, tokens, sorted(set(pool) | exact_too))
+    ranked = sorted(exact.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
     return [(pid, float(s)) for pid, s in ranked]
 
 
-def _score_new(conn, words, weights, stats: Stats, new: list, old: list, tokens: list[str],
-               documents: list[int] | None, scores: dict) -> None:
-    """Score, over every word, the passages holding one of ``new`` and none of ``old``."""
-    where = "p.tsv @@ ?::tsquery"
-    args: list = [tsquery(new)]
-    if old:
-        where += " AND NOT p.tsv @@ ?::tsquery"
-        args.append(tsquery(old))
-    if documents is not None:
-        where += " AND p.document_id = ANY(?)"
-        args.append(documents)
+DRIFT = 0.01  # as ``words.DRIFT``: how far the stored weights' average length may be from the generation's
+MAX_PHRASE_PASSAGES = 20_000
+
+
+def _exact(conn, words, weights, stats: Stats, tokens: list[str], ids: list[int]) -> dict[int, np.float32]:
+    """Tantivy's BM25 of these passages over every word, from their positions (float32, the generation's own
+    average length)."""
+    if not ids:
+        return {}
     rows = conn.execute(
         "SELECT p.id, p.ntok, u.lexeme, u.positions FROM passages p CROSS JOIN LATERAL unnest(p.tsv) AS u"
-        f" WHERE {where} AND u.lexeme = ANY(?)", [*args, tokens]).fetchall()
-    if not rows:
-        return
+        " WHERE p.id = ANY(?) AND u.lexeme = ANY(?)", [ids, tokens]).fetchall()
     found: dict[int, dict[str, list[int]]] = {}
     lengths: dict[int, int] = {}
     for pid, ntok, lexeme, positions in rows:
         found.setdefault(pid, {})[lexeme] = positions
         lengths[pid] = ntok
-    ids = list(found)
-    norms = fieldnorm(np.array([lengths[i] for i in ids]))
+    order = list(found)
+    if not order:
+        return {}
+    norms = fieldnorm(np.array([lengths[i] for i in order]))
     cache = K1 * (np.float32(1) - B + B * norms.astype(np.float32) / stats.average)  # Tantivy's per-length norm
-    total = np.zeros(len(ids), dtype=np.float32)
+    total = np.zeros(len(order), dtype=np.float32)
     for w, weight in zip(words, weights):
         if len(w) == 1:
-            tf = np.array([len(found[i].get(w[0], ())) for i in ids], dtype=np.float32)
+            tf = np.array([len(found[i].get(w[0], ())) for i in order], dtype=np.float32)
         else:
-            tf = np.array([phrase_count([found[i].get(t, []) for t in w]) for i in ids], dtype=np.float32)
+            tf = np.array([phrase_count([found[i].get(t, []) for t in w]) for i in order], dtype=np.float32)
         with np.errstate(invalid="ignore", divide="ignore"):
             part = weight * (tf / (tf + cache))
         total += np.where(tf > 0, part, np.float32(0)).astype(np.float32)
-    for pid, s in zip(ids, total):
-        if s > 0:
-            scores[pid] = s
+    return {pid: s for pid, s in zip(order, total) if s > 0}

@@ -18,13 +18,12 @@ import json
 import shutil
 import sqlite3
 import tempfile
-from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
 
-from index.backends.postgres import bm25, catalog, schema, stage
+from index.backends.postgres import catalog, schema, stage, words
 from index.backends.postgres.cache import PgEmbeddingCache
 from index.backends.postgres.db import connect
 from index.build import EMBED_CHUNK, BuildReport, _apply_changes
@@ -118,7 +117,7 @@ def _publish(db, tmp: Path, number: int, live, embedder: Embedder, model_spec: s
         step("vectors")
         report.embedded_sentences = _embed_sentences(rows, new, cache, embedder, say)
         files = _decision_files(db, conn, tmp, ids, keys, cache, embedder, live, report, say)
-        kw = _write_tables(db, conn, gschema, live, new, report, say)
+        kw = _write_tables(db, conn, gschema, live, report, say)
         step("keywords")
         counts = {"documents": conn.execute("SELECT count(*) FROM documents").fetchone()[0],
                   "passages": len(ids),
@@ -221,47 +220,16 @@ def _decision_files(db, conn, tmp: Path, ids, keys, cache, embedder, live, repor
     return [(n, (out / n).read_bytes(), stage.sha256(out / n)) for n in names]
 
 
-def _write_tables(db, conn, gschema: str, live, new: set[int], report, say) -> dict:
-    """Every table of the store into the generation's schema; passages with their words. Returns the keyword
-    statistics (passages, tokens)."""
-    analyzer = bm25.Analyzer()
+def _write_tables(db, conn, gschema: str, live, report, say) -> dict:
+    """Every table of the store into the generation's schema, passages with their words (``words``). Returns the
+    keyword statistics."""
     tables = schema.mirror(conn)
     db.execute(schema.GENERATION_EXTRA.format(s=gschema))
     passages = next(t for t in tables if t.name == "passages")
-    reuse = live is not None and _columns(db, live.schema, "passages") == [*passages.names, "tsv", "ntok"]
     for table in tables:
         db.execute(table.ddl(gschema, schema.PASSAGE_EXTRA if table is passages else ""))
-    df: Counter = Counter()
-    if reuse:
-        stage_ids = [r[0] for r in conn.execute("SELECT id FROM passages")]
-        live_ids = {r[0] for r in db.execute(f"SELECT id FROM {live.schema}.passages")}
-        gone = sorted(live_ids.difference(stage_ids))
-        db.execute(f"INSERT INTO {gschema}.passages SELECT * FROM {live.schema}.passages WHERE NOT (id = ANY(?))",
-                   [gone])
-        db.execute(f"INSERT INTO {gschema}.terms SELECT * FROM {live.schema}.terms")
-        if gone:  # the words of the passages that go leave the statistics (ts_stat: document frequencies)
-            listed = ",".join(str(int(i)) for i in gone)
-            for word, ndoc in db.execute("SELECT word, ndoc FROM ts_stat(?)", [
-                    f"SELECT tsv FROM {live.schema}.passages WHERE id = ANY('{{{listed}}}'::bigint[])"]):
-                df[word] -= ndoc
-        fresh = [pid for pid in stage_ids if pid not in live_ids]
-    else:
-        fresh = None  # every passage is sent
-    cols = ", ".join(schema.quote(c) for c in passages.names)
-    sent = 0
-    select = f"SELECT {cols} FROM passages" + ("" if fresh is None else " WHERE id IN (SELECT value FROM json_each(?))")
-    args = [] if fresh is None else [json.dumps(fresh)]
-    text_at, heading_at = passages.names.index("text"), passages.names.index("heading")
-    with db.raw.cursor() as cur, cur.copy(f"COPY {gschema}.passages ({cols}, tsv, ntok) FROM STDIN") as copy:
-        for row in conn.execute(select, args):
-            tokens = analyzer.tokens(embed_input(row[heading_at], row[text_at]))
-            df.update(set(tokens))
-            copy.write_row((*row, bm25.tsvector(tokens), len(tokens)))
-            sent += 1
-            if sent % 100_000 == 0:
-                say(f"passages: {sent:,} sent with their words")
-    report.keyword_indexed = sent
-    _merge_terms(db, gschema, df)
+    kw = words.write(db, conn, gschema, passages, live, say)
+    report.keyword_indexed = kw.pop("sent")
     for table in tables:
         if table is passages:
             continue
@@ -276,24 +244,7 @@ def _write_tables(db, conn, gschema: str, live, new: set[int], report, say) -> d
     db.execute(f"CREATE INDEX passages_words ON {gschema}.passages USING gin (tsv)")
     for table in tables:
         db.execute(f"ANALYZE {gschema}.{schema.quote(table.name)}")
-    n, tokens = db.execute(f"SELECT count(*), coalesce(sum(ntok), 0) FROM {gschema}.passages").fetchone()
-    return {"passages": int(n), "tokens": int(tokens)}
-
-
-def _columns(db, gschema: str, table: str) -> list[str]:
-    return [r[0] for r in db.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND"
-                                     " table_name = ? ORDER BY ordinal_position", [gschema, table])]
-
-
-def _merge_terms(db, gschema: str, df: Counter) -> None:
-    """Add each word's change in document frequency to the generation's ``terms``; words no passage holds go."""
-    items = [(t, c) for t, c in df.items() if c]
-    for start in range(0, len(items), COPY_CHUNK):
-        chunk = items[start:start + COPY_CHUNK]
-        db.execute(f"INSERT INTO {gschema}.terms (term, df) SELECT t, d FROM unnest(?::text[], ?::bigint[]) AS x(t, d)"
-                   " ON CONFLICT (term) DO UPDATE SET df = terms.df + excluded.df",
-                   [[t for t, _ in chunk], [c for _, c in chunk]])
-    db.execute(f"DELETE FROM {gschema}.terms WHERE df <= 0")
+    return kw
 
 
 def _switch(db, number: int) -> None:

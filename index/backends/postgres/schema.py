@@ -162,10 +162,10 @@ def mirror(conn: sqlite3.Connection) -> list[Table]:
     return sorted(tables, key=lambda t: (order.get(t.name, 2), t.name))
 
 
-# Added to the passages of a generation: its words (bm25.py) and their number, for keyword search.
-PASSAGE_EXTRA = ", tsv tsvector NOT NULL DEFAULT ''::tsvector, ntok integer NOT NULL DEFAULT 0"
+# Added to the passages of a generation: its words, their number and BM25 weights (words.py), for keyword search.
+PASSAGE_EXTRA = ", tsv tsvector NOT NULL DEFAULT ''::tsvector, ntok integer NOT NULL DEFAULT 0, sv sparsevec NOT NULL"
 GENERATION_EXTRA = """
-CREATE TABLE {s}.terms (term text COLLATE "C" PRIMARY KEY, df bigint NOT NULL);
+CREATE TABLE {s}.terms (term text COLLATE "C" PRIMARY KEY, df bigint NOT NULL, id integer NOT NULL);
 CREATE TABLE {s}.files (name text PRIMARY KEY, data bytea NOT NULL, sha256 text NOT NULL);
 CREATE TABLE {s}.stale (id bigint PRIMARY KEY);
 """

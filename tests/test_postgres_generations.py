@@ -246,3 +246,23 @@ def test_an_unreachable_database_is_one_sentence(tmp_path, monkeypatch):
     with pytest.raises(DatabaseError) as err:
         backends.open_searcher(backends.resolve(url))
     assert "cannot connect to the database" in str(err.value) and "secret" not in str(err.value)
+
+
+def test_a_generation_of_an_older_format_is_refused_then_written_again(pg_url, tmp_path):  # noqa: F811
+    from index import backends
+    from index.backends.postgres.db import connect
+    from index.errors import IndexOutdated
+
+    db = backends.resolve(pg_url)
+    backends.build([SAMPLE], db, _embedder(), MODEL)
+    with connect(pg_url) as c:
+        c.execute("UPDATE councilqa.generations SET manifest = manifest || '{\"pg_format\": 1}'::jsonb")
+    with pytest.raises(IndexOutdated, match="run `councilqa ingest"):
+        backends.open_searcher(db, embedder=_embedder())
+    report = backends.build([SAMPLE], db, _embedder(), MODEL)
+    assert report.generation == "gen-000002" and report.embedded == 0
+    s = backends.open_searcher(db, embedder=_embedder())
+    try:
+        assert s.search("carers short breaks", k=1)[0].decision == "22/00093"
+    finally:
+        s.close()

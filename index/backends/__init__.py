@@ -151,7 +151,9 @@ def open_store(index_dir: Path):
         gen = catalog.live(session)
     if gen is None:
         raise IndexNotFound(redact(url))
-    if int(gen.manifest.get("schema_version", 0)) < SCHEMA_VERSION:
+    from index.backends.postgres.schema import FORMAT
+
+    if int(gen.manifest.get("schema_version", 0)) < SCHEMA_VERSION or gen.manifest.get("pg_format") != FORMAT:
         raise IndexOutdated(redact(url))
     return PgStore(Conn(url, gen.search_path, max_size=1), own=True)
 

@@ -63,7 +63,8 @@ def build(paths: Iterable[Path], index_dir: Path, url: str, embedder: Embedder, 
                 stage.materialise(db, live, index_dir, tmp / DB_NAME, say)
             changed = _apply_changes(paths, remove, None, tmp, report, say, options, budget, executor.parse)
             step("database")
-            if not changed and live is not None and live.manifest.get("model") == embedder.model_id:
+            if not changed and live is not None and live.manifest.get("model") == embedder.model_id \
+                    and live.manifest.get("pg_format") == schema.FORMAT:  # an older format is written again
                 report.generation = live.name
                 return report
             number = catalog.next_number(db)
@@ -133,7 +134,7 @@ def _publish(db, tmp: Path, number: int, live, embedder: Embedder, model_spec: s
                f" (SELECT 1 FROM {gschema}.passages p WHERE p.id = v.id)", [high])
     db.execute(f"ANALYZE {gschema}.passages")
     manifest = {
-        "format_version": 1, "backend": "postgresql", "model": embedder.model_id, "model_spec": model_spec,
+        "format_version": 1, "backend": "postgresql", "pg_format": schema.FORMAT, "model": embedder.model_id, "model_spec": model_spec,
         "dimension": embedder.dim, "normalised": True, "metric": "inner_product", "vectors": table,
         "faiss_index": "flat" if len(ids) <= faiss_vectors.EXACT_LIMIT else "hnsw",  # exact below, HNSW above
         "counts": counts, "keywords": kw, "passage_id_high": high, "schema_version": SCHEMA_VERSION,

@@ -28,6 +28,9 @@ import sqlite3
 from dataclasses import dataclass
 
 SHARED = "councilqa"
+# What a generation's schema holds, as written by this version; a live generation of an older format is written
+# again by the next ingest (nothing embedded again), and refused by readers until then. 2: passages' BM25 weights.
+FORMAT = 2
 PREFIX = "councilqa_g"
 # Functions SQLite has and PostgreSQL spells otherwise, under SQLite's names, so the store's SQL runs unchanged.
 COMPAT = f"""

@@ -41,7 +41,8 @@ class PgSearcher(Searcher):
         self.url, self.index_dir, self.number = url, index_dir, gen.number
         self.generation = index_dir / gen.name  # named as an index directory's: gen-000001
         self.manifest = gen.manifest
-        if int(self.manifest.get("schema_version", 0)) < SCHEMA_VERSION:
+        if int(self.manifest.get("schema_version", 0)) < SCHEMA_VERSION or \
+                self.manifest.get("pg_format") != schema.FORMAT:
             raise IndexOutdated(redact(url))
         if embedder is None:
             embedder = load_embedder(model or self.manifest.get("model_spec") or None)

@@ -100,13 +100,68 @@ def measure(index: str, gold_name: str | None = None, model: str = "minilm") -> 
     return out
 
 
+def at_scale(local: Path, database: Path, count: int = 100, budgets: tuple[int, ...] = ()) -> dict:
+    """The backend's BM25 against Tantivy on two indexes of the same files (``councilqa bench``'s corpus): overlap
+    @10 and @50 over the bench's queries, the keyword run's p50/p95, and the share of queries whose candidate
+    budget (``bm25.MAX_CANDIDATES``) cut the lists short; for each budget of ``budgets`` (default: the current)."""
+    import time
+
+    import numpy as np
+
+    from eval.bench import queries
+    from index import backends
+    from index.backends.postgres import bm25
+    from index.thesaurus import expanded
+
+    tantivy = backends.open_searcher(local)
+    pg = backends.open_searcher(database, embedder=tantivy.embedder)
+    texts = [expanded(q) for q in queries(count)]
+    ref = {t: [i for i, _ in tantivy.keyword(t, 50, None)] for t in texts}
+    out = {}
+    default, first = bm25.MAX_CANDIDATES, bm25.FIRST_BUDGET
+    try:
+        for budget in budgets or (default,):
+            bm25.MAX_CANDIDATES = budget
+            bm25.FIRST_BUDGET = min(first, budget // 2)
+            for t in texts[:5]:
+                pg.keyword(t, 50, None)
+            o10, o50, ms, cut = [], [], [], 0
+            for t in texts:
+                t0 = time.perf_counter()
+                got = [i for i, _ in pg.keyword(t, 50, None)]
+                ms.append((time.perf_counter() - t0) * 1000)
+                cut += bool(bm25.LAST.get("pruned"))
+                if ref[t]:
+                    o10.append(len(set(ref[t][:10]) & set(got[:10])) / len(ref[t][:10]))
+                    o50.append(len(set(ref[t]) & set(got)) / len(ref[t]))
+            out[budget] = {"overlap@10": round(float(np.mean(o10)), 3), "overlap@50": round(float(np.mean(o50)), 3),
+                           "p50_ms": round(float(np.percentile(ms, 50)), 1),
+                           "p95_ms": round(float(np.percentile(ms, 95)), 1), "cut_short": cut, "queries": len(texts)}
+    finally:
+        bm25.MAX_CANDIDATES, bm25.FIRST_BUDGET = default, first
+        pg.close()
+    return {"passages": pg.size(), "budgets": out}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m eval.pg_keywords")
-    p.add_argument("--index", required=True, help="a postgresql://... database (filled with the corpus first)")
+    p.add_argument("--index", help="a postgresql://... database (filled with the corpus first)")
+    p.add_argument("--at-scale", nargs=2, metavar=("DIR", "DATABASE"), help="compare two indexes of the same files "
+                   "already built (an index directory, a database's local directory or URL) on the bench's queries")
+    p.add_argument("--budgets", help="with --at-scale: candidate budgets to try, comma-separated")
     p.add_argument("--gold", help="gold set (default: eval/data over the sample; uk: corpus-uk)")
     p.add_argument("--model", default="minilm")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
+    if args.at_scale:
+        from index import backends
+
+        budgets = tuple(int(b) for b in args.budgets.split(",")) if args.budgets else ()
+        print(json.dumps(at_scale(Path(args.at_scale[0]), backends.resolve(args.at_scale[1]), budgets=budgets),
+                         indent=2))
+        return 0
+    if not args.index:
+        p.error("--index is required (or --at-scale)")
     result = measure(args.index, args.gold, args.model)
     if args.json:
         print(json.dumps(result, indent=2))

@@ -32,7 +32,7 @@ K1 = np.float32(1.2)
 B = np.float32(0.75)
 MAX_POSITIONS = 256  # PostgreSQL keeps at most 256 positions of one word in a tsvector; a tf beyond is counted 256
 MAX_POSITION = 16383  # and no position above this
-FIRST_BUDGET = 20_000  # passages the first round reads: words are taken rarest first while their lists fit in it
+FIRST_BUDGET = 25_000  # passages the first round reads: words are taken rarest first while their lists fit in it
 
 
 def _fieldnorm_table() -> np.ndarray:
@@ -156,31 +156,43 @@ def search(conn, analyzer: Analyzer, stats: Stats, text: str, k: int,
             approx[pid] = float(s)
             exact_too.add(pid)
     read: list[tuple[str, ...]] = []
-    position = 0
+    position = spent = 0
+    pruned = False
     while position < len(singles):
         batch, budget = [singles[position]], df[words[singles[position]][0]]
         position += 1
-        while not read and position < len(singles) and budget + df[words[singles[position]][0]] <= FIRST_BUDGET:
+        while not read and position < len(singles) and \
+                budget + df[words[singles[position]][0]] <= min(FIRST_BUDGET, MAX_CANDIDATES):
             budget += df[words[singles[position]][0]]  # the first round takes the rare words together
             batch.append(singles[position])
             position += 1
-        where = "p.tsv @@ ?::tsquery" + (" AND NOT p.tsv @@ ?::tsquery" if read else "")
-        args = [tsquery([words[i] for i in batch])] + ([tsquery(read)] if read else [])
-        for pid, s in conn.execute(f"SELECT p.id, -(p.sv <#> ?::sparsevec) AS s FROM passages p WHERE {where}{scope}"
-                                   " ORDER BY s DESC, p.id LIMIT ?", [query, *args, *scope_args, keep]):
-            approx[pid] = max(approx.get(pid, 0.0), float(s))
+        # a passage read in an earlier round may come again (no NOT: it would read every candidate's word list):
+        # each round's best ``keep`` together still hold the best ``keep`` of all the passages read
+        for pid, s in conn.execute(f"SELECT p.id, -(p.sv <#> ?::sparsevec) AS s FROM passages p WHERE"
+                                   f" p.tsv @@ ?::tsquery{scope} ORDER BY s DESC, p.id LIMIT ?",
+                                   [query, tsquery([words[i] for i in batch]), *scope_args, keep]):
+            approx[pid] = float(s)
         read += [words[i] for i in batch]
+        spent += budget
         rest = sum(float(weights[i]) for i in singles[position:])
         if len(approx) >= k and position < len(singles):
             kth = sorted(approx.values(), reverse=True)[k - 1]
             if rest < kth * (1 - 2 * DRIFT):  # the stored weights may be off by the drift: a margin for it
                 break
+        if position < len(singles) and spent + df[words[singles[position]][0]] > MAX_CANDIDATES:
+            # the next word's list would take the query past its budget: the words left still count in every
+            # candidate's score, but find no passage of their own (the one approximation; eval/README.md)
+            pruned = True
+            break
     pool = sorted(approx, key=lambda i: (-approx[i], i))[:keep]
     exact = _exact(conn, words, weights, stats, tokens, sorted(set(pool) | exact_too))
     ranked = sorted(exact.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+    LAST.update(pruned=pruned, candidates=spent)
     return [(pid, float(s)) for pid, s in ranked]
 
 
+LAST: dict = {}  # the last search's candidates read and whether the budget cut it short (measurement only)
+MAX_CANDIDATES = 50_000  # passages one query may read from the word lists, whatever their length (eval/README.md)
 DRIFT = 0.01  # as ``words.DRIFT``: how far the stored weights' average length may be from the generation's
 MAX_PHRASE_PASSAGES = 20_000
 

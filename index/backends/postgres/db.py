@@ -137,6 +137,8 @@ def configure(conn, search_path: str) -> None:
     from pgvector.psycopg import register_vector
 
     conn.execute(f"SET search_path TO {search_path}")  # names from schema.py only
+    # one search is small: a parallel plan costs more than it saves, and under load the cores are the requests'
+    conn.execute("SET max_parallel_workers_per_gather = 0")
     try:
         register_vector(conn)
     except Exception:  # noqa: BLE001 - before the extension exists (a database never ingested into)

@@ -142,6 +142,14 @@ def search(conn, analyzer: Analyzer, stats: Stats, text: str, k: int,
         return []
     singles = sorted((i for i in live if len(words[i]) == 1), key=lambda i: (df[words[i][0]], i))  # rarest first
     phrases = [i for i in live if len(words[i]) > 1]
+    if sum(df[words[i][0]] if len(words[i]) == 1 else min(df[t] for t in words[i]) for i in live) <= SMALL:
+        # few passages hold any of the words: every one of them is scored exactly, in one query
+        where, args = "p.tsv @@ ?::tsquery", [tsquery([words[i] for i in live])]
+        if documents is not None:
+            where, args = where + " AND p.document_id = ANY(?)", [*args, documents]
+        exact = _exact(conn, words, weights, stats, tokens, where, args)
+        LAST.update(pruned=False, candidates=len(exact))
+        return [(pid, float(s)) for pid, s in sorted(exact.items(), key=lambda kv: (-kv[1], kv[0]))[:k]]
     query = "{" + ",".join(f"{ids[words[i][0]]}:{weights[i]:.9g}" for i in sorted(
         singles, key=lambda i: ids[words[i][0]])) + f"}}/{DIM}"
     keep = 2 * k + 20  # the best this many by the database's ranking are scored exactly
@@ -185,26 +193,27 @@ def search(conn, analyzer: Analyzer, stats: Stats, text: str, k: int,
             pruned = True
             break
     pool = sorted(approx, key=lambda i: (-approx[i], i))[:keep]
-    exact = _exact(conn, words, weights, stats, tokens, sorted(set(pool) | exact_too))
+    exact = _exact(conn, words, weights, stats, tokens, "p.id = ANY(?)", [sorted(set(pool) | exact_too)])
     ranked = sorted(exact.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
     LAST.update(pruned=pruned, candidates=spent)
     return [(pid, float(s)) for pid, s in ranked]
 
 
+SMALL = 5_000  # passages holding any of the query's words, at most, to score every one exactly in one query
 LAST: dict = {}  # the last search's candidates read and whether the budget cut it short (measurement only)
 MAX_CANDIDATES = 50_000  # passages one query may read from the word lists, whatever their length (eval/README.md)
 DRIFT = 0.01  # as ``words.DRIFT``: how far the stored weights' average length may be from the generation's
 MAX_PHRASE_PASSAGES = 20_000
 
 
-def _exact(conn, words, weights, stats: Stats, tokens: list[str], ids: list[int]) -> dict[int, np.float32]:
-    """Tantivy's BM25 of these passages over every word, from their positions (float32, the generation's own
-    average length)."""
-    if not ids:
+def _exact(conn, words, weights, stats: Stats, tokens: list[str], where: str, args: list) -> dict[int, np.float32]:
+    """Tantivy's BM25 of the passages ``where`` selects over every word, from their positions (float32, the
+    generation's own average length)."""
+    if args and args[0] == []:
         return {}
     rows = conn.execute(
         "SELECT p.id, p.ntok, u.lexeme, u.positions FROM passages p CROSS JOIN LATERAL unnest(p.tsv) AS u"
-        " WHERE p.id = ANY(?) AND u.lexeme = ANY(?)", [ids, tokens]).fetchall()
+        f" WHERE {where} AND u.lexeme = ANY(?)", [*args, tokens]).fetchall()
     found: dict[int, dict[str, list[int]]] = {}
     lengths: dict[int, int] = {}
     for pid, ntok, lexeme, positions in rows:

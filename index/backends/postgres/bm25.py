@@ -117,6 +117,24 @@ def phrase_count(positions: list[list[int]]) -> int:
     return sum(all(p + j + 1 in later[j] for j in range(len(later))) for p in positions[0])
 
 
+def terms(conn, tokens: list[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """Each token's document frequency (0 for none) and word id, read once a generation (its ``terms`` never
+    change): kept on the connection object, which stands for one generation."""
+    known = getattr(conn, "_terms", None)
+    if known is None:
+        known = conn._terms = {}
+    missing = [t for t in tokens if t not in known]
+    if missing:
+        found = {term: (int(count), int(i)) for term, count, i in conn.execute(
+            "SELECT term, df, id FROM terms WHERE term = ANY(?)", [missing])}
+        if len(known) > 200_000:
+            known.clear()
+        for t in missing:
+            known[t] = found.get(t, (0, 0))
+    df = {t: known[t][0] for t in tokens}
+    return df, {t: known[t][1] for t in tokens if known[t][0]}
+
+
 def search(conn, analyzer: Analyzer, stats: Stats, text: str, k: int,
            documents: list[int] | None = None) -> list[tuple[int, float]]:
     """Top-k (passage id, BM25 score) of the generation ``conn`` reads; ``documents``: only passages of these
@@ -132,9 +150,7 @@ def search(conn, analyzer: Analyzer, stats: Stats, text: str, k: int,
     if not words or k <= 0 or documents == [] or stats.passages == 0:
         return []
     tokens = sorted({t for w in words for t in w})
-    df, ids = dict.fromkeys(tokens, 0), {}
-    for term, count, i in conn.execute("SELECT term, df, id FROM terms WHERE term = ANY(?)", [tokens]):
-        df[term], ids[term] = count, i
+    df, ids = terms(conn, tokens)
     token_idf = dict(zip(tokens, idf(np.array([df[t] for t in tokens]), stats.passages)))
     weights = [np.float32(sum(token_idf[t] for t in w)) * (np.float32(1) + K1) for w in words]  # idf x (1 + k1)
     live = [i for i in range(len(words)) if all(df[t] for t in words[i])]  # a word no passage holds adds nothing

@@ -71,6 +71,7 @@ def build(paths: Iterable[Path], index_dir: Path, url: str, embedder: Embedder, 
             name = schema.generation_name(number)
             _publish(db, tmp, number, live, embedder, model_spec, report, say, step)
             _switch(db, number)
+            catalog.forget(url)
             step("switched")
             report.generation = name
             stage.keep(index_dir, name, tmp / DB_NAME)

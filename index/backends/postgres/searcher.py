@@ -10,6 +10,7 @@ a process sees a new ingest by opening a new searcher (``index.backends.live``).
 from __future__ import annotations
 
 import tempfile
+from collections import OrderedDict
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +30,7 @@ from index.store import SCHEMA_VERSION, Store, content_hash
 
 S = schema.SHARED
 EF_SEARCH_MAX = 1000  # pgvector's bound on hnsw.ef_search
+ROWS_KEPT = 20_000  # passages' rows kept in an app process for the searches that show them again (about 20 MB)
 
 
 class PgSearcher(Searcher):
@@ -64,6 +66,7 @@ class PgSearcher(Searcher):
         self._decisions = None
         self._flat = None
         self._lock = threading.Lock()
+        self._rows: OrderedDict[int, tuple] = OrderedDict()
         self._frequencies = lru_cache(maxsize=20_000)(self._frequency)
 
     def close(self) -> None:
@@ -140,6 +143,31 @@ class PgSearcher(Searcher):
         found = {int(i): _array(v) for i, v in self.conn.execute(
             f"SELECT id, embedding FROM {self.table} WHERE id = ANY(?)", [[int(i) for i in ids]])}
         return np.vstack([found[int(i)] for i in ids]).astype(np.float32)
+
+    def hits(self, ranked: list[tuple[int, float]]) -> list:
+        """As ``Searcher.hits``, the passages' rows kept for the next search that shows them (a generation's rows
+        never change; the same passages come back search after search)."""
+        from index.search import Hit
+
+        if not ranked:
+            return []
+        with self._lock:
+            missing = [i for i, _ in ranked if i not in self._rows]
+        if missing:
+            rows = self.conn.execute(
+                "SELECT p.id, p.label, p.heading, p.start, p.end, p.text, d.number, d.path, d.title, d.status,"
+                " d.doc_type, d.url FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id = ANY(?)",
+                [missing]).fetchall()
+            with self._lock:
+                for r in rows:
+                    self._rows[r[0]] = tuple(r)
+                    self._rows.move_to_end(r[0])
+                while len(self._rows) > ROWS_KEPT:
+                    self._rows.popitem(last=False)
+        with self._lock:
+            got = {i: self._rows.get(i) for i, _ in ranked}
+        return [Hit(i, r[6], r[1], r[7], round(score, 6), r[5], r[2], r[3], r[4], r[8], r[9], r[10], r[11])
+                for i, score in ranked if (r := got[i]) is not None]
 
     # keyword
 

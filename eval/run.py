@@ -10,6 +10,7 @@ from eval.data import GoldQuestion, load_gold
 from eval.metrics import dedupe, fact_match, hit_at, mean, mrr, ndcg_at, percentile, recall_at
 from eval.synthetic import is_synthetic_number
 from index.filters import Filters
+from qa.frame import read
 from qa.text import normalise
 
 CONFIGS = {  # name: (search mode, rerank)
@@ -18,7 +19,7 @@ CONFIGS = {  # name: (search mode, rerank)
     "hybrid": ("hybrid", False),
     "hybrid+rerank": ("hybrid", True),
 }
-COLUMNS = ["config", "dec_R@1", "dec_R@5", "para_R@5", "MRR", "nDCG@10", "fact_match", "cite_prec",
+COLUMNS = ["config", "dec_R@1", "dec_R@5", "para_R@5", "MRR", "nDCG@10", "fact_match", "dec_cited", "cite_prec",
            "unverified", "abstain_acc", "false_abst", "missed_abst", "p50_ms"]
 DISTRACTOR_COLUMNS = ["synthetic_top1", "synthetic_cited"]  # shown when synthetic distractors are indexed
 
@@ -32,6 +33,7 @@ class QuestionResult:
     evidence: float
     fact: float
     cited: list[str]
+    answerer: str = ""
 
 
 def _paragraph_ids(hits) -> list[str]:
@@ -93,6 +95,15 @@ def _cite_ok(q: GoldQuestion, conn, citation, cache: dict) -> bool:
     return any(normalise(f).lower() in text for f in q.facts) or f"{citation.decision}#{citation.paragraph}" in q.relevant
 
 
+def _decisions_cited(q: GoldQuestion, citations) -> float:
+    """Whether the answer cites the decision asked about (its page, for a set over pages); for a list, the share
+    of the expected decisions it cites."""
+    cited = {page_of(c.document) for c in citations} if q.files else {c.decision for c in citations}
+    if q.kind == "list":
+        return len(cited & q.decisions) / len(q.decisions) if q.decisions else 0.0
+    return float(bool(cited & q.decisions))
+
+
 def evaluate_config(searcher, gold: list[GoldQuestion], mode: str, rerank: bool, threshold: float | None = None):
     from qa.ask import DEFAULT_THRESHOLD, Asker
 
@@ -101,6 +112,7 @@ def evaluate_config(searcher, gold: list[GoldQuestion], mode: str, rerank: bool,
     results, latencies = [], []
     unverified = 0
     synthetic_top1, synthetic_cited = 0, 0
+    record_asked = record_right = 0
     cache: dict = {}
     for q in gold:
         if q.answerable:
@@ -129,20 +141,25 @@ def evaluate_config(searcher, gold: list[GoldQuestion], mode: str, rerank: bool,
         synthetic_cited += any(is_synthetic_number(c.decision) for c in ans.citations)
         stated = " ".join(c.text for c in ans.claims)  # what the answer says, not its notes ("Also read ...")
         fact = fact_match(stated, q.facts, q.alternatives) if q.answerable and not ans.abstained else 0.0
+        if q.answerable and read(q.text).record:  # a question about the record ("when was it decided?")
+            record_asked += 1
+            record_right += int(ans.answerer == "record" and fact == 1.0)
         if q.answerable:
             rows["fact_match"].append(fact)
+            rows["dec_cited"].append(_decisions_cited(q, ans.citations) if not ans.abstained else 0.0)
             rows["cite_prec"].extend(float(_cite_ok(q, searcher.conn, c, cache)) for c in ans.citations)
             rows["false_abst"].append(float(ans.abstained))
         else:
             rows["missed_abst"].append(float(not ans.abstained))
         rows["abstain_acc"].append(float(ans.abstained == (not q.answerable)))
         results.append(QuestionResult(q.qid, q.kind, ans.text, ans.abstained, ans.evidence, fact,
-                                      [c.label for c in ans.citations]))
+                                      [c.label for c in ans.citations], ans.answerer))
     summary = {c: round(mean(v), 3) for c, v in rows.items()}
     summary["false_abst"] = int(sum(rows["false_abst"]))
     summary["missed_abst"] = int(sum(rows["missed_abst"]))
     summary["unverified"] = unverified
     summary["p50_ms"] = round(percentile(latencies, 50), 1)
+    summary["record_asks"] = f"{record_right}/{record_asked}"  # record questions answered right from the record
     summary["synthetic_top1"] = synthetic_top1  # answerable questions whose first decision is a distractor
     summary["synthetic_cited"] = synthetic_cited  # answers that cite a distractor
     return summary, results

@@ -50,12 +50,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 for line in wrong:
                     print(f"  {name}: {line}")
     print(format_table(table, distractors=bool(args.distractors)))
+    print("questions about the record answered right from it:",
+          ", ".join(f"{row['config']} {row['record_asks']}" for row in table))
     for name, results in details.items():
         print(f"{name}: abstention margin {calibration(results)}")
         if args.details:
             for r in results:
                 if (r.kind != "out" and r.fact < 1) or (r.kind == "out" and not r.abstained):
-                    print(f"  {r.qid} ({r.kind}, evidence {r.evidence:.3f}): {' '.join(r.answer.split())[:200]}")
+                    print(f"  {r.qid} ({r.kind}, {r.answerer}, evidence {r.evidence:.3f}): "
+                          f"{' '.join(r.answer.split())[:200]}")
     return EXIT_OK
 
 

@@ -40,6 +40,9 @@ class Decision:
     reference: str = ""  # as the council prints it ("" where it prints none)
     call_in: bool | None = None
     fields: dict[str, str] = field(default_factory=dict)  # purpose, decision, reasons, alternatives, wards, contact
+    # where each field is printed: field -> {"document": path, "paragraph": label}, from the document that speaks
+    # for the decision first (``ingest.provenance``)
+    sources: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -105,8 +108,11 @@ def list_decisions(store: Store, numbers: list[str] | None = None) -> list[Decis
         keys = [r["key_decision"] for r in rows if r["key_decision"] is not None]
         calls = [r["call_in"] for r in rows if r["call_in"] is not None]
         fields: dict[str, str] = {}
+        sources: dict[str, dict[str, str]] = {}
         for r in reversed(rows):
             fields.update(json.loads(r["fields"] or "{}"))
+            sources.update({name: {"document": r["path"], "paragraph": label}
+                            for name, label in json.loads(r["sources"] or "{}").items()})
         status = decision_status(r["status"] for r in rows)
         amounts = []
         for r in rows:
@@ -131,6 +137,7 @@ def list_decisions(store: Store, numbers: list[str] | None = None) -> list[Decis
                 reference=_first(rows, "reference"),
                 call_in=bool(max(calls)) if calls else None,
                 fields=fields,
+                sources=sources,
             )
         )
     return out

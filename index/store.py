@@ -19,13 +19,14 @@ from ingest.records import ParsedDocument
 
 DB_NAME = "councilqa.sqlite"
 # 2: documents.source (the file of a page's parts), reference (as printed), call_in, fields; 3: url (fetched from);
-# 4: parent (the decision page a document accompanies); 5: the awards ledger and organisations (``index.ledger``)
-SCHEMA_VERSION = 5
+# 4: parent (the decision page a document accompanies); 5: the awards ledger and organisations (``index.ledger``);
+# 6: documents.sources (the paragraph that prints each field of a decision's record: ``ingest.provenance``)
+SCHEMA_VERSION = 6
 # Columns added since version 1, added in place to an older store by the next ingest (``migrated``), which then
 # writes a new generation even when no file changed; until then readers refuse the old one (``check_schema``).
 _ADDED = {"source": "TEXT NOT NULL DEFAULT ''", "reference": "TEXT NOT NULL DEFAULT ''", "call_in": "INTEGER",
           "fields": "TEXT NOT NULL DEFAULT '{}'", "url": "TEXT NOT NULL DEFAULT ''",
-          "parent": "TEXT NOT NULL DEFAULT ''"}
+          "parent": "TEXT NOT NULL DEFAULT ''", "sources": "TEXT NOT NULL DEFAULT '{}'"}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -49,7 +50,8 @@ CREATE TABLE IF NOT EXISTS documents (
     call_in INTEGER,
     fields TEXT NOT NULL DEFAULT '{}',
     url TEXT NOT NULL DEFAULT '',
-    parent TEXT NOT NULL DEFAULT ''
+    parent TEXT NOT NULL DEFAULT '',
+    sources TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS documents_number ON documents(number);
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
@@ -229,13 +231,13 @@ class Store:
             cur = self.conn.execute(
                 "INSERT INTO documents(path, sha256, format, doc_type, status, number, title, decision_maker,"
                 " key_decision, key_decision_text, council, dates, text, source, reference, call_in, fields, url,"
-                " parent) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " parent, sources) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     doc.path, doc.sha256, doc.format, m.doc_type, m.status, m.number, m.title,
                     m.decision_maker, None if m.key_decision is None else int(m.key_decision),
                     m.key_decision_text, m.council, json.dumps(m.dates, sort_keys=True), doc.text, source,
                     m.number, None if m.call_in is None else int(m.call_in), json.dumps(m.fields, sort_keys=True),
-                    doc.url, doc.parent,
+                    doc.url, doc.parent, json.dumps(m.sources, sort_keys=True),
                 ),
             )
             doc_id = cur.lastrowid

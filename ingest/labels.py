@@ -33,7 +33,8 @@ NO_COLON_LABEL = re.compile(
     rf"^(?P<label>{'|'.join(re.escape(x) for x in _NO_COLON)})(?=\s|$)", re.IGNORECASE
 )
 # Any short capitalised phrase ending in a colon ("Summary:", "Is Key decision?:"): a field label.
-GENERIC_LABEL = re.compile(r"^(?P<label>[A-Z][A-Za-z()’'&/,\- ]{1,70}?\??)\s*:(?=\s|$)")
+# Older record pages print "Label :-value" with no space after the ":-" ("Reference Number :-2128").
+GENERIC_LABEL = re.compile(r"^(?P<label>[A-Z][A-Za-z()’'&/,\- ]{1,70}?\??)\s*(?::-|:(?=\s|$))")
 
 DECISION_NUMBER = re.compile(r"(?<![\d/])(\d{2}/\d{5})(?![\d/])")
 CONNECTIVES = frozenset(

@@ -16,7 +16,8 @@ from ingest.money import amounts
 from ingest.records import DocumentMeta, Paragraph
 
 TEXT_MAKER_CHARS = 1500  # where a decision's text names its maker: its opening, never a later paragraph
-TEXT_FIELDS = ("purpose", "decision", "reasons", "alternatives", "interests", "wards", "contact", "meeting")
+TEXT_FIELDS = ("purpose", "decision", "reasons", "alternatives", "interests", "wards", "contact", "report_author",
+               "lead_officer", "lead_member", "meeting")
 
 _COUNCIL_UPPER = re.compile(r"\b((?:[A-Z]{2,}\s){1,3})(COUNTY|BOROUGH|DISTRICT|CITY|TOWN|PARISH) COUNCIL\b")
 _COMMITTEE_DATE = re.compile(

@@ -14,6 +14,7 @@ from ingest.clean import clean
 from ingest.errors import UnreadableDocument
 from ingest.ledger import with_ledger
 from ingest.metadata import extract, page_council, text_maker
+from ingest.provenance import locate
 from ingest.read import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S, read_bytes
 from ingest.records import DocumentMeta, Failure, ParsedDocument, Skipped, Unchanged
 from ingest.split import Part, split
@@ -40,7 +41,11 @@ _SKIP_NAMES = ("readme", "license", "licence", "changelog")
 # (``ingest.ledger``, ``ingest.orgs``) (2026-12-05). 10: a council is a council's name (the national list or a
 # council's name form, never "Council"/"Cabinet"), else --council, else the site's, printed address's or folder's
 # council (2026-12-05).
-INGEST_VERSION = 10
+
+# 11: where each field is printed (its paragraph, ``ingest.provenance``); report author, lead officer, lead member
+# and contact as fields of their own; an older record's "Label :-value" lines as fields; a decision of a page of
+# several keeps the meeting line that dates it (2026-12-05).
+INGEST_VERSION = 11
 
 # Passages one document may make. Sized from real council documents: a 500-page budget book or local plan at
 # about 3,500 characters a page is 1.75M characters, about 3,500 passages of at most 1,000 characters (and
@@ -91,12 +96,14 @@ def _parts(data: bytes, path: str, max_chars: int, timeout_s: float, max_passage
         return [_document(raw.text, raw.format, path, path, sha, max_chars, max_passages, council)]
     docs = []
     for n, part in enumerate(parts, 1):
+        own = raw.text[part.start:part.end]
+        text = f"{own.rstrip()}\n\n{part.context}\n" if part.context else own
         try:
-            doc = _document(raw.text[part.start:part.end], raw.format, f"{path}#{n}", path, sha, max_chars,
-                            max_passages, council)
+            doc = _document(text, raw.format, f"{path}#{n}", path, sha, max_chars, max_passages, council)
         except UnreadableDocument:
             continue  # a part with no text of its own (a heading cut off by the page's end)
-        docs.append(replace(doc, meta=_with_part(doc.meta, part, raw.text[part.start:part.end])))
+        meta = _with_part(doc.meta, part, raw.text[part.start:part.end])
+        docs.append(replace(doc, meta=replace(meta, sources=locate(meta, doc.paragraphs))))
     if not docs:
         raise UnreadableDocument(path, "no paragraphs of text were found in it")
     return docs
@@ -142,7 +149,7 @@ def _document(text: str, fmt: str, path: str, source: str, sha: str, max_chars: 
         sha256=sha,
         format=fmt,
         text=cleaned.text,
-        meta=with_ledger(meta, paras),
+        meta=replace(with_ledger(meta, paras), sources=locate(meta, paras)),
         paragraphs=tuple(paras),
         passages=parts,
         source=source,

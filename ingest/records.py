@@ -68,7 +68,11 @@ class DocumentMeta:
     dates: dict[str, str] = field(default_factory=dict)  # kind -> ISO date
     amounts: tuple[MoneyAmount, ...] = ()
     call_in: bool | None = None
-    fields: dict[str, str] = field(default_factory=dict)  # purpose, decision, reasons, alternatives, wards, contact
+    fields: dict[str, str] = field(default_factory=dict)  # purpose, decision, reasons, alternatives, wards, contact,
+    # report_author, lead_officer, lead_member
+    # where each field was printed: field name ("date_decision", "decision_maker", "reasons" ...) -> the label of the
+    # paragraph that prints it ("Date of decision ¶1"), so an answer about the record cites that paragraph
+    sources: dict[str, str] = field(default_factory=dict)
     ledger: tuple[LedgerEntry, ...] = ()  # the amounts as the awards ledger reads them (``ingest.ledger``)
     organisations: tuple[OrgMention, ...] = ()  # organisations named (``ingest.orgs``)
 

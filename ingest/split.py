@@ -36,6 +36,9 @@ class Part:
     status: str = ""
     maker: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    # the preamble's lines that give what the part takes from the page (its meeting's body and date): kept with the
+    # part, after its own text, so the record's date and maker are printed in the decision they belong to
+    context: str = ""
 
 
 def split(text: str) -> tuple[str, list[Part]]:
@@ -50,7 +53,7 @@ def split(text: str) -> tuple[str, list[Part]]:
         return text, []
     first = starts[0][0]
     preamble = text[: offsets[first]]
-    shared_maker, shared_date = _meeting(preamble)
+    shared_maker, shared_date, shared_lines = _meeting(preamble)
     begins = []
     for n, (i, facts) in enumerate(starts):
         begin = offsets[i]
@@ -61,10 +64,17 @@ def split(text: str) -> tuple[str, list[Part]]:
     parts = []
     for n, (i, facts) in enumerate(starts):
         end = begins[n + 1] if n + 1 < len(begins) else len(text)
+        shared = (not facts.get("date") and shared_date) or (not facts.get("maker") and shared_maker)
         parts.append(Part(begins[n], end, facts.get("reference", ""), facts.get("title", ""),
                           facts.get("date", "") or shared_date, facts.get("status", ""),
-                          facts.get("maker", "") or shared_maker))
+                          facts.get("maker", "") or shared_maker, context=shared_lines if shared else ""))
     return preamble, parts
+
+
+def is_meeting_line(line: str) -> bool:
+    """A page's meeting line ("Cabinet - Tuesday, 23 September 2003"): what its decisions share, no answer itself."""
+    m = _MEETING.match(line.strip())
+    return bool(m) and m.end() >= len(line.strip()) - 1 and bool(first_date(m.group("date")))
 
 
 def _is_multi_page(text: str) -> bool:
@@ -185,13 +195,14 @@ def _minute_ref(text: str) -> bool:
     return any(s.pattern.fullmatch(first) for s in schemes if s.name in MINUTE_SCHEMES)
 
 
-def _meeting(preamble: str) -> tuple[str, str]:
+def _meeting(preamble: str) -> tuple[str, str, str]:
     """What the parts share: the meeting's body and date ("Cabinet - Tuesday, 23 September 2003", or
-    "Proceedings of the Executive" ... "For the meeting held on 14 October 2020")."""
+    "Proceedings of the Executive" ... "For the meeting held on 14 October 2020"), and the lines that say so."""
     for line in preamble.splitlines():
         m = _MEETING.match(line.strip())
         if m and first_date(m.group("date")):
-            return m.group("body").strip(), first_date(m.group("date"))
+            return m.group("body").strip(), first_date(m.group("date")), line.strip()
     body = re.search(r"\bProceedings of the ([A-Z][\w ]{2,40}?)\s*$", preamble, re.M)
-    held = re.search(r"\bmeeting held on ([^,.;]{6,40})", preamble)
-    return (body.group(1).strip() if body else "", first_date(held.group(1)) if held else "")
+    held = re.search(r"^.*\bmeeting held on ([^,.;]{6,40}).*$", preamble, re.M)
+    said = [m.group(0).strip() for m in (body, held) if m]
+    return (body.group(1).strip() if body else "", first_date(held.group(1)) if held else "", "\n".join(said))

@@ -378,6 +378,30 @@ class Searcher(StoreReading):
             " AND p.id != ? ORDER BY p.start LIMIT ?", [hit.document, hit.end, hit.passage_id, limit]).fetchall()
         return self.hits([(r[0], 0.0) for r in rows])
 
+    def paragraph_hits(self, document: str, label: str) -> list[Hit]:
+        """The passages of one paragraph of a document (a long paragraph is several), in order."""
+        rows = self.conn.execute(
+            "SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id WHERE d.path = ? AND p.label = ?"
+            " ORDER BY p.start", [document, label]).fetchall()
+        return self.hits([(r[0], 0.0) for r in rows])
+
+    def section_hits(self, document: str, label: str) -> list[Hit]:
+        """The passages of a paragraph and of those after it under the same heading ("Reasons ¶1", "Reasons ¶2")."""
+        first = self.conn.execute(
+            "SELECT p.heading, p.start FROM passages p JOIN documents d ON d.id = p.document_id"
+            " WHERE d.path = ? AND p.label = ? ORDER BY p.start LIMIT 1", [document, label]).fetchone()
+        if first is None:
+            return []
+        rows = self.conn.execute(
+            "SELECT p.id, p.heading FROM passages p JOIN documents d ON d.id = p.document_id"
+            " WHERE d.path = ? AND p.start >= ? ORDER BY p.start", [document, first["start"]]).fetchall()
+        out = []
+        for r in rows:
+            if r["heading"] != first["heading"]:
+                break
+            out.append((r["id"], 0.0))
+        return self.hits(out)
+
     def hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
         if not ranked:
             return []

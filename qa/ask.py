@@ -11,11 +11,10 @@ from qa.cite import verify
 from qa.councils import named_councils, unknown_council
 from qa.evidence import Evidence, context_of
 from qa.extractive import ExtractiveAnswerer
-from qa.intent import Intent, classify
+from qa import record
+from qa.frame import Frame, read
+from qa.intent import Intent
 from qa.records import NOT_FOUND, Answer, Draft, Question
-from qa.asked import record_date_only, uncounted, unnamed
-from qa.particulars import contrasted, contrasts, numbered_parts, other_parts, titles, untitled
-from qa.specifics import periods, unnamed_periods
 
 # Evidence below this (``qa.evidence``: mean of dense cosine and IDF-weighted term coverage of the best
 # passage) means the indexed decisions do not cover the question. Calibrated with all-MiniLM-L6-v2 on the gold
@@ -33,8 +32,12 @@ COPIES_PER_TEXT = 3  # copies of a repeated paragraph kept for the decisions who
 
 OUT_OF_CORPUS = "Not found: the decisions indexed do not cover this question."
 UNVERIFIED = "Not found: no statement in the answer could be verified against the passages it cites."
-RECORD_DATES = {"date_decision": "the date the decision was taken", "date_published": "the date it was published",
-                "date_effective": "the date it took effect", "meeting": "the meeting it was made at"}
+
+
+def read_under(claim, hits: list[Hit]) -> str:
+    """The headings a claim's cited passages sit under ("Report Author" above "Simon Mitchell ...")."""
+    ids = {c.passage_id for c in claim.citations}
+    return " ".join(dict.fromkeys(h.heading for h in hits if h.passage_id in ids))
 
 
 def read_as(question: str) -> tuple[str, ...]:
@@ -82,11 +85,12 @@ class Asker:
 
         if (paid := ledger.answer(self, q.text, q.filters)) is not None:
             return paid
-        intent = classify(q.text)
+        frame = read(q.text, self.searcher.councils())
+        intent = frame.intent
         depth = max(q.k, LIST_DEPTH) if intent is Intent.LIST else q.k
         named = self.named_decisions(q.text)
         filters = self.scoped(q.text, q.filters, intent)
-        full = Evidence(self.searcher, q.text)
+        full = Evidence(self.searcher, q.text, frame)
         ranked = self.ranked(q.text, depth, filters, full)
         hits = [h for h, _ in ranked]
         shown = tuple(hits[: q.k])
@@ -96,8 +100,9 @@ class Asker:
         # once the search is held to a named decision, its number no longer tells its sentences apart
         evidence = full
         if filters.decision in named:
-            evidence = Evidence(self.searcher, q.text.replace(filters.decision, " "))
+            evidence = Evidence(self.searcher, q.text.replace(filters.decision, " "), frame)
         strength = max(strengths)
+        top = filters.decision or None
         if intent is not Intent.LIST and not filters.decision:
             # the reranker's scores weigh what the decision as a whole covers; fused scores do not, so without it
             # the evidence itself decides
@@ -109,11 +114,16 @@ class Asker:
         if strength < self.threshold:
             return Answer(q.text, True, (), shown[:3], self.answerer.name, notes=read_as(q.text), evidence=strength,
                           reason=OUT_OF_CORPUS)
+        decision = self.decision(top or hits[0].decision)
+        draft = None
         if intent is Intent.LIST:
             from qa.listing import draft_list
 
             draft = draft_list(q.text, hits, evidence, self.decisions(), self.searcher, self.threshold)
-        else:
+        elif frame.record and decision is not None:  # a question about the record: its field answers
+            draft = next((d for field in frame.record_fields
+                          if (d := record.draft(field, decision, self.searcher, frame.wants_person))), None)
+        if draft is None:
             draft = self.answerer.draft(q.text, list(hits), evidence, intent)
         claims, removed = verify(draft, [*hits, *draft.read])
         notes = read_as(q.text)
@@ -122,60 +132,44 @@ class Asker:
                      f"cited and {'were' if removed > 1 else 'was'} removed.",)
         if not claims:
             reason = UNVERIFIED if draft.claims else NOT_FOUND
+            if not draft.claims and frame.record and decision is not None:
+                reason = record.absent(frame.record, decision, frame.wants_person)  # say so, not quote something near
             return Answer(q.text, True, (), shown[:3], draft.answerer, notes=notes, evidence=strength, reason=reason)
-        if intent is not Intent.LIST and (unmet := self.unmet(q.text, claims, intent)):
+        if (frame.record and draft.answerer != "record" and decision is not None
+                and not frame.states_record([f"{read_under(claim, [*hits, *draft.read])} {claim.text}"
+                                             for claim in claims])):  # say so, rather than quote something near it
+            return Answer(q.text, True, (), shown[:3], draft.answerer, notes=notes, evidence=strength,
+                          reason=record.absent(frame.record, decision, frame.wants_person))
+        if intent is not Intent.LIST and (unmet := self.unmet(frame, claims)):
             return Answer(q.text, True, (), shown[:3], draft.answerer, notes=notes, evidence=strength,
                           reason=unmet)
         return Answer(q.text, False, self._with_status(claims), shown, draft.answerer, draft.preface, notes,
                       strength)
 
-    def unmet(self, question: str, claims, intent: Intent = Intent.GENERAL) -> str | None:
-        """Why the drafted answer, verified as it is, does not answer what the question pins down (a period, a kind
-        of thing, a name); None where it does. Each check reads the cited decisions' text only when the question
-        pins that down."""
-        if missing := self.unnamed_periods(question, claims):
-            return f"Not found: the decisions that come closest never mention {' or '.join(missing)}."
-        stated = " ".join(claim.text for claim in claims)
-        councils = self.searcher.councils()
-        if contrasts(question) or numbered_parts(question) or titles(question, councils):
-            cited = sorted({c.decision for claim in claims for c in claim.citations})
-            texts = self.searcher.decision_texts(cited)
-            found = [contrasted(question, stated, texts[d]) for d in cited]
-            if found and all(found):
-                asked, other = found[0]
-                return f"Not found: the decisions that come closest are about a {other} and never mention a {asked}."
-            found = [other_parts(question, stated, texts[d]) for d in cited]
-            if found and all(found):
-                asked, other = found[0]
-                return f"Not found: the decisions that come closest are about {other}, and never mention {asked}."
-            found = [untitled(question, texts[d], councils) for d in cited]
-            if found and all(found):
-                return f"Not found: the decisions that come closest never mention \u201c{found[0]}\u201d."
-        if wanted := unnamed(question, stated):
-            return f"Not found: the passages that come closest {wanted}."
-        if intent is Intent.COUNT and (noun := uncounted(question, stated)):
-            return f"Not found: the passages that come closest give no number of {noun}."
-        if intent is Intent.DATE and (field := record_date_only(question, [claim.text for claim in claims])):
-            what = RECORD_DATES.get(field, "a date of the decision record")
-            return f"Not found: the passages that come closest give only {what}, not the date asked for."
-        return None
+    def decision(self, number: str):
+        """The decision record of this id (``index.decisions``), or None."""
+        if not hasattr(self, "_by_number"):
+            self._by_number = {d.number: d for d in self.decisions()}
+        return self._by_number.get(number)
 
-    def unnamed_periods(self, question: str, claims) -> list[str]:
-        """The years the question pins down that no decision the answer cites names (``qa.specifics``): the answer
-        would be about another period ("the plan for 2023-27" to a question about 2024-2028)."""
-        if not periods(question):  # most questions name no period: no decision's text is read
-            return []
+    def unmet(self, frame: Frame, claims) -> str | None:
+        """Why the drafted answer, verified as it is, does not answer what the question pins down (``Frame.unmet``:
+        a period, a kind of thing, a name ...); None where it does. The cited decisions' texts are read only when a
+        check needs them."""
         cited = sorted({c.decision for claim in claims for c in claim.citations})
-        texts = self.searcher.decision_texts(cited)
-        gaps = [unnamed_periods(question, texts[d]) for d in cited]
-        return gaps[0] if gaps and all(gaps) else []
+
+        def texts() -> list[list[str]]:
+            found = self.searcher.decision_texts(cited)
+            return [found[d] for d in cited]
+
+        return frame.unmet([claim.text for claim in claims], texts)
 
     def scoped(self, question: str, filters: Filters, intent: Intent | None = None) -> Filters:
         """The filters a question is answered under: a question that names one decision by its number ("who took
         21/00081?") is about that decision, unless it asks for a list of decisions; one that names one council
         of the index ("Cherwell's dry recycling contract") is about that council's decisions."""
         named = self.named_decisions(question)
-        intent = intent or classify(question)
+        intent = intent or read(question).intent
         if len(named) == 1 and intent is not Intent.LIST and not filters.decision:
             return replace(filters, decision=named[0])
         councils = named_councils(question, self.searcher.councils())
@@ -194,7 +188,7 @@ class Asker:
             return [(h, h.score) for h in self.searcher.search(question, k=k, filters=filters, mode=self.mode)]
         from qa.rerank import scored
 
-        evidence = evidence or Evidence(self.searcher, question)
+        evidence = evidence or Evidence(self.searcher, question, read(question, self.searcher.councils()))
         pool = self.searcher.search(question, k=max(k, RERANK_POOL), filters=filters, mode=self.mode, distinct=True)
         pool += self.copies(question, pool, filters, evidence)
         if pool and not filters.decision:  # the best passages of the decisions the question is most about compete too

@@ -79,11 +79,10 @@ def unnamed(question: str, stated: str) -> str | None:
     return f"do not give the {noun}'s name"
 
 
-def record_date_only(question: str, claims: list[str]) -> str | None:
-    """The field that answers, where every quoted claim is one of the decision record's own dates ("Date of
-    decision: 28/03/2018") and the question asks about another event ("When does the consultation close?"): the
-    date the decision was taken is not when the consultation closes. None where a claim says more, or the
-    question asks when the decision was taken, published, made effective or met on."""
+def record_date_only(claims: list[str]) -> str | None:
+    """The record field every quoted claim is, where each is one of the decision record's own dates ("Date of
+    decision: 28/03/2018"); None where a claim says more. Whether the question asks about the record's own events
+    is the frame's to say (``qa.frame``)."""
     from ingest.layouts import layout
 
     v = vocabulary()
@@ -95,9 +94,7 @@ def record_date_only(question: str, claims: list[str]) -> str | None:
         if field not in v.record_fields:
             return None
         fields.append(field)
-    if not fields or words_of(question) & v.event_words:
-        return None
-    return fields[0]
+    return fields[0] if fields else None
 
 
 def counted(question: str) -> str | None:

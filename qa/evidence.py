@@ -18,7 +18,7 @@ import numpy as np
 
 from index.search import Hit
 from index.thesaurus import expanded, expansions
-from qa.fields import asked_labels, is_furniture, under_asked_field
+from qa.fields import is_furniture, under_asked_field
 from qa.intent import FULL_DATE_IN_TEXT, PERSON_NAMED, Intent, satisfies
 from qa.titles import states_title
 from qa.text import sentences, stem, terms
@@ -61,9 +61,12 @@ def context_of(hit: Hit) -> str:
 class Evidence:
     """Scores passages and sentences for one question against one index (a Searcher)."""
 
-    def __init__(self, searcher, question: str) -> None:
+    def __init__(self, searcher, question: str, frame=None) -> None:
+        from qa.frame import read
+
         self.searcher = searcher
         self.question = question
+        self.frame = frame or read(question)  # the question as read once (``qa.frame``)
         self.terms = terms(question)
         n = max(searcher.passage_count(), 1)
         # idf with +0.5 smoothing; an unseen term gets the largest weight
@@ -121,10 +124,10 @@ class Evidence:
         # intent check; left in, they favour a "Date of decision" line over the "Effective from" line asked for.
         weights = {t: w for t, w in self.weights.items() if t not in INTENT_WORDS.get(intent, ())} or self.weights
         out = []
-        asked = asked_labels(self.question)
+        asked = self.frame.labels
         own_weights: dict[int, dict[str, float]] = {}
         for (rank, h, s, e), text, d in zip(spans, texts, dense):
-            if is_furniture(text):
+            if is_furniture(text, part="#" in h.document):
                 continue  # "Salford City Council - Record of Decision", "Reasons for Decision": printed on every page
             fits = satisfies(intent, text)
             # Words of the decision's title say which decision, not which sentence: once in the decision, the

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from index.search import Hit
 from qa.evidence import Evidence, ScoredSentence
-from qa.intent import Intent, asks_plainly
+from qa.intent import Intent
 from qa.records import Citation, Claim, Draft
 from qa.text import collapse, is_item, normalise, quotable, with_its_list, with_its_sequel
 
@@ -38,7 +38,7 @@ class ExtractiveAnswerer:
         scored = evidence.sentences(hits[: self.passages], intent)
         if not scored:
             return Draft((), self.name)
-        chosen = self._choose(scored, intent, strict=asks_plainly(question))
+        chosen = self._choose(scored, intent, strict=evidence.frame.plain)
         if not chosen:
             return Draft((), self.name)
         claims = []

@@ -7,15 +7,16 @@ shares ("date", "decision") say nothing of which field is meant, so they are lef
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from index.thesaurus import expanded
 from ingest.layouts import layout
+from ingest.split import is_meeting_line
 from qa.text import stem, terms
 
-_GENERIC = {"date", "decision", "decisions", "details", "detail", "the", "of", "from", "to", "by", "for", "is", "and",
-            "any", "made", "taken", "meeting", "council"}
+# compared as ``terms`` gives them, stemmed: "taken" and "made" as their stems, not as written
+_GENERIC = frozenset(stem(w) for w in ("date", "decision", "decisions", "details", "detail", "any", "made", "taken",
+                                      "meeting", "council", "decide", "decided"))
 
 
 @lru_cache(maxsize=1)
@@ -24,29 +25,20 @@ def _label_words() -> tuple[tuple[str, frozenset[str]], ...]:
     out = []
     for labels in lay.fields.values():
         for label in labels:
-            words = frozenset(stem(t) for t in terms(label) if t.lower() not in _GENERIC)
+            words = frozenset(t for t in terms(label) if t not in _GENERIC)
             if words:
                 out.append((label.lower(), words))
     return tuple(out)
 
 
-# Questions that ask for a field without naming its label: "why" for the reasons, "what was decided" for the
-# decision itself.
-_ASKS_FOR = {
-    "reasons": re.compile(r"^\s*(why|for what reasons?|what (is|was|are|were) the reasons?)\b", re.I),
-    "decision": re.compile(r"\bwhat (was|were|has been|have been) (decided|agreed|resolved|approved)\b|"
-                           r"\bwhat did (the )?[\w' ]{1,40} (decide|agree|resolve)\b", re.I),
-}
-
-
-def asked_labels(question: str) -> frozenset[str]:
-    """The field labels (lower case) whose telling words the question, or its thesaurus reading, holds, and
-    those of the field it asks for without naming it (``_ASKS_FOR``)."""
+def asked_labels(question: str, fields: tuple[str, ...] = ()) -> frozenset[str]:
+    """The field labels (lower case) whose telling words the question, or its thesaurus reading, holds, and the
+    labels of ``fields``, the fields the question asks for without naming them ("why" the reasons: ``qa.frame``)."""
     said = {stem(t) for t in terms(expanded(question))}
     out = {label for label, words in _label_words() if words <= said}
-    for name, pattern in _ASKS_FOR.items():
-        if pattern.search(question):
-            out |= {label.lower() for label in layout().fields[name]}
+    lay = layout()
+    for name in fields:
+        out |= {label.lower() for label in lay.fields.get(name, ())}
     return frozenset(out)
 
 
@@ -58,11 +50,13 @@ def under_asked_field(heading: str, text: str, asked: frozenset[str]) -> bool:
     return heading.strip().rstrip(":").lower() in asked or lead in asked
 
 
-def is_furniture(sentence: str) -> bool:
+def is_furniture(sentence: str, part: bool = False) -> bool:
     """A line the publishing system prints on every page, which answers nothing: a page or record header
-    ("Decision details", "Salford City Council - Record of Decision") or a field's label with no value ("Reasons
-    for Decision")."""
+    ("Decision details", "Salford City Council - Record of Decision"), a field's label with no value ("Reasons
+    for Decision"), or, in one decision of a page of several (``part``), the meeting line they share ("Cabinet -
+    Tuesday, 23 September 2003", kept with each: ``ingest.split``); a report's "Committee - 2 February 2022" is
+    an answer."""
     lay = layout()
     line = sentence.strip()
-    return bool(line) and (bool(lay.page_kind(line)) or bool(lay.field_of(line))
+    return bool(line) and (bool(lay.page_kind(line)) or bool(lay.field_of(line)) or (part and is_meeting_line(line))
                            or any(h.fullmatch(line) for h in lay.record_headers))

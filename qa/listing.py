@@ -88,7 +88,12 @@ def draft_list(question: str, hits: list[Hit], evidence: Evidence, decisions: li
     for number, hit in list(best.items())[:MAX_LISTED]:
         d = by_number[number]
         when = d.date or (f"committee {d.dates['committee']}" if d.dates.get("committee") else "no date")
-        sentence = evidence.sentences([hit], Intent.LIST)[0]  # its best sentence is the quote
+        # its best sentence is the quote (a passage of page furniture alone, a meeting line, has none: the next one)
+        candidates = [hit, *(h for h in hits if h.decision == number and h.passage_id != hit.passage_id)]
+        sentence = next((found[0] for h in candidates if (found := evidence.sentences([h], Intent.LIST))), None)
+        if sentence is None:
+            continue
+        hit = sentence.hit
         status = d.status or "status unknown"
         claims.append(Claim(f"{number} {d.title} ({status}, {when})", (citation_for(hit, sentence.text),), metadata=True))
     preface = f"{len(claims)} decision{'s' if len(claims) != 1 else ''} found:" if claims else ""

@@ -33,7 +33,6 @@ class Vocabulary:
     generic: frozenset[str]
     which_lead: tuple[str, ...]
     record_fields: frozenset[str]
-    event_words: frozenset[str]
     numbered_parts: tuple[str, ...]
     number_words: tuple[str, ...]
     title_words: frozenset[str]
@@ -53,7 +52,6 @@ def vocabulary() -> Vocabulary:
         frozenset(d["generic_capitalised"]),
         tuple(d["which_lead"]["words"]),
         frozenset(d["record_dates"]["fields"]),
-        frozenset(d["record_dates"]["event_words"]),
         tuple(d["numbered_parts"]["nouns"]),
         tuple(d["number_words"]),
         frozenset(d["title_words"]["words"]),

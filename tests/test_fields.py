@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from qa.fields import asked_labels, under_asked_field
-from qa.intent import asks_plainly
+from qa.frame import read
 from qa.titles import states_title
 
 
@@ -18,7 +18,7 @@ from qa.titles import states_title
     ("What was decided in OKD55 (20/21)?", "resolved"),
 ])
 def test_the_field_a_question_asks_for(question, label):
-    assert label in asked_labels(question)
+    assert label in read(question).labels
 
 
 def test_words_every_field_shares_name_no_field():
@@ -45,7 +45,7 @@ def test_a_list_start_line_only_states_the_title():
     ("Who took the decision?", True), ("What risk does the procurement carry for fees?", False),
     ("Is the contract worth more than last year's?", False)])
 def test_questions_that_plainly_ask_for_one_kind_of_fact(question, plain):
-    assert asks_plainly(question) is plain
+    assert read(question).plain is plain
 
 
 def test_a_lead_in_that_ends_its_passage_is_quoted_with_the_list_after_it(tmp_path):
@@ -72,10 +72,10 @@ def test_a_lead_in_that_ends_its_passage_is_quoted_with_the_list_after_it(tmp_pa
 
 
 def test_which_company_asks_for_a_named_firm_not_a_department():
-    from qa.intent import Intent, classify, satisfies
+    from qa.intent import Intent, satisfies
 
-    assert classify("Which company won the dry recycling contract?") is Intent.ORGANISATION
-    assert classify("By what percentage did council tax rise?") is Intent.PERCENT
+    assert read("Which company won the dry recycling contract?").intent is Intent.ORGANISATION
+    assert read("By what percentage did council tax rise?").intent is Intent.PERCENT
     assert satisfies(Intent.ORGANISATION, "The contract was awarded to Advanced KFS Special Vehicles Ltd.")
     assert satisfies(Intent.ORGANISATION, "The highest scoring provider, Hestia Housing and Support.")
     assert not satisfies(Intent.ORGANISATION, "The Head of Environmental Services submitted an exempt report.")

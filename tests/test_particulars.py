@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.intent import Intent, asks_plainly, classify, satisfies
+from qa.frame import read
+from qa.intent import Intent, satisfies
 from qa.asked import names, record_date_only, unnamed, wanted_names
 from qa.particulars import contrasted, contrasts, numbered_parts, other_parts, titles, untitled
 
@@ -63,14 +64,19 @@ def test_dates_verbs_and_references_are_no_names():
 
 
 def test_a_record_date_answers_only_when_the_decision_was_taken_published_or_effective():
-    assert record_date_only("When does the public consultation on the leisure strategy close?",
-                            ["Date of decision: 28/03/2018"]) == "date_decision"
-    assert record_date_only("When will the new school open?", ["Effective from: 05/08/2023"]) == "date_effective"
-    assert record_date_only("When was the leisure strategy decision taken?", ["Date of decision: 28/03/2018"]) is None
-    assert record_date_only("When did the Cabinet approve the strategy?", ["Date of decision: 28/03/2018"]) is None
-    assert record_date_only("When was it published?", ["Decision published: 28/03/2018"]) is None
+    def unmet(question, claims):
+        return read(question).unmet(claims, lambda: [])
+
+    assert "only the date the decision was taken" in unmet(
+        "When does the public consultation on the leisure strategy close?", ["Date of decision: 28/03/2018"])
+    assert "only the date it took effect" in unmet("When will the new school open?", ["Effective from: 05/08/2023"])
+    assert unmet("When was the leisure strategy decision taken?", ["Date of decision: 28/03/2018"]) is None
+    assert unmet("When did the Cabinet approve the strategy?", ["Date of decision: 28/03/2018"]) is None
+    assert unmet("When was it published?", ["Decision published: 28/03/2018"]) is None
     # a sentence that says more than the record's date may say when the consultation closes
-    assert record_date_only("When does the consultation close?", ["The consultation runs to 22 January 2024."]) is None
+    assert unmet("When does the consultation close?", ["The consultation runs to 22 January 2024."]) is None
+    assert record_date_only(["Date of decision: 28/03/2018"]) == "date_decision"
+    assert record_date_only(["The consultation runs to 22 January 2024."]) is None
 
 
 def test_an_answer_that_names_nothing_asked_for_is_unnamed():
@@ -93,9 +99,9 @@ def test_an_answer_that_names_nothing_asked_for_is_unnamed():
 def test_a_money_figure_at_the_head_of_the_question_is_asked_plainly():
     for q in ("What annual rent will the tenant pay for the lease of the golf course?",
               "At what price did the Cabinet accept the tender?", "For what sum was the land sold?"):
-        assert asks_plainly(q) and classify(q) is Intent.AMOUNT, q
-    assert classify("What rent policy did the council adopt?") is Intent.GENERAL
-    assert classify("What charges did the council introduce?") is Intent.GENERAL  # which charges: prose
+        assert read(q).plain and read(q).intent is Intent.AMOUNT, q
+    assert read("What rent policy did the council adopt?").intent is Intent.GENERAL
+    assert read("What charges did the council introduce?").intent is Intent.GENERAL  # which charges: prose
 
 
 def _asker(tmp_path, text: str):
@@ -176,8 +182,8 @@ def test_numbers_that_count_nothing_do_not_answer_how_many():
     assert not satisfies(Intent.COUNT, "Meeting: 19/01/2021 - Environment & Transport Cabinet Committee (Item 320)")
     assert satisfies(Intent.COUNT, "There are currently 47 organisations providing 72 services.")
     assert satisfies(Intent.COUNT, "That the planning applications numbered 1 – 11 be determined.")
-    assert classify("What interest rate will the charity pay on the loan?") is Intent.PERCENT
-    assert asks_plainly("What interest rate will the charity pay on the loan?")
+    assert read("What interest rate will the charity pay on the loan?").intent is Intent.PERCENT
+    assert read("What interest rate will the charity pay on the loan?").plain
 
 
 def test_a_policy_the_decision_never_names_is_not_found(tmp_path):

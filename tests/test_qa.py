@@ -14,7 +14,8 @@ from index.search import Searcher
 from qa.ask import Asker
 from qa.cite import verify
 from qa.generated import GeneratedAnswerer, build_messages
-from qa.intent import Intent, classify, satisfies
+from qa.frame import read
+from qa.intent import Intent, satisfies
 from qa.records import Citation, Claim, Draft
 from qa.text import normalise, with_its_list
 from tests.conftest import SAMPLE
@@ -115,7 +116,7 @@ def test_out_of_corpus_questions_abstain_with_closest_matches(asker, question):
     ("Why did the re-tender not start on time?", Intent.REASON),
 ])
 def test_intent(question, intent):
-    assert classify(question) is intent
+    assert read(question).intent is intent
 
 
 def test_a_sentence_is_quoted_with_the_next_when_that_carries_it_on():

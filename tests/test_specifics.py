@@ -1,7 +1,7 @@
 """A question that names a period is answered only from a decision that names it (``qa.specifics``)."""
 from __future__ import annotations
 
-from qa.intent import asks_plainly
+from qa.frame import read
 from qa.specifics import periods, unnamed_periods, years
 
 
@@ -24,10 +24,10 @@ def test_a_period_the_decision_never_names_is_missing():
 
 
 def test_a_figure_at_the_head_of_the_question_is_asked_plainly():
-    assert asks_plainly("What hourly rate did Oldham agree to pay Care at Home providers?")
-    assert asks_plainly("What price will residents pay for a replacement caddy?")
-    assert not asks_plainly("What risks does the budget carry?")
-    assert not asks_plainly("What cost pressures led to the overspend?")  # the figure is not what is asked
+    assert read("What hourly rate did Oldham agree to pay Care at Home providers?").plain
+    assert read("What price will residents pay for a replacement caddy?").plain
+    assert not read("What risks does the budget carry?").plain
+    assert not read("What cost pressures led to the overspend?").plain  # the figure is not what is asked
 
 
 def test_a_question_about_another_period_is_not_answered_from_this_one(tmp_path):

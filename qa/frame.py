@@ -1,0 +1,324 @@
+"""One reading of a question (``read``): what it asks for, where the answer is, and what it pins down.
+
+A question is read once into a ``Frame``, and every later step (ranking, the sentence chosen, the checks after
+the answer is drafted) reads the frame, never the question's wording again:
+- its *intent*, the kind of fact it wants (``qa.intent``: an amount, a date, a person, a list of decisions ...), and
+  whether it asks for it *plainly* ("How much ...", "When ...", "Who ...": a sentence without such a fact cannot
+  answer it);
+- the *record field* that answers it where it asks about a decision's own record: "When did Cherwell's Executive
+  decide ...?" wants the record's date of decision, "Who wrote the report ...?" its report author, "Why ...?" its
+  reasons, "Is it subject to call-in?" its call-in field (``qa.record`` answers from it). The words are data,
+  ``qa/data/asks.json``; the field labels themselves come from the layout tables (``ingest.layouts``);
+- the field *labels* it names ("effective", "report author"): a sentence under one of them answers first;
+- the *checks* an answer must pass (``unmet``): each asks whether something the question pins down is in what the
+  answer cites: a period, a kind of thing, a numbered part, a name it gives, a name or a number it asks for.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from qa.asked import counted, record_date_only, uncounted, unnamed, wanted_names
+from qa.fields import asked_labels
+from qa.intent import Intent
+from qa.particulars import contrasted, contrasts, numbered_parts, other_parts, titles, untitled
+from qa.specifics import periods, unnamed_periods
+
+ASKS = Path(__file__).parent / "data" / "asks.json"
+
+_LIST = re.compile(
+    r"^\s*(which|what|list|show|find)\b(\s+\w+){0,2}?\s+(decisions|contracts|awards|procurements|records|"
+    r"reports)\b|^\s*(list|show)\b",
+    re.I,
+)
+_AMOUNT = re.compile(r"\b(how much|cost|costs|worth|value|spend|spent|budget|funding|funded|price|£|amount|"
+                     r"saving|savings|money|pay|paid|fees?|bill|price tag|outlay|set (\w+ ){0,3}back)\b|£", re.I)
+# "Are the fees below those of neighbouring councils?" wants the statement that says so, not a figure
+_POLAR = re.compile(r"^\s*(is|are|was|were|does|do|did|has|have|had|will|would|can|could|should|may|might)\b", re.I)
+# not "day" alone ("day opportunities"), and "when" only where it opens the question (_DATE_FIRST): "What
+# options did the Executive consider when it decided ...?" asks for the options
+_DATE = re.compile(r"\b(what date|which date|date|(what|which) (day|month|year)|deadline|expire|expires|expiry|"
+                   r"start|begin|end|until|effective)\b", re.I)
+_DATE_FIRST = re.compile(r"^\s*(when|on what date|from what date|by what date|what date|which date)\b", re.I)
+_REASON = re.compile(r"^\s*(why|for what reasons?|what (is|was|are|were) the reasons?)\b|\bwhat (led|caused)\b", re.I)
+_COUNT = re.compile(r"\bhow many\b|\bnumber of\b", re.I)
+_PERCENT = re.compile(r"\b(what|which) percentage\b|\bhow many per ?cent\b|\bby what per ?cent|"
+                      # a rate that is a percentage ("What interest rate will ..."); "hourly rate" is money
+                      r"\b(what|which|at what) ([\w-]+ )?(interest|discount|inflation|vacancy|occupancy|growth|"
+                      r"uplift|return|collection|tax) rate\b", re.I)
+_ORGANISATION = re.compile(r"^\s*(which|what) ([\w-]+ )?(company|companies|firm|firms|contractor|contractors|supplier|"
+                           r"suppliers|provider|providers|organisation|organisations|business|businesses)\b|"
+                           r"^\s*who (won|was awarded|will (build|supply|run|provide|deliver|fit))\b", re.I)
+# "Which Salford councillor ...": a council or a qualifier may stand between "which" and the kind of person
+_WHO = re.compile(r"^\s*(who|whom|which ([\w'’-]+ ){0,2}?(officer|member|cabinet member|director|person|"
+                  r"portfolio holder|councillor|committee|lead member))\b|\bwho\b", re.I)
+_FIGURE = r"(rate|price|cost|fee|charge|sum|amount|figure|budget|value|rent|salary|premium|grant|contribution)"
+_PLAIN_ASK = re.compile(r"^\s*(how much|how many|when|who|whom|on what date|from what date|by what date|what date|"
+                        r"which date|by what percentage|what percentage|which ([\w-]+ )?(company|firm|contractor|supplier)|"
+                        # "What hourly rate did ...", "What annual rent will ...": the figure is the head of the question
+                        rf"what ([\w-]+ ){{0,2}}{_FIGURE}s? (did|does|do|was|is|were|are|will|would|has|had|have)\b|"
+                        # "At what price did ...", "For what sum was ..."
+                        rf"(at|for) what ([\w-]+ )?{_FIGURE}s?)\b",
+                        re.I)
+# the figure is the head of the question and is money ("rate" may be a percentage: left to the other rules)
+_MONEY_ASK = re.compile(r"^\s*(what ([\w-]+ ){0,2}|(at|for) what ([\w-]+ )?)(price|cost|fee|charge|sum|rent|salary|premium) "
+                        r"(did|does|do|was|is|were|are|will|would|has|had|have)\b", re.I)
+# "What was decided?": the decision's own text answers (its "Decision" field) before a sentence about it
+_WHAT_DECIDED = re.compile(r"\bwhat (was|were|has been|have been) (decided|agreed|resolved|approved)\b|"
+                           r"\bwhat did (the )?[\w' ]{1,40} (decide|agree|resolve)\b", re.I)
+_REFERENCE_ASK = re.compile(r"^\s*(what|which)\s+(is|was|are|were)\s+(the\s+)?([\w'’-]+\s+){0,3}?"
+                            r"(reference|decision number|ref number|reference number)\b", re.I)
+
+
+def _intent(question: str) -> Intent:
+    if _REFERENCE_ASK.search(question):  # "What is the reference number of ...": no count
+        return Intent.GENERAL
+    if _LIST.search(question):
+        return Intent.LIST
+    if _POLAR.search(question):
+        return Intent.GENERAL
+    if _REASON.search(question):
+        return Intent.REASON
+    if _PERCENT.search(question):
+        return Intent.PERCENT
+    if _ORGANISATION.search(question):
+        return Intent.ORGANISATION
+    if _COUNT.search(question):
+        return Intent.COUNT
+    if _WHO.search(question):
+        return Intent.WHO
+    if _DATE_FIRST.search(question):  # "When was the budget approved?" asks for a date, not the budget
+        return Intent.DATE
+    if _MONEY_ASK.search(question) or _AMOUNT.search(question):
+        return Intent.AMOUNT
+    if _DATE.search(question):
+        return Intent.DATE
+    return Intent.GENERAL
+
+
+@dataclass(frozen=True)
+class _Words:
+    date_fields: tuple[tuple[str, tuple[str, ...]], ...]
+    decision_date: tuple[str, ...]
+    deadline_leads: tuple[str, ...]
+    people_fields: tuple[tuple[str, tuple[str, ...]], ...]
+    decision_maker: tuple[str, ...]
+    other_events: tuple[str, ...]
+    status: dict[str, tuple[str, ...]]
+    fallback: dict[str, tuple[str, ...]]  # a date the record may print where it prints no such date
+    reasons_not: tuple[str, ...]  # "why" about something else than the decision: an option rejected, a deferral
+    person_words: tuple[str, ...]  # "which councillor ...": a person's name is wanted, not a body or a post
+    cues: dict[str, tuple[str, ...]]  # words a sentence must hold to state a record field the record does not print
+
+
+@lru_cache(maxsize=1)
+def _words() -> _Words:
+    d = json.loads(ASKS.read_text(encoding="utf-8"))
+    fields = lambda group: tuple((f["field"], tuple(f["words"])) for f in d[group]["fields"])  # noqa: E731
+    return _Words(fields("dates"), tuple(d["dates"]["decision"]["words"]), tuple(d["dates"]["deadline_leads"]),
+                  fields("people"), tuple(d["people"]["decision"]["words"]), tuple(d["other_events"]),
+                  {k: tuple(v) for k, v in d["status"].items() if not k.startswith("_")},
+                  {k: tuple(v) for k, v in d["dates"]["fallback"].items() if not k.startswith("_")},
+                  tuple(d["reasons"]["not_words"]), tuple(d["people"]["person_words"]),
+                  {k: tuple(v) for k, v in d["cues"].items() if not k.startswith("_")})
+
+
+def _phrase(words: Sequence[str]) -> re.Pattern:
+    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.I)
+
+
+@lru_cache(maxsize=64)
+def _pattern(words: tuple[str, ...]) -> re.Pattern:
+    return _phrase(words)
+
+
+@lru_cache(maxsize=64)
+def _cue_pattern(words: tuple[str, ...]) -> re.Pattern:
+    """Cue words in a sentence, as parts of words too ("Non-Key" holds "key", "publication" "publication")."""
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")", re.I)
+
+
+def _first(question: str, ours: tuple[str, ...]) -> bool | None:
+    """Whether the first event the question names is one of ``ours`` (True), another (False), or none (None)."""
+    mine = _pattern(ours).search(question)
+    other = _pattern(_words().other_events).search(question)
+    # where both start at one word, the longer reading wins: "decision making" is no decision
+    if mine and (not other or (mine.start(), -len(mine.group(0))) <= (other.start(), -len(other.group(0)))):
+        return True
+    return False if other else None
+
+
+def record_field(question: str, intent: Intent) -> tuple[str, bool]:
+    """(the record field the question asks for or "", whether it asks about another event than the record's own).
+
+    "When was Rutland's parking review decision published?" -> ("date_published", False); "When did Cherwell's
+    Executive decide to appoint ...?" -> ("date_decision", False); "When will the contract start?" -> ("", True);
+    "Who wrote the report for ...?" -> ("report_author", False); "Who presented the report?" -> ("", True)."""
+    w = _words()
+    q = question.replace("’", "'")
+    if intent is Intent.DATE:
+        if _pattern(w.deadline_leads).search(q):
+            return "", True
+        for name, words in w.date_fields:
+            if _pattern(words).search(q):
+                return name, False
+        first = _first(q, w.decision_date)
+        return ("date_decision", False) if first else ("", first is False)
+    if intent is Intent.WHO:
+        for name, words in w.people_fields:
+            if _pattern(words).search(q):
+                return name, False
+        first = _first(q, w.decision_maker)
+        return ("decision_maker", False) if first else ("", first is False)
+    if intent is Intent.REASON:
+        return ("", True) if _pattern(w.reasons_not).search(q) else ("reasons", False)
+    if _REFERENCE_ASK.search(q):
+        return "reference", False
+    if intent is Intent.GENERAL and _POLAR.search(q):
+        for name in ("key_decision", "call_in", "status"):
+            if _pattern(w.status[name]).search(q):
+                return name, False
+    elif intent is Intent.GENERAL and re.search(r"\bstatus\b", q, re.I):
+        return "status", False
+    return "", False
+
+
+# --- the checks an answer must pass -------------------------------------------------------------------------
+# Each reads the frame, what the answer states and, where it needs them, the cited decisions' texts (read only
+# when the question pins something down), and says why the answer does not answer, or None.
+
+Texts = Callable[[], list[list[str]]]  # each cited decision's documents
+RECORD_DATES = {"date_decision": "the date the decision was taken", "date_published": "the date it was published",
+                "date_effective": "the date it took effect", "meeting": "the meeting it was made at",
+                "date_meeting": "the meeting it was made at"}
+
+
+def _period(frame: Frame, claims: list[str], texts: Texts) -> str | None:
+    gaps = [unnamed_periods(frame.text, t) for t in texts()]
+    if gaps and all(gaps):
+        return f"Not found: the decisions that come closest never mention {' or '.join(gaps[0])}."
+    return None
+
+
+def _contrast(frame: Frame, claims: list[str], texts: Texts) -> str | None:
+    found = [contrasted(frame.text, " ".join(claims), t) for t in texts()]
+    if found and all(found):
+        asked, other = found[0]
+        return f"Not found: the decisions that come closest are about a {other} and never mention a {asked}."
+    return None
+
+
+def _parts(frame: Frame, claims: list[str], texts: Texts) -> str | None:
+    found = [other_parts(frame.text, " ".join(claims), t) for t in texts()]
+    if found and all(found):
+        asked, other = found[0]
+        return f"Not found: the decisions that come closest are about {other}, and never mention {asked}."
+    return None
+
+
+def _title(frame: Frame, claims: list[str], texts: Texts) -> str | None:
+    found = [untitled(frame.text, t, list(frame.councils)) for t in texts()]
+    if found and all(found):
+        return f"Not found: the decisions that come closest never mention \u201c{found[0]}\u201d."
+    return None
+
+
+def _name(frame: Frame, claims: list[str], texts: Texts) -> str | None:
+    wanted = unnamed(frame.text, " ".join(claims))
+    return f"Not found: the passages that come closest {wanted}." if wanted else None
+
+
+def _count(frame: Frame, claims: list[str], texts: Texts) -> str | None:
+    noun = uncounted(frame.text, " ".join(claims))
+    return f"Not found: the passages that come closest give no number of {noun}." if noun else None
+
+
+def _record_only(frame: Frame, claims: list[str], texts: Texts) -> str | None:
+    """"When does the consultation close?" is not answered by "Date of decision: 28/03/2018": where every quoted
+    claim is one of the record's own dates and the question asks about another event."""
+    field = record_date_only(claims)
+    if field:
+        what = RECORD_DATES.get(field, "a date of the decision record")
+        return f"Not found: the passages that come closest give only {what}, not the date asked for."
+    return None
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    applies: Callable[[Frame], bool]
+    unmet: Callable[[Frame, list[str], Texts], str | None]
+
+
+CHECKS = (  # in the order their reasons are given
+    Check("period", lambda f: bool(periods(f.text)), _period),
+    Check("contrast", lambda f: bool(contrasts(f.text)), _contrast),
+    Check("parts", lambda f: bool(numbered_parts(f.text)), _parts),
+    Check("title", lambda f: bool(titles(f.text, list(f.councils))), _title),
+    Check("name", lambda f: wanted_names(f.text) is not None, _name),
+    Check("count", lambda f: f.intent is Intent.COUNT and counted(f.text) is not None, _count),
+    Check("record_only", lambda f: f.intent is Intent.DATE and not f.record.startswith("date_"), _record_only),
+)
+
+
+@dataclass(frozen=True)
+class Frame:
+    text: str
+    intent: Intent
+    plain: bool  # opens by asking for one kind of fact: a sentence without such a fact cannot answer it
+    record: str = ""  # the record field that answers it ("date_decision", "report_author", "reasons" ...)
+    other_event: bool = False  # asks the date or person of another event than the record's own
+    labels: frozenset[str] = frozenset()  # field labels (lower case) whose sentences answer first (``qa.fields``)
+    councils: tuple[str, ...] = ()  # the index's councils (a question's capitalised names are not theirs)
+    checks: tuple[str, ...] = ()  # the names of the CHECKS that apply
+
+    @property
+    def wants_person(self) -> bool:
+        """The question wants a person's name ("Which councillor ..."), not a body or a post."""
+        return self.intent is Intent.WHO and bool(_pattern(_words().person_words).search(self.text))
+
+    def states_record(self, claims: list[str]) -> bool:
+        """Whether quoted sentences can state the record field asked for, where the record prints none: "Report
+        No. 18/2017 from the Director for Places" names a report's author; "Councillor Varley declared an interest"
+        names no lead officer."""
+        cues = _words().cues.get(self.record, ())
+        if not cues:
+            return True
+        pattern = _cue_pattern(cues)
+        return any(pattern.search(claim) for claim in claims)
+
+    @property
+    def record_fields(self) -> tuple[str, ...]:
+        """The record field asked for, then those that may stand for it where the record prints none."""
+        return (self.record, *_words().fallback.get(self.record, ())) if self.record else ()
+
+    def unmet(self, claims: list[str], texts: Texts) -> str | None:
+        """Why the drafted answer, verified as it is, does not answer what the question pins down; None where it
+        does. ``texts`` is called at most once, and only when a check needs the cited decisions' texts."""
+        cache: list[list[list[str]]] = []
+
+        def cached() -> list[list[str]]:
+            if not cache:
+                cache.append(texts())
+            return cache[0]
+
+        for check in CHECKS:
+            if check.name in self.checks and (reason := check.unmet(self, claims, cached)):
+                return reason
+        return None
+
+
+def read(question: str, councils: Sequence[str] = ()) -> Frame:
+    """The question, read once."""
+    intent = _intent(question)
+    record, other = record_field(question, intent)
+    named = (record,) * bool(record) + ("decision",) * bool(_WHAT_DECIDED.search(question))
+    frame = Frame(question, intent, bool(_PLAIN_ASK.search(question)), record, other, asked_labels(question, named),
+                  tuple(councils))
+    return Frame(frame.text, frame.intent, frame.plain, frame.record, frame.other_event, frame.labels,
+                 frame.councils, tuple(c.name for c in CHECKS if c.applies(frame)))

@@ -1,0 +1,93 @@
+"""Answers from a decision's own record: the field the question asks for, quoted where the page prints it.
+
+"When did Cherwell's Executive decide to appoint ...?" is answered by the record's "Date of decision: 03/02/2026"
+(and the date in ISO), cited to that paragraph, not by a sentence that shares the question's words; "Who wrote the
+report ...?" by "Report author: Richard Smith"; "Why ...?" by the reasons the page gives under their label. Which
+field a question asks for is read by ``qa.frame``; where each field is printed, at ingest (``ingest.provenance``).
+The quote is verbatim and its citation is checked like any other (``qa.cite``).
+"""
+from __future__ import annotations
+
+import re
+
+from index.decisions import Decision
+from index.search import Hit
+from ingest.dates import DATE_RE, parse_date
+from ingest.provenance import DATE_FIELDS
+from qa.extractive import citation_for
+from qa.records import Claim, Draft
+from qa.text import collapse, quotable, sentences
+
+# how an answer names a field the record does not print
+FIELD_NAMES = {"date_decision": "date of decision", "date_published": "publication date",
+               "date_effective": "date it takes effect", "date_meeting": "meeting date",
+               "decision_maker": "decision maker", "report_author": "report author", "lead_officer": "lead officer",
+               "lead_member": "lead member", "contact": "contact", "reasons": "reasons for the decision",
+               "status": "status", "key_decision": "key decision field", "call_in": "call-in field",
+               "reference": "reference"}
+# a person named: "Councillor Kelly", "(Sabrina Cohen-Hatton)", "Richard Smith" alone, "Clair Bell, Cabinet Member ..."
+PERSON = re.compile(r"\b(?:Councillor|Cllr|Mr|Mrs|Ms|Miss|Dr)\.? [A-Z]|\([A-Z][a-z]+(?: [A-Z][\w'-]+){1,2}\)|"
+                    r"^[A-Z][a-z]+(?: [A-Z][\w'-]+){1,2}(?:,|$)")
+SECTION_CHARS = 1500  # of a section quoted whole (the reasons): enough for a page's reasons, not a report's
+
+
+def _value(decision: Decision, field: str) -> str:
+    """The field's value as the index holds it: an ISO date, a maker's name, a reference."""
+    kind = next((k for k, name in DATE_FIELDS.items() if name == field), "")
+    if kind:
+        return decision.dates.get(kind, "")
+    return {"decision_maker": decision.decision_maker, "reference": decision.reference,
+            "title": decision.title}.get(field, decision.fields.get(field, ""))
+
+
+def _holds(sentence: str, field: str, value: str) -> bool:
+    if field.startswith("date_"):
+        return any(parse_date(m) == value for m in DATE_RE.finditer(sentence))
+    return " ".join(value.lower().split()) in " ".join(sentence.lower().split())
+
+
+def _line(hit: Hit, field: str, value: str) -> str:
+    """The sentence of the passage that prints the value (the field's own line, for a labelled field)."""
+    spans = [hit.text[s:e] for s, e in sentences(hit.text)] or [hit.text]
+    if value:
+        for sentence in spans:
+            if _holds(sentence, field, value):
+                return collapse(sentence)
+    return collapse(spans[0])
+
+
+def draft(field: str, decision: Decision, searcher, person: bool = False) -> Draft | None:
+    """The record's answer, or None where the record prints no such field (or its paragraph is gone). ``person``:
+    the question wants a person's name, which a maker that is a body or a post does not give."""
+    at = decision.sources.get(field)
+    if not at or (person and not PERSON.search(_value(decision, field))):
+        return None
+    if field == "reasons":  # the reasons the page gives: the section under their label, whole
+        hits = searcher.section_hits(at["document"], at["paragraph"])
+        claims, size = [], 0
+        for h in hits:
+            quote = quotable(h.text, h.heading)
+            if not quote or size > SECTION_CHARS:
+                break
+            size += len(quote)
+            claims.append(Claim(quote, (citation_for(h, quote),)))
+        return Draft(tuple(claims), "record", read=tuple(hits)) if claims else None
+    hits = searcher.paragraph_hits(at["document"], at["paragraph"])
+    if not hits:
+        return None
+    value = _value(decision, field)
+    hit = next((h for h in hits if value and any(_holds(h.text[s:e], field, value) for s, e in sentences(h.text))),
+               hits[0])
+    quote = _line(hit, field, value)
+    note = value if field.startswith("date_") and re.fullmatch(r"\d{4}-\d\d-\d\d", value or "") else ""
+    return Draft((Claim(quote, (citation_for(hit, quote),), note=note),), "record", read=tuple(hits))
+
+
+def absent(field: str, decision: Decision, person: bool = False) -> str:
+    """What an answer says where the record does not print the field asked for (``person``: or prints a body or a
+    post where a person's name was asked for)."""
+    name = FIELD_NAMES.get(field, field.replace("_", " "))
+    value = _value(decision, field)
+    if person and value and decision.sources.get(field):
+        return f"Not found: the record of {decision.number} gives its {name} as {value}, and names no person."
+    return f"Not found: the record of {decision.number} prints no {name}."

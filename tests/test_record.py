@@ -1,0 +1,162 @@
+"""A question about a decision's own record (when it was taken, published, effective; who took it, wrote its report,
+is its contact; why; its status) is answered from the field the record prints, cited to that field's paragraph.
+Fixtures: the invented councils' pages in tests/data/layouts."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.build import build
+from index.embed import HashEmbedder
+from index.search import Searcher
+from ingest.pipeline import parse_parts
+from qa.ask import Asker
+from qa.frame import read
+from qa.intent import Intent
+
+LAYOUTS = Path(__file__).resolve().parent / "data" / "layouts"
+PAGES = ("01a_decision_details_full.txt", "13_decision_record_older_format.txt", "06_agenda_and_decisions_numbered.txt",
+         "04a_decisions_list_okd_refs.txt")
+
+
+def _sources(name: str) -> dict[str, dict[str, str]]:
+    return {d.path: d.meta.sources for d in parse_parts((LAYOUTS / name).read_bytes(), name)}
+
+
+@pytest.mark.parametrize(("page", "field", "label"), [
+    ("01a_decision_details_full.txt", "date_decision", "Date of decision ¶1"),
+    ("01a_decision_details_full.txt", "date_published", "Publication date ¶1"),
+    ("01a_decision_details_full.txt", "date_effective", "Effective from ¶1"),
+    ("01a_decision_details_full.txt", "date_meeting", "Decided at meeting ¶1"),
+    ("01a_decision_details_full.txt", "report_author", "Report author ¶1"),
+    ("01a_decision_details_full.txt", "contact", "Contact ¶1"),
+    ("01a_decision_details_full.txt", "reasons", "Reasons for the decision ¶1"),
+    ("01a_decision_details_full.txt", "call_in", "Is subject to call in? ¶1"),
+    # an older record prints "Label :-value" with no space: each is a field of its own paragraph
+    ("13_decision_record_older_format.txt", "reference", "Reference Number ¶1"),
+    ("13_decision_record_older_format.txt", "date_decision", "Date ¶1"),
+    ("13_decision_record_older_format.txt", "title", "Subject of Decision ¶1"),
+    ("13_decision_record_older_format.txt", "reasons", "Reason for Decision ¶1"),
+    ("13_decision_record_older_format.txt", "contact", "Contact Officer ¶1"),
+    ("13_decision_record_older_format.txt", "date_effective", "Decision to Take Effect at end of ¶1"),
+])
+def test_each_field_knows_the_paragraph_that_prints_it(page, field, label):
+    (sources,) = _sources(page).values()
+    assert sources[field] == label
+
+
+def test_a_decision_list_entry_prints_its_date_reference_and_status_in_its_start_line():
+    sources = _sources("04a_decisions_list_okd_refs.txt")["04a_decisions_list_okd_refs.txt#1"]
+    assert sources["date_decision"] == sources["reference"] == sources["status"] == "¶1"
+    assert sources["lead_officer"] == "Lead officer ¶1"  # the lead officer is a field of its own, not "contact"
+
+
+def test_a_decision_of_an_agenda_page_keeps_the_meeting_line_that_dates_it():
+    """The meeting's date is printed once, in the page's preamble: each decision keeps that line, after its own
+    text, so the record's date is printed in the decision it belongs to (its paragraph labels do not move)."""
+    docs = parse_parts((LAYOUTS / "06_agenda_and_decisions_numbered.txt").read_bytes(), "06.txt")
+    first = docs[0]
+    at = first.meta.sources["date_decision"]
+    para = next(p for p in first.paragraphs if p.label == at)
+    assert para.text.startswith("Cabinet - Wednesday, 11th September, 2019")
+    assert first.paragraphs[0].text.startswith("112/2019 The Cabinet approved")  # its own text first, as before
+
+
+@pytest.mark.parametrize(("question", "intent", "record", "other"), [
+    ("When did the Cabinet decide to replace the pool plant?", Intent.DATE, "date_decision", False),
+    ("When was the decision on the pool plant taken?", Intent.DATE, "date_decision", False),
+    ("When was the parking review decision published?", Intent.DATE, "date_published", False),
+    ("From what date is the traffic order decision effective?", Intent.DATE, "date_effective", False),
+    ("At the end of which date does decision 3310 take effect?", Intent.DATE, "date_effective", False),
+    ("When did the Cabinet Committee discuss decision 21/00081?", Intent.DATE, "date_committee", False),
+    ("When will the new contract start?", Intent.DATE, "", True),
+    ("Until when will the contracts continue?", Intent.DATE, "", True),
+    ("When was the consultation on the budget expected to close?", Intent.DATE, "", True),
+    ("Who took decision OKD12 (23/24)?", Intent.WHO, "decision_maker", False),
+    ("Which Eastmarsh councillor approved the policy?", Intent.WHO, "decision_maker", False),
+    ("Who wrote the report on the pool plant?", Intent.WHO, "report_author", False),
+    ("Who is the contact officer for the beach hut fees?", Intent.WHO, "contact", False),
+    ("Who was the lead officer for the fuel card extension?", Intent.WHO, "lead_officer", False),
+    ("Which portfolio holder presented the report to Cabinet?", Intent.WHO, "", True),
+    ("Who was given the power to award the works contract?", Intent.WHO, "", True),
+    ("Who came up with the plans that the Cabinet signed off?", Intent.WHO, "", True),  # the first event decides
+    ("Why did the Cabinet approve the pool plant replacement?", Intent.REASON, "reasons", False),
+    ("Why was closing the main pool rejected?", Intent.REASON, "", True),  # an option's reason, not the decision's
+    ("Is the pool plant replacement a key decision?", Intent.GENERAL, "key_decision", False),
+    ("Can the beach hut fees decision be called in?", Intent.GENERAL, "call_in", False),
+    ("What is the reference number of the beach hut fees decision?", Intent.GENERAL, "reference", False),
+    ("How much will the pool plant cost?", Intent.AMOUNT, "", False),
+])
+def test_a_question_is_read_once_into_what_it_asks_of_the_record(question, intent, record, other):
+    frame = read(question)
+    assert (frame.intent, frame.record, frame.other_event) == (intent, record, other)
+
+
+def test_the_checks_a_question_needs_are_named_in_its_frame():
+    assert read("How much is the carers' award worth?").checks == ()
+    assert "period" in read("What did Kent plan for 2024-2028?").checks
+    assert "count" in read("How many parking spaces would the car park lose?").checks
+    assert "record_only" in read("When does the consultation close?").checks
+    assert "record_only" not in read("When was the decision taken?").checks
+
+
+@pytest.fixture(scope="module")
+def asker(tmp_path_factory):
+    root = tmp_path_factory.mktemp("record")
+    corpus = root / "pages"
+    corpus.mkdir()
+    for name in PAGES:
+        shutil.copy(LAYOUTS / name, corpus / name)
+    build([corpus], root / "index", HashEmbedder(384), "hash:384")
+    return Asker(Searcher(root / "index", embedder=HashEmbedder(384)))
+
+
+@pytest.mark.parametrize(("question", "quote", "label", "note"), [
+    ("When was the decision on the Riverside Leisure Centre pool plant replacement taken?",
+     "Date of decision: 13/11/2023", "Date of decision ¶1", "2023-11-13"),
+    ("When was the Riverside Leisure Centre pool plant decision published?",
+     "Publication date: 14/11/2023", "Publication date ¶1", "2023-11-14"),
+    ("Who wrote the report on the Riverside Leisure Centre pool plant replacement?",
+     "Report author: Priya Anand", "Report author ¶1", ""),
+    ("When did the Cabinet decide the beach hut site licence fees?", "Date :-2013/02/06", "Date ¶1", "2013-02-06"),
+    ("Who is the contact officer for the beach hut site licence fees?",
+     "Contact Officer :-Head of Leisure Services - Karen Ashdown", "Contact Officer ¶1", ""),
+    ("Can the beach hut site licence fees decision be called in?", "Subject to Call-in :-Yes", "Subject to Call-in ¶1", ""),
+])
+def test_a_question_about_the_record_is_answered_from_its_field(asker, question, quote, label, note):
+    answer = asker.ask(question)
+    assert not answer.abstained, answer.text
+    assert answer.answerer == "record"
+    (claim,) = answer.claims
+    assert claim.text == quote and claim.citations[0].paragraph == label
+    assert claim.note == note
+
+
+def test_why_is_answered_by_the_reasons_the_record_gives(asker):
+    answer = asker.ask("Why did the Cabinet approve the Riverside Leisure Centre pool plant replacement?")
+    assert answer.answerer == "record"
+    assert answer.claims[0].text.startswith("Condition surveys found that the plant is likely to fail")
+    assert answer.claims[0].citations[0].paragraph == "Reasons for the decision ¶1"
+
+
+def test_the_date_of_a_decision_on_an_agenda_page_is_its_meeting(asker):
+    answer = asker.ask("When did the Cabinet approve the revised Housing Allocations Policy?")
+    assert answer.answerer == "record", answer.text
+    assert answer.claims[0].text.startswith("Cabinet - Wednesday, 11th September, 2019")
+    assert answer.claims[0].note == "2019-09-11"
+
+
+def test_a_field_the_record_does_not_print_is_said_to_be_missing(asker):
+    answer = asker.ask("Who was the lead officer for the beach hut site licence fees?")
+    assert answer.abstained
+    assert answer.reason == "Not found: the record of 3310 prints no lead officer."
+
+
+def test_a_maker_that_is_a_body_does_not_answer_which_councillor(asker):
+    """"Which councillor ...?" wants a person: the record's "Decision Maker :-Cabinet" is a body, so the record
+    does not answer; the decision's own text is read instead, and here names no councillor who decided."""
+    answer = asker.ask("Which councillor approved the beach hut site licence fees?")
+    assert answer.abstained  # the one councillor the page names declared an interest: he decided nothing
+    assert answer.reason == "Not found: the record of 3310 gives its decision maker as Cabinet, and names no person."

@@ -15,7 +15,11 @@ _GENERIC = {"council", "county", "borough", "district", "city", "metropolitan", 
             "and", "town", "parish", "cyngor", "sir", "bwrdeistref", "dinas", "a", "isle"}
 _LEAD_REF = re.compile(r"^(?P<ref>[A-Za-z]{0,5}\d[\w/().]*(?:\s\(\d{2}/\d{2}\))?)(?P<sep>\s*[-–:]\s+|\s+)"
                        r"(?P<title>\S.*)$")
-_STRONG = ("kent", "okd", "lettered number")  # schemes distinctive enough to open a title with no dash after them
+
+
+def _strong() -> set[str]:
+    """Schemes distinctive enough to open a title with no dash after them (``references.json``)."""
+    return {s.name for s in reference_schemes()[0] if s.strong}
 
 
 def title_reference(title: str) -> tuple[str, str]:
@@ -24,7 +28,7 @@ def title_reference(title: str) -> tuple[str, str]:
     m = _LEAD_REF.match(title.strip())
     if m:
         scheme = scheme_of(m.group("ref"))
-        if scheme and (m.group("sep").strip() or scheme in _STRONG):
+        if scheme and (m.group("sep").strip() or scheme in _strong()):
             return m.group("ref").strip(), m.group("title").strip()
     return "", title.strip()
 
@@ -33,7 +37,7 @@ def trailing_reference(title: str) -> str:
     """A council's own reference ending a title ("Bold Steps for Kent - ... - 10/01544", "... OKD15 (24/25)")."""
     schemes, _ = reference_schemes()
     for scheme in schemes:
-        if scheme.name in ("kent", "okd", "lettered number"):
+        if scheme.strong:
             m = re.search(rf"(?:^|[\s(-])({scheme.pattern.pattern})\)?\s*$", title)
             if m:
                 return m.group(1).strip()

@@ -56,6 +56,8 @@ def extract(text: str, paras: list[Paragraph], council: str = "") -> DocumentMet
     values = _joined(parts)
     fields = read_fields(text)
     page_kind, page_title = _page_title(text)
+    if page_kind == "agenda item" and page_title and layout().item_number is not None:
+        page_title = layout().item_number.sub("", page_title, count=1).strip()  # "7. Title": the item's number
     doc_type, status = _type_and_status(head, values)
     if not doc_type and page_kind:
         doc_type = "minutes" if page_kind in ("issue meetings", "agenda item", "agenda and decisions") else "decision page"
@@ -82,7 +84,7 @@ def extract(text: str, paras: list[Paragraph], council: str = "") -> DocumentMet
         number=number,
         mentions=tuple(mentions),
         title=_title(parts, text, number) or _field_title(fields) or page_title or _record_title(text),
-        decision_maker=_maker(values) or _field_maker(fields) or _phrase_maker(text),
+        decision_maker=_maker(values) or _field_maker(fields) or _phrase_maker(text) or _minute_maker(text, page_kind),
         status=status,
         doc_type=doc_type,
         key_decision=key,
@@ -128,6 +130,16 @@ def _lead(text: str) -> str:
         if len(line.split()) >= 4 and not read_fields(line) and not label_of(line) and not DATE_RE.match(line):
             return line
     return ""
+
+
+def _minute_maker(text: str, page_kind: str) -> str:
+    """Who an agenda item's minute says decided, where the page prints no maker: "Minutes:" / "The Cabinet
+    considered a report ... RESOLVED" (``text_maker`` read from where the minute begins)."""
+    if page_kind != "agenda item":
+        return ""
+    labels = "|".join(re.escape(label) for label in layout().minutes_labels)
+    m = re.search(rf"(?im)^[ \t]*(?:{labels})[ \t]*:?[ \t]*$", text) if labels else None
+    return text_maker(text[m.start():]) if m else ""
 
 
 def _phrase_maker(text: str) -> str:

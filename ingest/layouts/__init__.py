@@ -26,6 +26,8 @@ class Layout:
     text_makers: tuple[re.Pattern, ...] = ()
     maker_words: frozenset[str] = frozenset()  # words the name of a body or post that decides holds (lower case)
     record_headers: tuple[re.Pattern, ...] = ()  # a record of decision's heading line; its title follows
+    item_number: re.Pattern | None = None  # an agenda item's number before its heading ("7.", "Item 7:")
+    minutes_labels: tuple[str, ...] = ()  # where an agenda item's minute begins ("Minutes:")
     joined_fields: dict[str, str] = field(default_factory=dict)  # field -> the field it qualifies when printed
     # on the next line ("Post: ..." after "Officer taking the decision: ..."): joined to it with ", "
 
@@ -71,6 +73,8 @@ def layout(name: str = "moderngov") -> Layout:
         maker_words=frozenset(w.lower() for w in data.get("maker_words", [])),
         record_headers=tuple(re.compile(p, re.M | re.I) for p in data.get("record_headers", [])),
         joined_fields=dict(data.get("joined_fields", {})),
+        item_number=re.compile(data["item_number"], re.I) if data.get("item_number") else None,
+        minutes_labels=tuple(data.get("minutes_labels", ())),
     )
 
 
@@ -78,12 +82,13 @@ def layout(name: str = "moderngov") -> Layout:
 class Scheme:
     name: str
     pattern: re.Pattern
+    strong: bool = False  # read where it opens a title without a dash, or ends one
 
 
 @cache
 def reference_schemes() -> tuple[tuple[Scheme, ...], re.Pattern]:
     data = json.loads((HERE / "references.json").read_text(encoding="utf-8"))
-    schemes = tuple(Scheme(s["name"], re.compile(s["pattern"])) for s in data["schemes"])
+    schemes = tuple(Scheme(s["name"], re.compile(s["pattern"]), bool(s.get("strong"))) for s in data["schemes"])
     return schemes, re.compile(data["list_ref"], re.IGNORECASE)
 
 

@@ -10,13 +10,15 @@ from index.search import Hit
 from qa.evidence import Evidence, ScoredSentence
 from qa.intent import Intent
 from qa.records import Citation, Claim, Draft
-from qa.text import collapse, is_item, normalise, quotable, with_its_list, with_its_sequel
+from qa.text import (MAX_LIST_CHARS, collapse, is_item, list_spans, normalise, quotable, sentences, with_its_list,
+                     with_its_sequel)
 
 # intents only a sentence of that kind answers
 STRICT = (Intent.AMOUNT, Intent.DATE, Intent.COUNT, Intent.WHO, Intent.PERCENT, Intent.ORGANISATION)
 SECOND_CLAIM_RATIO = 0.9  # a second sentence is quoted only when it scores nearly as well as the first
 LIST_PASSAGES = 4  # passages of a list quoted after a lead-in that ends its own passage
 MAX_CITATIONS_PER_CLAIM = 2
+MAX_LIST_ITEMS = 25  # items of one long list quoted, each with its citation
 
 
 def citation_for(hit: Hit, quote: str) -> Citation:
@@ -42,7 +44,17 @@ class ExtractiveAnswerer:
         if not chosen:
             return Draft((), self.name)
         claims = []
+        read: list[Hit] = []
         for s in chosen:
+            items = list_spans(s.hit.text, s.start, s.end)
+            if len(items) > 1 and items[-1][1] - items[0][0] > MAX_LIST_CHARS:
+                # "Which ... were approved?": every item of a long list, each quoted and cited, not the two nearest
+                claims += [self._quoted(s.hit, a, b) for a, b in items[:MAX_LIST_ITEMS + 1]]
+                if items[-1][1] >= len(s.hit.text.rstrip()):  # the list goes on in the paragraph's next part
+                    more, seen = self._list_after(evidence.searcher, s.hit, MAX_LIST_ITEMS + 1 - len(items))
+                    claims += more
+                    read += seen
+                continue
             start, end = with_its_list(s.hit.text, s.start, s.end)
             if (start, end) == (s.start, s.end):
                 start, end = with_its_sequel(s.hit.text, s.start, s.end)
@@ -51,7 +63,6 @@ class ExtractiveAnswerer:
                      and _same(t, s)]
             cites = [citation_for(h, quote) for h in [s.hit, *twins]][:MAX_CITATIONS_PER_CLAIM]
             claims.append(Claim(quote, tuple(cites)))
-        read: list[Hit] = []
         if claims and claims[-1].text.rstrip().endswith(":") and chosen[-1].end >= len(chosen[-1].hit.text.rstrip()):
             # "The Cabinet Member has endorsed:" ends its passage; what was endorsed is the list that follows
             for nxt in evidence.searcher.following(chosen[-1].hit, LIST_PASSAGES):
@@ -61,6 +72,25 @@ class ExtractiveAnswerer:
                 if not is_item(nxt.text):  # an item of a list: the list may go on after it
                     break
         return Draft(tuple(claims), self.name, read=tuple(read))
+
+    @staticmethod
+    def _quoted(hit: Hit, start: int, end: int) -> Claim:
+        quote = quotable(hit.text[start:end], hit.heading)
+        return Claim(quote, (citation_for(hit, quote),))
+
+    def _list_after(self, searcher, hit: Hit, room: int) -> tuple[list[Claim], list[Hit]]:
+        """The items of a list that runs on past ``hit`` into the next parts of the same paragraph, each quoted."""
+        claims: list[Claim] = []
+        read: list[Hit] = []
+        for nxt in searcher.following(hit, LIST_PASSAGES):
+            if nxt.paragraph != hit.paragraph or nxt.document != hit.document:
+                break
+            spans = [(a, b) for a, b in sentences(nxt.text) if is_item(nxt.text[a:b])]
+            read.append(nxt)
+            claims += [self._quoted(nxt, a, b) for a, b in spans[:max(room - len(claims), 0)]]
+            if not spans or spans[-1][1] < len(nxt.text.rstrip()):
+                break  # the list ends inside this part
+        return claims, read
 
     @staticmethod
     def _choose(scored: list[ScoredSentence], intent: Intent, strict: bool = False) -> list[ScoredSentence]:

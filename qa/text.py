@@ -12,7 +12,7 @@ STOPWORDS = frozenset(
     him his how i if in into is it its itself just me more most my no nor not now of off on once only or other
     our ours out over own same she should so some such than that the their theirs them then there these they
     this those through to too under until up very was we were what when where which while who whom why will
-    with would you your yours much many decision decisions council kcc kent please tell me give show list find""".split()
+    with would you your yours much many decision decisions council please tell me give show list find""".split()
 )
 
 _TOKEN = re.compile(r"[a-z0-9£]+(?:[.,/][0-9]+)*[a-z]*", re.I)
@@ -39,13 +39,14 @@ def is_item(sentence: str) -> bool:
     return bool(_ITEM.match(sentence))
 
 
-def with_its_list(text: str, start: int, end: int) -> tuple[int, int]:
+def list_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """A sentence that opens a list ("... for the following reasons:") or is an item of one answers only with the
-    whole list: the span from the lead-in sentence to the last item (unless that grows past MAX_LIST_CHARS)."""
+    whole list: the spans of the lead-in sentence and of every item after it; the sentence's own span alone where
+    it is no part of a list (or an item with no lead-in)."""
     spans = sentences(text)
     i = next((n for n, (s, e) in enumerate(spans) if s <= start < e or (s, e) == (start, end)), None)
     if i is None:
-        return start, end
+        return [(start, end)]
     lead = i
     if is_item(text[spans[i][0]:spans[i][1]]):
         while lead > 0 and is_item(text[spans[lead][0]:spans[lead][1]]):
@@ -53,13 +54,20 @@ def with_its_list(text: str, start: int, end: int) -> tuple[int, int]:
         if not text[spans[lead][0]:spans[lead][1]].rstrip().endswith(":"):
             lead = i  # items with no lead-in: keep the item alone
     elif not text[spans[i][0]:spans[i][1]].rstrip().endswith(":"):
-        return start, end
+        return [(start, end)]
     last = lead
     while last + 1 < len(spans) and is_item(text[spans[last + 1][0]:spans[last + 1][1]]):
         last += 1
     if last == lead and lead == i:
-        return start, end
-    s, e = spans[lead][0], spans[last][1]
+        return [(start, end)]
+    return spans[lead:last + 1]
+
+
+def with_its_list(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of ``list_spans`` as one quote, unless that grows past MAX_LIST_CHARS (then the sentence alone:
+    the answerer quotes a long list item by item)."""
+    spans = list_spans(text, start, end)
+    s, e = spans[0][0], spans[-1][1]
     return (s, e) if e - s <= MAX_LIST_CHARS else (start, end)
 
 

@@ -15,17 +15,13 @@ from qa import record
 from qa.frame import Frame, read
 from qa.intent import Intent
 from qa.records import NOT_FOUND, Answer, Draft, Question
+from qa.weights import setting
 
 # Evidence below this (``qa.evidence``: mean of dense cosine and IDF-weighted term coverage of the best
-# passage) means the indexed decisions do not cover the question. Calibrated with all-MiniLM-L6-v2 on the gold
-# set and the three held-out sets together (eval/README.md): it sits between the strongest out-of-corpus question
-# (0.370) and the weakest answerable one (0.395). With 10,000 distractor decisions (75,000 passages) the strongest
-# out-of-corpus question scores 0.316, so the threshold need not grow with the index. On the fourth held-out set
-# it has no margin (0.410 out of the corpus against 0.401 answerable). Another embedding model needs its own
-# calibration (``councilqa eval`` prints the margins).
-DEFAULT_THRESHOLD = 0.38
+# passage) means the indexed decisions do not cover the question; how it was set, and with which model, is in
+# eval/README.md (another embedding model needs its own: ``councilqa eval`` prints the margins).
+DEFAULT_THRESHOLD = setting("threshold")
 LIST_DEPTH = 30  # "which decisions" questions look further down the ranking
-DOMINANCE = 0.1  # evidence margin by which one decision must lead for the answer to keep to it
 RERANK_POOL = 30  # fused hits the reranker reorders
 FOCUS_DEPTH = 12  # passages searched again inside the decision a question is most plainly about
 COPIES_PER_TEXT = 3  # copies of a repeated paragraph kept for the decisions whose title and heading fit best
@@ -258,12 +254,13 @@ class Asker:
 
     @staticmethod
     def dominant(hits: list[Hit], strengths: list[float]) -> str | None:
-        """The decision whose best passage beats every other decision's best by DOMINANCE, if there is one."""
+        """The decision whose best passage beats every other decision's best by the dominance margin
+        (``qa/data/weights.json``), if there is one."""
         best: dict[str, float] = {}
         for h, st in zip(hits, strengths):
             best[h.decision] = max(best.get(h.decision, 0.0), st)
         ranked = sorted(best.items(), key=lambda kv: -kv[1])
-        if len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= DOMINANCE:
+        if len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= setting("dominance"):
             return ranked[0][0]
         return None
 

@@ -18,9 +18,12 @@ import numpy as np
 
 from index.search import Hit
 from index.thesaurus import expanded, expansions
+from ingest.councils import distinctive
+from qa.councils import named_councils
 from qa.fields import is_furniture, under_asked_field
 from qa.intent import FULL_DATE_IN_TEXT, PERSON_NAMED, Intent, satisfies
 from qa.titles import states_title
+from qa.weights import weights_of
 from qa.text import sentences, stem, terms
 
 
@@ -32,6 +35,7 @@ class ScoredSentence:
     end: int
     score: float
     fits: bool  # holds the kind of fact the question asks for
+    features: dict[str, float] | None = None  # what the score weighs (``qa.weights``), kept for fitting them
 
     @property
     def text(self) -> str:
@@ -39,7 +43,6 @@ class ScoredSentence:
 
 
 TITLE_WORD_WEIGHT = 0.25
-FIELD_BONUS = 0.15  # a sentence under a field the question names (``qa.fields``)
 INTENT_WORDS = {Intent.DATE: {"date", "day"}, Intent.COUNT: {"number"}, Intent.AMOUNT: {"amount"}}
 
 
@@ -67,7 +70,10 @@ class Evidence:
         self.searcher = searcher
         self.question = question
         self.frame = frame or read(question)  # the question as read once (``qa.frame``)
-        self.terms = terms(question)
+        # the council a question names says where to look (the search is held to it), not what to find: its name
+        # weighs nothing, as a page that never prints its own name ("Kent", "West Sussex") still answers
+        named = {t for c in named_councils(question, searcher.councils()) for t in terms(distinctive(c))}
+        self.terms = [t for t in terms(question) if t not in named]
         n = max(searcher.passage_count(), 1)
         # idf with +0.5 smoothing; an unseen term gets the largest weight
         self.weights = {t: math.log((n + 1) / (self._df(t) + 0.5)) for t in self.terms}
@@ -126,6 +132,8 @@ class Evidence:
         out = []
         asked = self.frame.labels
         own_weights: dict[int, dict[str, float]] = {}
+        sentence_weights = weights_of("sentence")
+        strict = intent is not Intent.GENERAL and intent is not Intent.LIST
         for (rank, h, s, e), text, d in zip(spans, texts, dense):
             if is_furniture(text, part="#" in h.document):
                 continue  # "Salford City Council - Record of Decision", "Reasons for Decision": printed on every page
@@ -136,25 +144,26 @@ class Evidence:
                 naming = set(terms(f"{h.decision} {h.title}"))
                 own_weights[h.passage_id] = {t: w * (TITLE_WORD_WEIGHT if t in naming else 1.0)
                                              for t, w in weights.items()}
-            # A sentence is read under its section's heading: "Decision taken by" + "Clair Bell, ...".
-            own = self.coverage(f"{h.heading} {text}", own_weights[h.passage_id])
-            with_context = self.coverage(f"{context_of(h)} {text}", weights)
-            score = 0.35 * float(d) + 0.2 * own + 0.2 * with_context + 0.25 * passage[rank]
-            if intent is not Intent.GENERAL and intent is not Intent.LIST:
-                score += 0.15 if fits else -0.15
-            if intent is Intent.DATE and fits and not FULL_DATE_IN_TEXT.search(text):
-                score -= 0.1  # "when" asks for a day or a month: a year alone answers it least
-            if intent is Intent.WHO and fits and not PERSON_NAMED.search(text):
-                score -= 0.1  # "who" asks for a person: a role alone ("the Corporate Director") answers less
-            score += 0.02 / (1 + rank)
-            if under_asked_field(h.heading, text, asked):
-                score += FIELD_BONUS  # "Effective from: 25/06/2021" for "... effective?"
-            if not h.title or states_title(text, h.title):
-                # the decision's title restates the question; it answers nothing (a decision with no title has
-                # always taken this penalty on every sentence: kept as measured, see eval/README.md)
-                score -= 0.2
-            if len(text.split()) < 4:
-                score -= 0.1  # "21/00081", "Yes": a fragment is rarely the answer
-            out.append(ScoredSentence(h, rank, s, e, round(score, 6), fits))
+            features = {
+                "dense": float(d),
+                # a sentence is read under its section's heading: "Decision taken by" + "Clair Bell, ..."
+                "own": self.coverage(f"{h.heading} {text}", own_weights[h.passage_id]),
+                "context": self.coverage(f"{context_of(h)} {text}", weights),
+                "passage": passage[rank],
+                "fits": float(strict and fits),  # holds the kind of fact asked for
+                "misfit": float(strict and not fits),
+                # "when" asks for a day or a month: a year alone answers it least; "who" a person, not a role alone
+                "year_only": float(intent is Intent.DATE and fits and not FULL_DATE_IN_TEXT.search(text)),
+                "role_only": float(intent is Intent.WHO and fits and not PERSON_NAMED.search(text)),
+                "rank": 1 / (1 + rank),
+                "asked_field": float(under_asked_field(h.heading, text, asked)),  # "Effective from: ..." for "effective?"
+                # the decision's title restates the question; it answers nothing
+                "title": float(bool(h.title) and states_title(text, h.title)),
+                "fragment": float(len(text.split()) < 4),  # "21/00081", "Yes": a fragment is rarely the answer
+            }
+            score = sum(sentence_weights[name] * value for name, value in features.items())
+            if "bias" in sentence_weights:  # fitted (``eval.fit``): the probability that the sentence answers
+                score = 1 / (1 + math.exp(-(score + sentence_weights["bias"])))
+            out.append(ScoredSentence(h, rank, s, e, round(score, 6), fits, features))
         out.sort(key=lambda x: (-x.score, x.rank, x.start))
         return out

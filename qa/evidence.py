@@ -70,10 +70,11 @@ class Evidence:
         self.searcher = searcher
         self.question = question
         self.frame = frame or read(question)  # the question as read once (``qa.frame``)
-        # the council a question names says where to look (the search is held to it), not what to find: its name
-        # weighs nothing, as a page that never prints its own name ("Kent", "West Sussex") still answers
-        named = {t for c in named_councils(question, searcher.councils()) for t in terms(distinctive(c))}
-        self.terms = [t for t in terms(question) if t not in named]
+        # the council a question names says where to look (the search is held to its decisions), not what to find:
+        # every passage of it covers its name, as a page that never prints its own name ("Kent", "West Sussex")
+        # still answers
+        self.given = {t for c in named_councils(question, searcher.councils()) for t in terms(distinctive(c))}
+        self.terms = terms(question)
         n = max(searcher.passage_count(), 1)
         # idf with +0.5 smoothing; an unseen term gets the largest weight
         self.weights = {t: math.log((n + 1) / (self._df(t) + 0.5)) for t in self.terms}
@@ -89,7 +90,7 @@ class Evidence:
         total = sum(weights.values())
         if not total:
             return 0.0
-        present = {stem(t) for t in terms(text)}
+        present = {stem(t) for t in terms(text)} | self.given
         lowered = text.lower()
         present |= {t for t in weights if t in lowered}  # figures and numbers as written
         # a plain-English word is covered by the documents' word for it ("respite" by "short breaks")

@@ -9,7 +9,14 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from index.errors import BadRequest
 from index.ledger import Award, LedgerQuery, awards
+
+
+class OrganisationNotFound(BadRequest):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no organisation named like {name[:80]!r} in the index: `councilqa orgs` (GET /api/orgs) "
+                         "lists them")
 
 
 @dataclass(frozen=True)
@@ -50,15 +57,19 @@ class OrganisationPage:
                 "awards": [a.to_dict() for a in self.awards]}
 
 
-def organisations(conn: sqlite3.Connection, name: str = "", limit: int = 1000) -> list[Organisation]:
-    """Organisations named in the index (those whose normalised name holds ``name``'s), most decisions first."""
+def organisations(conn: sqlite3.Connection, name: str = "", limit: int | None = 1000) -> list[Organisation]:
+    """Organisations named in the index (those whose normalised name holds ``name``'s; none where ``name`` normalises
+    to nothing), most decisions first; ``limit`` None: every one."""
     from ingest.orgs import org_key
 
     args: list = []
     where = ""
     if name:
+        key = org_key(name)
+        if not key:  # only words every name drops ("the", "%"): it names no organisation, not every one
+            return []
         where = " WHERE o.key LIKE ? ESCAPE '\\'"
-        args.append("%" + re.sub(r"([%_\\])", r"\\\1", org_key(name)) + "%")
+        args.append("%" + re.sub(r"([%_\\])", r"\\\1", key) + "%")
     rows = conn.execute(
         "SELECT o.key, o.name, o.kind, o.role, d.number FROM organisations o JOIN documents d ON d.id = o.document_id"
         + where, args).fetchall()

@@ -152,3 +152,105 @@ def similar_request(decision: object, k: object = 10, council: object = "", othe
     if start and end and start > end:
         raise BadRequest(f"from ({start}) is after to ({end}): no date is both")
     return SimilarRequest(number, k_value(k, k_name), place, other_councils, start, end)
+
+
+MAX_EXPORT = 1_000_000  # ledger rows one CLI export writes (``awards --limit``); the API reads a page at a time
+
+
+@dataclass(frozen=True)
+class AwardsRequest:
+    """Rows of the awards ledger: ``query`` (its filters, its sort and ``query.offset``, the rows skipped first) and
+    ``limit``, the rows wanted from there (None: every row). ``index.ledger_export.collect`` reads them a page of
+    ``query.limit`` at a time."""
+
+    query: object  # index.ledger.LedgerQuery
+    limit: int | None = 100
+
+    @property
+    def offset(self) -> int:
+        return self.query.offset  # type: ignore[attr-defined]
+
+
+def _words(value: object, name: str) -> str:
+    """An optional text value (None or "" when not given), sanitised; its length is checked by the record."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadRequest(f"{name} must be text")
+    return sanitise(value)
+
+
+def amount(value: object, name: str = "min") -> float | None:
+    """An amount as people type it ("1m", "250k", "£1.5m", "1,000,000"); None when not given."""
+    from index.ledger import parse_amount
+
+    text = _words(value, name)
+    if not text:
+        return None
+    try:
+        return parse_amount(text)
+    except BadRequest as exc:
+        raise BadRequest(f"{name}: {exc}") from None
+
+
+def awards_request(min_value: object = None, max_value: object = None, date_from: object = None,
+                   date_to: object = None, council: object = None, maker: object = None, kinds: object = (),
+                   org: object = None, status: object = None, decision: object = None, sort: object = "value",
+                   limit: object = 100, offset: object = 0, all_printings: bool = False, *,
+                   names: dict[str, str] | None = None, max_limit: int | None = None) -> AwardsRequest:
+    """``councilqa awards``, ``GET /api/awards`` and the app's Awards tab: the filters as typed, checked here and by
+    ``LedgerQuery``. ``limit`` None (the CLI's exports) is every row; else 1 to ``max_limit`` (default: a page,
+    ``ledger.MAX_PAGE``). ``names``: how this front end spells a field in its messages (``{"limit": "--limit"}``).
+    A status is read as the documents' words are ("Approved" is "taken", "Call-in" "called in")."""
+    from index.ledger import MAX_PAGE, SORTS, LedgerQuery
+    from ingest.fields import status_of
+
+    said = {"min": "min", "max": "max", "limit": "limit", "offset": "offset", "kind": "kind", "sort": "sort",
+            **(names or {})}
+    if isinstance(kinds, str) or not isinstance(kinds, (list, tuple)):
+        raise BadRequest(f"{said['kind']} must be a list of kinds")
+    wanted = None if limit is None else k_value(limit, said["limit"], upper=max_limit or MAX_PAGE)
+    state = _words(status, "status")
+    wanted_kinds = tuple(w for w in (_words(k, said["kind"]).lower() for k in kinds) if w)
+    order = _words(sort, said["sort"]) or "value"
+    if order not in SORTS:
+        raise BadRequest(f"{said['sort']} {order[:40]!r} is not one of: {', '.join(SORTS)}")
+    query = LedgerQuery(min_value=amount(min_value, said["min"]), max_value=amount(max_value, said["max"]),
+                        date_from=_words(date_from, "from"), date_to=_words(date_to, "to"),
+                        council=_words(council, "council"), maker=_words(maker, "maker"),
+                        kinds=wanted_kinds, org=_words(org, "org"),
+                        status=status_of(state) if state else "", decision=_words(decision, "decision"),
+                        sort=order, limit=min(wanted or MAX_PAGE, MAX_PAGE),
+                        offset=offset_value(offset, said["offset"], upper=MAX_EXPORT), repeats=bool(all_printings))
+    if query.min_value is not None and query.max_value is not None and query.min_value > query.max_value:
+        raise BadRequest(f"{said['min']} ({query.min_value:,.0f}) is more than {said['max']} "
+                         f"({query.max_value:,.0f}): no amount is both")
+    return AwardsRequest(query, wanted)
+
+
+def yes_no(value: object, name: str) -> bool:
+    """yes / no (true / false), or "" for no."""
+    from index.filters import key_value
+
+    try:
+        return bool(key_value(value))
+    except BadRequest:
+        raise BadRequest(f"{name} takes yes or no") from None
+
+
+EXPORT_FORMATS = ("json", "csv", "ocds")  # the ledger's (``index.ledger_export``)
+
+
+def export_format(value: object) -> str:
+    text = value.strip().lower() if isinstance(value, str) else value
+    if text not in EXPORT_FORMATS:
+        raise BadRequest(f"format must be one of {', '.join(EXPORT_FORMATS)} (got {value!r})")
+    return str(text)
+
+
+def organisation_name(value: object) -> str:
+    """An organisation's name as typed (``councilqa orgs NAME``, ``GET /api/orgs/{name}``)."""
+    name = text(value, "organisation name")
+    if len(name) > MAX_ID:
+        raise BadRequest(f"the organisation name is {len(name):,} characters long; at most {MAX_ID} are read")
+    return name

@@ -3,16 +3,10 @@ the queries are ``index.ledger.awards`` and ``index.orgs`` (the app and the HTTP
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 
 from ui.cli import EXIT_OK, _index_dir, _open_store
-
-CSV_COLUMNS = ["decision", "council", "title", "maker", "status", "date", "date_kind", "amount", "value_gbp", "kind",
-               "period", "term_years", "counterparty", "role", "row", "qualifier", "citation", "paragraph", "quote",
-               "document", "source"]
-PAGE = 1000
 
 
 def add_parsers(sub) -> None:
@@ -31,9 +25,10 @@ def add_parsers(sub) -> None:
                    "LIMITED')")
     p.add_argument("--status", help="proposed, recommendations approved, taken")
     p.add_argument("--decision", metavar="ID", help="one decision's amounts")
-    p.add_argument("--sort", default="value", choices=["value", "-value", "date", "-date", "council"])
-    p.add_argument("--limit", type=int, metavar="N", help="rows shown (default: 100 as text, every row as CSV, JSON "
-                   "or OCDS)")
+    p.add_argument("--sort", default="value", help="value (largest first), -value, date (newest first), -date, council "
+                   "(a value starting with '-' is written --sort=-value)")
+    p.add_argument("--limit", metavar="N", help="rows shown (default: 100 as text, every row as CSV, JSON or OCDS)")
+    p.add_argument("--offset", default="0", metavar="N", help="rows skipped first (the next page: --offset 100)")
     p.add_argument("--all-printings", action="store_true",
                    help="also list a figure each time a decision prints it again (its report as its record)")
     fmt = p.add_mutually_exclusive_group()
@@ -49,29 +44,15 @@ def add_parsers(sub) -> None:
     p.add_argument("--index", help="index directory")
 
 
-def _query(args: argparse.Namespace, limit: int, offset: int = 0):
-    from index.ledger import LedgerQuery, parse_amount
+def _request(args: argparse.Namespace, exporting: bool):
+    """The options, checked by the one validation layer the API and the app use (``index.requests``)."""
+    from index.requests import MAX_EXPORT, awards_request
 
-    return LedgerQuery(min_value=parse_amount(args.min) if args.min else None,
-                       max_value=parse_amount(args.max) if args.max else None,
-                       date_from=args.date_from or "", date_to=args.date_to or "", council=args.council or "",
-                       maker=args.maker or "", kinds=tuple(args.kind), org=args.org or "", status=args.status or "",
-                       decision=args.decision or "", sort=args.sort, limit=limit, offset=offset,
-                       repeats=args.all_printings)
-
-
-def _all(conn, args: argparse.Namespace, cap: int | None):
-    from index.ledger import awards
-
-    out, offset = [], 0
-    while True:
-        size = min(PAGE, cap - len(out)) if cap else PAGE
-        page = awards(conn, _query(args, size, offset))
-        out += page.awards
-        offset += len(page.awards)
-        if len(page.awards) < size or (not page.more and offset >= page.total) or (cap and len(out) >= cap):
-            # every row read: the count is exact; else the page's (a floor past COUNT_CAP)
-            return out, len(out) if len(page.awards) < size or not page.more else page.total
+    limit = args.limit if args.limit is not None else (None if exporting else 100)
+    return awards_request(args.min, args.max, args.date_from, args.date_to, args.council, args.maker, args.kind,
+                          args.org, args.status, args.decision, args.sort, limit, args.offset, args.all_printings,
+                          names={"min": "--min", "max": "--max", "limit": "--limit", "offset": "--offset",
+                                 "kind": "--kind", "sort": "--sort"}, max_limit=MAX_EXPORT)
 
 
 def _money(value: float) -> str:
@@ -81,50 +62,38 @@ def _money(value: float) -> str:
 
 
 def cmd_awards(args: argparse.Namespace) -> int:
-    from index.requests import k_value
+    from index.ledger_export import collect, render
     from index.sanitise import printable
 
-    if args.limit is not None:
-        k_value(args.limit, "--limit", upper=1_000_000)
-    exporting = args.csv or args.json or args.ocds
+    exporting = "csv" if args.csv else "json" if args.json else "ocds" if args.ocds else ""
+    req = _request(args, bool(exporting))  # a bad option fails before anything is read
     with _open_store(_index_dir(args.index)) as store:
-        _query(args, 1)  # a bad filter fails before anything is read
-        rows, total = _all(store.conn, args, args.limit or (None if exporting else 100))
-    if args.csv:
-        w = csv.writer(sys.stdout)
-        w.writerow(CSV_COLUMNS)
-        for a in rows:
-            w.writerow([a.decision, a.council, a.title, a.maker, a.status, a.date, a.date_kind, a.text,
-                        f"{a.value:.2f}", a.kind, a.period, "" if a.term_years is None else f"{a.term_years:g}",
-                        a.counterparty, a.role, a.row, a.qualifier, a.citation, a.paragraph, " ".join(a.sentence.split()),
-                        a.document, a.source])
-    elif args.json:
-        print(json.dumps({"total": total, "awards": [a.to_dict() for a in rows]}, ensure_ascii=False, indent=2))
-    elif args.ocds:
-        from index.ocds import package
-
-        print(json.dumps(package(rows), ensure_ascii=False, indent=2))
-    else:
-        if not rows:
-            print("no amounts match")
-        for a in rows:
-            when = f"{a.date} ({a.date_kind})" if a.date and a.date_kind != "decision" else (a.date or "no date")
-            party = f" · {a.counterparty} ({a.role})" if a.counterparty else ""
-            row = f" · row: {a.row}" if a.row else ""
-            note = " · proposed, not yet taken" if a.proposed else ""
-            print(f"{_money(a.value):>14}  {a.text} · {a.kind or 'unclassified'} · {a.period.replace('_', ' ')}"
-                  f"{party}{row}\n                {a.decision} {printable(a.title)[:70]} · {a.status or 'status unknown'}"
-                  f" · {when} · {a.council}{note}\n                {a.citation} {printable(' '.join(a.sentence.split()))[:160]}")
-        if total > len(rows):
-            from index.ledger import COUNT_CAP
-
-            many = f"more than {COUNT_CAP:,}" if total > COUNT_CAP else f"{total:,}"
-            print(f"\n{len(rows)} of {many} shown (--limit N for more, --csv or --json for all)")
+        export = collect(store.conn, req)
+    if exporting:
+        sys.stdout.write(render(export, exporting))
+        return EXIT_OK
+    rows, total = export.awards, export.total
+    if not rows:
+        print("no amounts match")
+    for a in rows:
+        when = f"{a.date} ({a.date_kind})" if a.date and a.date_kind != "decision" else (a.date or "no date")
+        party = f" · {a.counterparty} ({a.role})" if a.counterparty else ""
+        row = f" · row: {a.row}" if a.row else ""
+        note = " · proposed, not yet taken" if a.proposed else ""
+        print(f"{_money(a.value):>14}  {a.text} · {a.kind or 'unclassified'} · {a.period.replace('_', ' ')}"
+              f"{party}{row}\n                {a.decision} {printable(a.title)[:70]} · {a.status or 'status unknown'}"
+              f" · {when} · {a.council}{note}\n                {a.citation} {printable(' '.join(a.sentence.split()))[:160]}")
+    if export.more or (export.offset and rows):
+        many = f"more than {total - 1:,}" if export.total_is_floor else f"{total:,}"
+        shown = f"{export.offset + 1:,}-{export.offset + len(rows):,}" if export.offset else f"{len(rows)}"
+        hint = f" (--offset {export.offset + len(rows)} for the next, --csv or --json for all)" if export.more else ""
+        print(f"\n{shown} of {many} shown{hint}")
     return EXIT_OK
 
 
 def cmd_orgs(args: argparse.Namespace) -> int:
-    from index.orgs import organisation_page, organisations
+    from index.orgs import OrganisationNotFound, organisation_page, organisations
+    from index.requests import organisation_name
     from index.sanitise import printable
 
     with _open_store(_index_dir(args.index)) as store:
@@ -140,11 +109,9 @@ def cmd_orgs(args: argparse.Namespace) -> int:
                 print(f"{printable(o.name)} ({o.kind}) · {o.decisions} decision{'s' * (o.decisions != 1)} · "
                       f"{o.amounts} amount{'s' * (o.amounts != 1)}{roles}")
             return EXIT_OK
-        page = organisation_page(store.conn, args.name)
+        page = organisation_page(store.conn, organisation_name(args.name))
     if page is None:
-        from index.errors import BadRequest
-
-        raise BadRequest(f"no organisation named like {args.name!r} in the index (councilqa orgs lists them)")
+        raise OrganisationNotFound(args.name)
     if args.json:
         print(json.dumps(page.to_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK

@@ -22,14 +22,13 @@ CHART_KIND = "contract_value"  # the chart sums one kind at a time: amounts of d
 def query_of(min_amount: str = "", max_amount: str = "", kind: str = "", org: str = "", sort: str = "value",
              maker: str = "", status: str = "", date_from: str = "", date_to: str = "", council: str = "",
              limit: int = PAGE, offset: int = 0):
-    """The tab's boxes as a ``LedgerQuery`` (checked like the CLI's: ``BadRequest`` names what is wrong)."""
-    from index.ledger import LedgerQuery, parse_amount
+    """The tab's boxes as a ``LedgerQuery``, checked by the validation layer the CLI and the API use
+    (``index.requests.awards_request``: ``BadRequest`` names what is wrong)."""
+    from index.requests import awards_request
 
-    lo, hi = sanitise(_str(min_amount)), sanitise(_str(max_amount))
-    return LedgerQuery(min_value=parse_amount(lo) if lo else None, max_value=parse_amount(hi) if hi else None,
-                       kinds=(kind,) if _str(kind) else (), org=_str(org), sort=_str(sort) or "value",
-                       maker=_str(maker), status=_str(status), date_from=_str(date_from), date_to=_str(date_to),
-                       council=_str(council), limit=limit, offset=offset)
+    kinds = [_str(kind)] if _str(kind) else []
+    return awards_request(_str(min_amount), _str(max_amount), _str(date_from), _str(date_to), _str(council),
+                          _str(maker), kinds, _str(org), _str(status), "", _str(sort) or "value", limit, offset).query
 
 
 def _row(a) -> list:
@@ -109,11 +108,16 @@ def open_award(services: Services, refs: list, index: int) -> tuple[list, dict]:
 
 def organisation_page(services: Services, name: str) -> tuple[dict, list[list], list[list]]:
     """An organisation's page: who it is, its amounts (table rows as the ledger's), where decisions name it."""
+    from index.errors import BadRequest
     from index.orgs import organisation_page as page_of
+    from index.requests import organisation_name
 
-    name = sanitise(_str(name))[:200]
-    if not name:
+    if not sanitise(_str(name)):
         return {}, [], []
+    try:  # checked as the CLI's and the API's name is
+        name = organisation_name(name)
+    except BadRequest as exc:
+        return {"error": str(exc)}, [], []
     page = page_of(services.asker().searcher.conn, name)
     if page is None:
         return {"error": f"no organisation named like {name!r} in the index"}, [], []

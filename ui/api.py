@@ -1,12 +1,13 @@
-"""The HTTP JSON API under ``/api/``: search, ask, the decisions, similar decisions and watches, in the JSON the
-CLI's ``--json`` prints.
+"""The HTTP JSON API under ``/api/``: search, ask, the decisions, similar decisions, watches, and the awards ledger
+and organisations (``ui.api_ledger``), in the JSON the CLI's ``--json`` prints.
 
 Thin, as the CLI is: each route checks its parameters with ``index.requests`` (the one validation layer, so a bad
 value gets the CLI's sentence), calls the library function the CLI calls (``Searcher.search``, ``Asker.ask``,
 ``list_decisions`` through the app's ``Services``, loaded once per generation) and returns the same records'
 ``to_dict()`` (``similar`` through ``qa.similar.finder_for``; the watches read from ``index.watchstore``). Errors
 are JSON, ``{"detail": "one sentence"}``: 400 for a bad parameter (an unknown one too, so a misspelt filter is not
-silently ignored), 401 without a key or login where one is required, 404 for no such decision, watch or route, 413/414 for a body or an address too large, 429 past the rate limit, 503 while busy or without
+silently ignored), 401 without a key or login where one is required, 404 for no such decision, watch, organisation
+or route, 413/414 for a body or an address too large, 429 past the rate limit, 503 while busy or without
 an index. Decision ids hold slashes and colons (``22/00093``, ``eastmarsh:101``): ``/api/decisions/22/00093``
 takes them as they are, or percent-encoded (``22%2F00093``).
 
@@ -28,6 +29,7 @@ from fastapi.routing import APIRoute
 from index import requests
 from index.errors import BadRequest, IndexError_
 from index.filters import Filters, key_value, parse_filters
+from index.orgs import OrganisationNotFound
 from index.watchstore import WatchNotFound
 from qa.similar import DecisionNotFound
 
@@ -80,40 +82,42 @@ def _bounded(request: Request) -> None:
         raise HTTPException(414, f"the address's parameters are over {MAX_QUERY_BYTES // 1024} KB")
     route = request.scope.get("route")
     if isinstance(route, APIRoute) and route.name != "elsewhere":  # no such route: that is what it is told
-        known = _query_names(route)
+        known, repeatable = _query_names(route)
         for name in request.query_params:
             if name not in known:
                 accepted = ", ".join(sorted(known)) or "none"
                 raise HTTPException(400, f"unknown parameter {name[:40]!r}: {route.path} takes {accepted}")
-            if len(request.query_params.getlist(name)) > 1:
+            if len(request.query_params.getlist(name)) > 1 and name not in repeatable:
                 raise HTTPException(400, f"parameter {name!r} is given more than once")
 
 
-_NAMES: dict[int, frozenset[str]] = {}
+_NAMES: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
 
-def _query_names(route: APIRoute) -> frozenset[str]:
-    """The query parameters a route declares, its dependencies' included (worked out once a route)."""
-    def names(dependant) -> set[str]:
-        out = {p.alias for p in dependant.query_params}
-        for sub in dependant.dependencies:
-            out |= names(sub)
-        return out
+def _query_names(route: APIRoute) -> tuple[frozenset[str], frozenset[str]]:
+    """The query parameters a route declares, its dependencies' included, and those declared as lists (which may
+    be given more than once: ``kind=grant&kind=loan``); worked out once a route."""
+    import typing
+
+    def params(dependant) -> list:
+        return [*dependant.query_params, *(p for sub in dependant.dependencies for p in params(sub))]
 
     if id(route) not in _NAMES:
-        _NAMES[id(route)] = frozenset(names(route.dependant))
+        found = params(route.dependant)
+        lists = {p.alias for p in found if typing.get_origin(p.field_info.annotation) in (list, tuple, set)}
+        _NAMES[id(route)] = frozenset(p.alias for p in found), frozenset(lists)
     return _NAMES[id(route)]
 
 
 class _as_http:
-    """Domain errors as HTTP ones: no such decision or watch 404, a bad request 400, an index that cannot be read
-    503, each with its sentence."""
+    """Domain errors as HTTP ones: no such decision, watch or organisation 404, a bad request 400, an index that
+    cannot be read 503, each with its sentence."""
 
     def __enter__(self):
         return self
 
     def __exit__(self, kind, exc, tb) -> bool:
-        if isinstance(exc, (DecisionNotFound, WatchNotFound)):
+        if isinstance(exc, (DecisionNotFound, WatchNotFound, OrganisationNotFound)):
             raise HTTPException(404, str(exc)) from None
         if isinstance(exc, BadRequest):
             raise HTTPException(400, str(exc)) from None
@@ -204,7 +208,8 @@ class Api:
                 "routes": {"search": f"{PREFIX}/search?q=...", "ask": f"{PREFIX}/ask?q=...",
                            "decisions": f"{PREFIX}/decisions", "decision": f"{PREFIX}/decisions/ID",
                            "similar": f"{PREFIX}/similar/ID", "watches": f"{PREFIX}/watches",
-                           "docs": f"{PREFIX}/docs"}}
+                           "awards": f"{PREFIX}/awards", "orgs": f"{PREFIX}/orgs",
+                           "organisation": f"{PREFIX}/orgs/NAME", "docs": f"{PREFIX}/docs"}}
 
     def _routes(self) -> None:
         r = self.router
@@ -299,6 +304,10 @@ class Api:
             with _as_http():
                 size = requests.k_value(limit, "limit")
             return await self.run(self._alerts, name, size)
+
+        from ui.api_ledger import add_routes
+
+        add_routes(self)  # the awards ledger and the organisations
 
         @r.api_route("/{rest:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
                      include_in_schema=False)

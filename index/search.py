@@ -357,51 +357,6 @@ class Searcher(StoreReading):
                     break
         return out
 
-    def copies(self, hits: list[Hit], filters: Filters = Filters(), limit: int = 5000) -> list[Hit]:
-        """The other passages with exactly the text of one of ``hits`` (the same paragraph in other decisions)."""
-        if not hits:
-            return []
-        hashes = sorted({content_hash(h.text) for h in hits})
-        where, args = filters.sql() if not filters.is_empty() else ("1 = 1", [])
-        rows = self.conn.execute(
-            "SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id"
-            f" WHERE p.content_hash IN ({','.join('?' * len(hashes))}) AND {where} LIMIT ?",
-            [*hashes, *args, limit],
-        ).fetchall()
-        seen = {h.passage_id for h in hits}
-        return self.hits([(r[0], 0.0) for r in rows if r[0] not in seen])
-
-    def following(self, hit: Hit, limit: int = 3) -> list[Hit]:
-        """The passages that follow ``hit`` in its document (a list after its lead-in), in order."""
-        rows = self.conn.execute(
-            "SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id WHERE d.path = ? AND p.start >= ?"
-            " AND p.id != ? ORDER BY p.start LIMIT ?", [hit.document, hit.end, hit.passage_id, limit]).fetchall()
-        return self.hits([(r[0], 0.0) for r in rows])
-
-    def paragraph_hits(self, document: str, label: str) -> list[Hit]:
-        """The passages of one paragraph of a document (a long paragraph is several), in order."""
-        rows = self.conn.execute(
-            "SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id WHERE d.path = ? AND p.label = ?"
-            " ORDER BY p.start", [document, label]).fetchall()
-        return self.hits([(r[0], 0.0) for r in rows])
-
-    def section_hits(self, document: str, label: str) -> list[Hit]:
-        """The passages of a paragraph and of those after it under the same heading ("Reasons ¶1", "Reasons ¶2")."""
-        first = self.conn.execute(
-            "SELECT p.heading, p.start FROM passages p JOIN documents d ON d.id = p.document_id"
-            " WHERE d.path = ? AND p.label = ? ORDER BY p.start LIMIT 1", [document, label]).fetchone()
-        if first is None:
-            return []
-        rows = self.conn.execute(
-            "SELECT p.id, p.heading FROM passages p JOIN documents d ON d.id = p.document_id"
-            " WHERE d.path = ? AND p.start >= ? ORDER BY p.start", [document, first["start"]]).fetchall()
-        out = []
-        for r in rows:
-            if r["heading"] != first["heading"]:
-                break
-            out.append((r["id"], 0.0))
-        return self.hits(out)
-
     def hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
         if not ranked:
             return []

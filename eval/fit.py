@@ -123,30 +123,42 @@ def whole_answers(runs, written: dict, part: str, folds: dict[str, dict], fitted
     """Whole answers, each question asked with ``part``'s weights fitted without its council (``qa.weights.
     trying``), against the written weights: the share right (the facts stated, or "not found" out of the
     corpus), per kind of question."""
-    from eval.data import gold_dir, load_gold
-    from eval.metrics import fact_match
-    from index.search import Searcher
-    from qa.ask import Asker
     from qa.weights import trying
 
     mine: dict[str, list[float]] = defaultdict(list)
     theirs: dict[str, list[float]] = defaultdict(list)
+    for asker, name, q in _questions(runs, written):
+        for weights, out in ((written, mine), ({**written, part: folds.get(_council(name, q), fitted)}, theirs)):
+            with trying(weights):
+                right = _right(asker.ask(q.text), q)
+            out[q.kind].append(right)
+            out["all"].append(right)
+    return {"written": {k: round(sum(v) / len(v), 3) for k, v in sorted(mine.items())},
+            "fitted_held_out": {k: round(sum(v) / len(v), 3) for k, v in sorted(theirs.items())}}
+
+
+def _questions(runs, written: dict):
+    """(asker, set name, question) for every gold question but the lists, of each run's index and sets."""
+    from eval.data import gold_dir, load_gold
+    from index.search import Searcher
+    from qa.ask import Asker
+
     for directory, sets in runs:
         asker = Asker(Searcher(directory), threshold=float(written["threshold"]))
         for name in sets:
             for q in load_gold(gold_dir(name or None)):
-                if q.kind == "list":
-                    continue
-                for weights, out in ((written, mine), ({**written, part: folds.get(_council(name, q), fitted)},
-                                                        theirs)):
-                    with trying(weights):
-                        ans = asker.ask(q.text)
-                    right = (fact_match(" ".join(c.text for c in ans.claims), q.facts, q.alternatives) == 1.0
-                             and not ans.abstained) if q.answerable else ans.abstained
-                    out[q.kind].append(float(right))
-                    out["all"].append(float(right))
-    return {"written": {k: round(sum(v) / len(v), 3) for k, v in sorted(mine.items())},
-            "fitted_held_out": {k: round(sum(v) / len(v), 3) for k, v in sorted(theirs.items())}}
+                if q.kind != "list":
+                    yield asker, name, q
+
+
+def _right(ans, q) -> float:
+    """1.0 where a whole answer is right: every fact stated and not abstained, or abstained where it should."""
+    from eval.metrics import fact_match
+
+    if not q.answerable:
+        return float(ans.abstained)
+    return float(fact_match(" ".join(c.text for c in ans.claims), q.facts, q.alternatives) == 1.0
+                 and not ans.abstained)
 
 
 DOMINANCE_GRID = (0.05, 0.1, 0.15, 0.2, 0.3)
@@ -155,26 +167,15 @@ DOMINANCE_GRID = (0.05, 0.1, 0.15, 0.2, 0.3)
 def fit_dominance(runs, written: dict) -> dict:
     """The dominance margin from a small grid: each council's questions answered with the value that does best
     on the other councils' (ties to the written value); whole answers right, either way."""
-    from eval.data import gold_dir, load_gold
-    from eval.metrics import fact_match
-    from index.search import Searcher
-    from qa.ask import Asker
     from qa.weights import trying
 
     rows = []  # (council, kind, {value: right})
-    for directory, sets in runs:
-        asker = Asker(Searcher(directory), threshold=float(written["threshold"]))
-        for name in sets:
-            for q in load_gold(gold_dir(name or None)):
-                if q.kind == "list":
-                    continue
-                right = {}
-                for value in DOMINANCE_GRID:
-                    with trying({**written, "dominance": value}):
-                        ans = asker.ask(q.text)
-                    right[value] = float((fact_match(" ".join(c.text for c in ans.claims), q.facts, q.alternatives)
-                                          == 1.0 and not ans.abstained) if q.answerable else ans.abstained)
-                rows.append((_council(name, q), q.kind, right))
+    for asker, name, q in _questions(runs, written):
+        right = {}
+        for value in DOMINANCE_GRID:
+            with trying({**written, "dominance": value}):
+                right[value] = _right(asker.ask(q.text), q)
+        rows.append((_council(name, q), q.kind, right))
     current = float(written["dominance"])
 
     def best(part):

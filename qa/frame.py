@@ -205,20 +205,20 @@ def _period(frame: Frame, claims: list[str], texts: Texts) -> str | None:
     return None
 
 
-def _contrast(frame: Frame, claims: list[str], texts: Texts) -> str | None:
-    found = [contrasted(frame.text, " ".join(claims), t) for t in texts()]
-    if found and all(found):
-        asked, other = found[0]
-        return f"Not found: the decisions that come closest are about a {other} and never mention a {asked}."
-    return None
+def _about_another(find, saying: str):
+    """A check that holds where every cited decision is about another thing than the one asked (``find`` says
+    which: (asked, other) or None)."""
+    def check(frame: Frame, claims: list[str], texts: Texts) -> str | None:
+        found = [find(frame.text, " ".join(claims), t) for t in texts()]
+        if found and all(found):
+            asked, other = found[0]
+            return "Not found: the decisions that come closest " + saying.format(asked=asked, other=other)
+        return None
+    return check
 
 
-def _parts(frame: Frame, claims: list[str], texts: Texts) -> str | None:
-    found = [other_parts(frame.text, " ".join(claims), t) for t in texts()]
-    if found and all(found):
-        asked, other = found[0]
-        return f"Not found: the decisions that come closest are about {other}, and never mention {asked}."
-    return None
+_contrast = _about_another(contrasted, "are about a {other} and never mention a {asked}.")
+_parts = _about_another(other_parts, "are about {other}, and never mention {asked}.")
 
 
 def _title(frame: Frame, claims: list[str], texts: Texts) -> str | None:

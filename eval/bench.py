@@ -331,7 +331,9 @@ def _run(index_dir: Path, passages: int, sample: int, model: str, query_count: i
     say(f"asking {len(qs)} questions over {total} passages")
     ask_lat, abstained = _ask_latencies(searcher, qs)
     kind = searcher.manifest.get("faiss_index", "")
-    server_mb, database_mb = _server_memory(searcher) if backend == "postgres" else (0.0, 0.0)
+    from eval.pgmemory import server_memory
+
+    server_mb, database_mb = server_memory(searcher) if backend == "postgres" else (0.0, 0.0)
     searcher.close()
 
     say("measuring the memory of a process with the index loaded")
@@ -357,41 +359,6 @@ def _run(index_dir: Path, passages: int, sample: int, model: str, query_count: i
         server_mb=server_mb, database_mb=database_mb,
         scale_pps=round((total - report.passages) / scale_s, 1) if scale_s else 0.0,
     )
-
-
-def _server_memory(searcher) -> tuple[float, float]:
-    """MiB of the database server's processes (proportional set size: shared memory counted once) and of the
-    database on disk."""
-    pids = [r[0] for r in searcher.conn.execute("SELECT pid FROM pg_stat_activity")]
-    size = searcher.conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
-    postmaster = {_parent(pid) for pid in pids} - {None}
-    every = set(pids) | postmaster
-    for pid in list(postmaster):
-        every |= _children(pid)
-    pss = 0
-    for pid in every:
-        try:
-            for line in open(f"/proc/{pid}/smaps_rollup", encoding="ascii"):
-                if line.startswith("Pss:"):
-                    pss += int(line.split()[1])
-        except OSError:
-            continue
-    return round(pss / 1024, 1), round(size / 2**20, 1)
-
-
-def _parent(pid: int) -> int | None:
-    try:
-        return int(open(f"/proc/{pid}/stat", encoding="ascii").read().rsplit(")", 1)[1].split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _children(pid: int) -> set[int]:
-    try:
-        found = open(f"/proc/{pid}/task/{pid}/children", encoding="ascii").read().split()
-    except OSError:
-        return set()
-    return {int(p) for p in found}
 
 
 def format_result(r: BenchResult) -> str:

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ingest.records import STATUS_ORDER
+from index.council_filter import stored_councils
 from index.filters import Filters
 from index.store import Store
 
@@ -148,5 +149,5 @@ def numbers_matching(conn: sqlite3.Connection, filters: Filters) -> set[str] | N
     the same conditions as a search's (``Filters.sql``)."""
     if filters.is_empty():
         return None
-    where, args = filters.sql()
+    where, args = filters.sql(stored_councils(conn) if filters.council else ())
     return {r[0] for r in conn.execute(f"SELECT DISTINCT d.number FROM documents d WHERE {where}", args) if r[0]}

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from index.council_filter import council_match
 from index.errors import BadRequest
 from index.sanitise import sanitise
 
@@ -24,7 +26,7 @@ class Filters:
     doc_type: str = ""
     date_from: str = ""  # ISO dates, inclusive
     date_to: str = ""
-    council: str = ""  # case-insensitive substring of the council's name
+    council: str = ""  # a council by name, or a part of a name the list lacks (``index.council_filter``)
 
     def __post_init__(self) -> None:
         """Checked on construction, wherever a filter comes from (CLI, app, API, code): text values are
@@ -37,6 +39,8 @@ class Filters:
             if len(value) > MAX_VALUE:
                 raise BadRequest(f"filter {FIELD_NAMES[name]} is {len(value)} characters; at most {MAX_VALUE}")
             object.__setattr__(self, name, value)
+        if self.council:
+            council_match(self.council)  # a part of several councils' names is refused here, naming them
         if self.key_decision not in (None, True, False):
             raise BadRequest("filter key takes yes or no")
         for name in ("date_from", "date_to"):
@@ -47,7 +51,9 @@ class Filters:
     def is_empty(self) -> bool:
         return self == Filters()
 
-    def sql(self) -> tuple[str, list]:
+    def sql(self, councils: Iterable[str] | None = None) -> tuple[str, list]:
+        """The condition and its arguments. ``councils``: the index's councils as stored (``Searcher.councils``,
+        ``index.council_filter.stored_councils``), which a council filter that names a council selects among."""
         where, args = [], []
         if self.decision:
             where.append("d.number = ?")
@@ -57,8 +63,16 @@ class Filters:
             where.append("d.number IN (SELECT number FROM documents WHERE lower(decision_maker) LIKE ? ESCAPE '\\')")
             args.append("%" + re.sub(r"([%_\\])", r"\\\1", self.decision_maker.lower()) + "%")
         if self.council:
-            where.append("lower(d.council) LIKE ? ESCAPE '\\'")
-            args.append("%" + re.sub(r"([%_\\])", r"\\\1", self.council.lower()) + "%")
+            match = council_match(self.council)
+            if match.exact:  # that council's names as the index stores them: never a neighbour's
+                if councils is None:
+                    raise ValueError("Filters.sql: a council filter that names a council needs the index's councils")
+                names = match.among(councils)
+                where.append(f"d.council IN ({','.join('?' * len(names))})" if names else "1 = 0")
+                args += names
+            else:
+                where.append("lower(d.council) LIKE ? ESCAPE '\\'")
+                args.append("%" + re.sub(r"([%_\\])", r"\\\1", self.council.lower()) + "%")
         if self.status:
             where.append("lower(d.status) = ?")
             args.append(self.status.lower())

@@ -13,6 +13,7 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from index.council_filter import council_match
 from index.errors import BadRequest
 from index.sanitise import sanitise
 from ingest.records import STATUS_ORDER, ParsedDocument
@@ -219,7 +220,7 @@ class LedgerQuery:
     max_value: float | None = None
     date_from: str = ""
     date_to: str = ""
-    council: str = ""  # case-insensitive substring
+    council: str = ""  # a council by name, or a part of a name the list lacks (``index.council_filter``)
     maker: str = ""  # case-insensitive substring
     kinds: tuple[str, ...] = ()
     org: str = ""  # the counterparty's name, normalised and matched as a substring of the normalised name
@@ -238,6 +239,8 @@ class LedgerQuery:
             if len(value) > 200:
                 raise BadRequest(f"{name} is {len(value)} characters; at most 200")
             object.__setattr__(self, name, value)
+        if self.council:
+            council_match(self.council)  # a part of several councils' names is refused here, naming them
         for name in ("date_from", "date_to"):
             object.__setattr__(self, name, iso_date(getattr(self, name) or "", name.replace("date_", "")))
         if self.date_from and self.date_to and self.date_from > self.date_to:
@@ -281,11 +284,14 @@ def parse_amount(text: str) -> float:
 
 
 def _matching(conn: sqlite3.Connection, column: str, needle: str) -> list[str]:
-    """The distinct values of ``column`` that hold ``needle`` (any case): a contains-filter becomes an indexed
-    ``IN``, since councils and makers are few beside the rows."""
+    """The distinct values of ``column`` that hold ``needle`` (any case; a council as its filter reads it:
+    ``index.council_filter``): a filter becomes an indexed ``IN``, since councils and makers are few beside the
+    rows."""
+    values = [v for (v,) in conn.execute('SELECT value FROM ledger_names WHERE "column" = ?', [column])]
+    if column == "council":
+        return council_match(needle).among(values)
     low = needle.lower()
-    return [v for (v,) in conn.execute('SELECT value FROM ledger_names WHERE "column" = ?', [column])
-            if low in v.lower()]
+    return [v for v in values if low in v.lower()]
 
 
 def _where(conn: sqlite3.Connection, q: LedgerQuery) -> tuple[str, list]:

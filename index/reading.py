@@ -7,8 +7,9 @@ from index.store import content_hash, rows_in
 
 
 class StoreReading:
-    """Mixed into ``index.search.Searcher`` (and so into every backend's searcher); reads ``self.conn`` and makes
-    passages into ``Hit``s with the searcher's ``hits``."""
+    """Mixed into ``index.search.Searcher`` (and so into every backend's searcher); reads ``self.conn`` (and
+    ``self.councils()``, the names a council filter selects among) and makes passages into ``Hit``s with the
+    searcher's ``hits``."""
 
     conn: object
 
@@ -18,7 +19,7 @@ class StoreReading:
 
     def documents_passing(self, filters: Filters, numbers: list[str]) -> list[int]:
         """The ids of these decisions' documents that pass ``filters``."""
-        where, args = filters.sql()
+        where, args = filters.sql(self.councils())
         return [r[0] for r in rows_in(self.conn, f"SELECT d.id FROM documents d WHERE {where}"
                                       " AND d.number IN ({marks})", numbers, before=tuple(args))]
 
@@ -46,7 +47,7 @@ class StoreReading:
         if not hits:
             return []
         hashes = sorted({content_hash(h.text) for h in hits})
-        where, args = filters.sql() if not filters.is_empty() else ("1 = 1", [])
+        where, args = filters.sql(self.councils()) if not filters.is_empty() else ("1 = 1", [])
         rows = self.conn.execute(
             "SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id"
             f" WHERE p.content_hash IN ({','.join('?' * len(hashes))}) AND {where} LIMIT ?",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from index.council_filter import check as check_council
 from index.errors import BadRequest
 from index.filters import Filters
 from index.sanitise import sanitise
@@ -121,8 +122,9 @@ MAX_ID = 200  # characters of a decision id or reference
 
 @dataclass(frozen=True)
 class SimilarRequest:
-    """``similar``: the decisions most like ``decision``, at most ``k``, among one council's (``council``, a
-    case-insensitive part of its name), or only other councils' (``other_councils``), dated within the range."""
+    """``similar``: the decisions most like ``decision``, at most ``k``, among one council's (``council``, as a
+    council filter reads it: ``index.council_filter``), or only other councils' (``other_councils``), dated
+    within the range."""
 
     decision: str
     k: int = 10
@@ -148,6 +150,7 @@ def similar_request(decision: object, k: object = 10, council: object = "", othe
         raise BadRequest("other councils takes yes or no")
     if place and other_councils:
         raise BadRequest("give a council or other councils, not both")
+    check_council(place)
     start, end = iso_date(date_from, "from"), iso_date(date_to, "to")
     if start and end and start > end:
         raise BadRequest(f"from ({start}) is after to ({end}): no date is both")

@@ -228,7 +228,7 @@ class Searcher(StoreReading):
         """The first ``k`` passages of these decisions, the most authoritative document's first."""
         if not numbers:
             return []
-        where, args = filters.sql() if not filters.is_empty() else ("1 = 1", [])
+        where, args = filters.sql(self.councils()) if not filters.is_empty() else ("1 = 1", [])
         rows = self.conn.execute(
             "SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id"
             f" WHERE d.number IN ({','.join('?' * len(numbers))}) AND {where}"
@@ -266,7 +266,7 @@ class Searcher(StoreReading):
         documents table (tens of thousands of rows at a million passages), never the passages."""
         if filters.is_empty():
             return None
-        where, args = filters.sql()
+        where, args = filters.sql(self.councils())
         allowed = [r[0] for r in self.conn.execute(f"SELECT d.id FROM documents d WHERE {where}", args)]
         if getattr(self, "_document_count", None) is None:
             self._document_count = self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Iterator
 
 from index.changes import Change, DecisionState, states
-from index.errors import IndexError_
+from index.errors import BadRequest, IndexError_
 from index.filters import Filters
 from index.store import DB_NAME
 
@@ -215,7 +215,12 @@ class WatchStore:
 
     @staticmethod
     def _watch(row: sqlite3.Row) -> Watch:
-        return Watch(row["name"], row["query"], Filters(**json.loads(row["filters"])), tuple(json.loads(row["email"])),
+        try:
+            filters = Filters(**json.loads(row["filters"]))
+        except BadRequest as exc:  # saved before a council filter had to name one council ("Sussex")
+            raise BadRequest(f"watch {row['name']!r}: {exc}: remove it (`councilqa watch remove {row['name']}`) and"
+                             " add it again") from None
+        return Watch(row["name"], row["query"], filters, tuple(json.loads(row["email"])),
                      row["created"], row["seen"], row["last_run"])
 
     # --- the decisions' history ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Protocol
 
+from index.council_filter import readable
 from index.filters import Filters
 from index.search import Hit
 from index.thesaurus import expansions
@@ -169,7 +170,7 @@ class Asker:
         if len(named) == 1 and intent is not Intent.LIST and not filters.decision:
             return replace(filters, decision=named[0])
         councils = named_councils(question, self.searcher.councils())
-        if len(councils) == 1 and not filters.council and not filters.decision:
+        if len(councils) == 1 and not filters.council and not filters.decision and readable(councils[0]):
             return replace(filters, council=councils[0])
         return filters
 

@@ -113,6 +113,7 @@ def asks(question: str) -> LedgerAsk | None:
 def answer(asker, question: str, filters=None) -> Answer | None:
     """The ledger's answer to a ledger question, verified; None where ``question`` is not one, or where the ledger
     holds no amount for it (the ordinary answer then decides, "not found" included)."""
+    from index.council_filter import readable
     from qa.cite import verify
     from qa.councils import named_councils
 
@@ -122,7 +123,7 @@ def answer(asker, question: str, filters=None) -> Answer | None:
     searcher = asker.searcher
     councils = named_councils(question, searcher.councils())
     council = (filters.council if filters is not None and filters.council else "") or \
-        (councils[0] if len(councils) == 1 else "")
+        (councils[0] if len(councils) == 1 and readable(councils[0]) else "")
     query = LedgerQuery(min_value=ask.min_value, max_value=ask.max_value, date_from=ask.date_from,
                         date_to=ask.date_to, council=council, kinds=ask.kinds, org=ask.org, sort="date",
                         limit=MAX_LINES * 4)

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from index.council_filter import council_match
 from index.decisions import Decision, decisions_of
 from index.errors import BadRequest
 from index.requests import SimilarRequest, similar_request
@@ -141,10 +142,12 @@ class DecisionTable:
         return keep
 
     def allowed(self, council: str = "", date_from: str = "", date_to: str = "") -> np.ndarray | None:
-        """The decisions of councils whose name holds ``council`` (any case), filed within the dates (None: all)."""
+        """The decisions of the councils ``council`` selects (``index.council_filter``: that council, not its
+        neighbours), filed within the dates (None: all)."""
         keep = None
         if council:
-            wanted = [i for i, name in enumerate(self.councils) if council.lower() in name.lower()]
+            match = council_match(council)
+            wanted = [i for i, name in enumerate(self.councils) if name and match.selects(name)]
             keep = np.isin(self.council, wanted)
         if date_from or date_to:
             dated = self.date != ""

@@ -169,7 +169,7 @@ def test_listing_the_documents_a_filter_allows_reads_no_document_text(tmp_path, 
     build([corpus], ix, EMB, "hash:384")
     s = Searcher(ix, embedder=EMB)
     where, args = Filters(decision_maker="Cabinet Member", council="Kent", status="taken", key_decision=True,
-                          doc_type="record", date_from="2020-01-01", date_to="2022-12-31").sql()
+                          doc_type="record", date_from="2020-01-01", date_to="2022-12-31").sql(s.councils())
     plan = " | ".join(r[3] for r in s.conn.execute(f"EXPLAIN QUERY PLAN SELECT d.id FROM documents d WHERE {where}",
                                                     args))
     assert all("COVERING INDEX" in step for step in plan.split(" | ") if step.startswith(("SCAN", "SEARCH"))), plan

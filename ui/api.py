@@ -43,7 +43,7 @@ _log = logging.getLogger("councilqa.api")
 FILTERS = ("decision", "council", "maker", "status", "key", "type", "from", "to")
 _FILTER_HELP = {
     "decision": "only this decision (its id, e.g. 22/00093)",
-    "council": "the council's name contains this (any case)",
+    "council": "a council's name, any case (Kent, Suffolk County Council: that council only); else a part of its name",
     "maker": "the decision maker contains this (any case)",
     "status": "proposed, taken, recommendations approved, deferred, withdrawn, called in",
     "key": "key decisions only (yes) or none (no)",
@@ -280,7 +280,8 @@ class Api:
                "alike (citations verified)")
         async def similar(id: str,  # noqa: A002 - a decision's id or its reference as printed
                           k: str = _int(10, 1, requests.MAX_K, "decisions"),
-                          council: str = Query("", description="only this council's decisions (part of its name)"),
+                          council: str = Query("", description="only this council's decisions: "
+                                               + _FILTER_HELP["council"]),
                           other_councils: str = Query("", description="yes: only other councils' decisions"),
                           from_: str = Query("", alias="from", description="decided (or filed) on or after"),
                           to: str = Query("", description="decided (or filed) on or before")) -> dict:

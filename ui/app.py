@@ -49,7 +49,7 @@ def create_app(index_dir: Path, answerer=None, model: str | None = None, upload_
             doc_type = gr.Dropdown(DOC_TYPES, value="", label="Document type")
             date_from = gr.Textbox(label="From (YYYY-MM-DD)")
             date_to = gr.Textbox(label="To (YYYY-MM-DD)")
-            council = gr.Textbox(label="Council contains")
+            council = gr.Textbox(label="Council", placeholder="Kent, Suffolk County Council ... (that council only)")
         filters = [maker, status, key, doc_type, date_from, date_to, council]
         ask_tab.build(services, filters)
         search_tab.build(services, filters)

@@ -117,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_apikey_parser(sub)
 
     p = sub.add_parser("decisions", help="list the decisions in the index")
+    p.add_argument("--filter", action="append", default=[], metavar="NAME=VALUE",
+                   help="only the decisions one of whose documents passes (as search's filters); repeatable")
     p.add_argument("--index", help="index directory")
     p.add_argument("--json", action="store_true", help="print JSON")
 
@@ -281,10 +283,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_decisions(args: argparse.Namespace) -> int:
-    from index.decisions import list_decisions
+    from index.decisions import list_decisions, numbers_matching
+    from index.filters import parse_filters
 
+    filters = parse_filters(args.filter)
     with _open_store(_index_dir(args.index)) as store:
         decisions = list_decisions(store)
+        allowed = numbers_matching(store.conn, filters)
+    decisions = [d for d in decisions if allowed is None or d.number in allowed]
     if args.json:
         print(json.dumps({"decisions": [d.to_dict() for d in decisions]}, ensure_ascii=False, indent=2))
     else:

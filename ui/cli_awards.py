@@ -16,7 +16,8 @@ def add_parsers(sub) -> None:
     p.add_argument("--max", metavar="AMOUNT", help="at most this much")
     p.add_argument("--from", dest="date_from", metavar="DATE", help="decided (or put to its meeting) on or after")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="on or before")
-    p.add_argument("--council", metavar="C", help="council name contains")
+    p.add_argument("--council", metavar="C", help="a council's name (Kent, Suffolk County Council: that council only); "
+                   "else a part of its name")
     p.add_argument("--maker", metavar="M", help="decision maker contains")
     p.add_argument("--kind", action="append", default=[], metavar="K",
                    help="contract_value, annual_cost, grant, loan, saving, budget, fee_or_rate, income, other, "

@@ -14,7 +14,8 @@ def add_parser(sub) -> None:
                    "(`councilqa decisions` lists them)")
     p.add_argument("--k", type=int, default=10, help="decisions shown, 1 to 100 (default 10)")
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--council", default="", help="only this council's decisions (a part of its name)")
+    where.add_argument("--council", default="", help="only this council's decisions: "
+                       "a council's name (Kent, Suffolk County Council: that council only); else a part of its name")
     where.add_argument("--other-councils", action="store_true", help="only other councils' decisions")
     p.add_argument("--from", dest="date_from", default="", metavar="DATE", help="decided (or filed) on or after")
     p.add_argument("--to", dest="date_to", default="", metavar="DATE", help="decided (or filed) on or before")

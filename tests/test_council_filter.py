@@ -227,7 +227,8 @@ def test_an_ambiguous_part_is_a_400_from_the_api(index_dir):
         for path, params in (("/api/search", {"q": "refuse", "council": "Sussex"}),
                              ("/api/ask", {"q": "Who supplies the refuse vehicles?", "council": "Sussex"}),
                              ("/api/decisions", {"council": "Sussex"}),
-                             ("/api/similar/401", {"council": "Sussex"})):
+                             ("/api/similar/401", {"council": "Sussex"}),
+                             ("/api/awards", {"council": "Sussex"})):
             response = client.get(path, params=params)
             assert response.status_code == 400, (path, response.text)
             assert response.headers["content-type"].startswith("application/json")
@@ -236,6 +237,8 @@ def test_an_ambiguous_part_is_a_400_from_the_api(index_dir):
         assert {d["number"] for d in decisions} == SCC
         hits = client.get("/api/search", params={"q": "refuse vehicles", "council": "east suffolk", "k": 50}).json()
         assert {h["decision"] for h in hits["hits"]} == ESC
+        awards = client.get("/api/awards", params={"council": "Mid Suffolk District Council"}).json()["awards"]
+        assert {a["decision"] for a in awards} == MSDC
 
 
 def test_the_apps_filters_refuse_it_too():

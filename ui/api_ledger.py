@@ -57,7 +57,8 @@ def add_routes(api) -> None:
                      from_: str = Query("", alias="from", description="decided (or put to its meeting) on or after "
                                         "this date (YYYY-MM-DD or DD/MM/YYYY)"),
                      to: str = Query("", description="on or before this date"),
-                     council: str = Query("", description="the council's name contains this (any case)"),
+                     council: str = Query("", description="a council's name, any case (Kent, Suffolk County Council: "
+                                         "that council only); else a part of its name"),
                      maker: str = Query("", description="the decision maker contains this (any case)"),
                      kind: list[str] = Query([], description="what the amount is (repeat for several: kind=grant&"
                                              "kind=loan); default every kind but threshold",

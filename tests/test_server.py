@@ -161,3 +161,25 @@ def test_councilqa_serve_says_what_it_serves_and_never_invites_a_share_link(inde
     assert f"app:   http://127.0.0.1:{port}/" in said
     assert "share=True" not in said and "public link" not in said.lower()
     assert proc.returncode == 0
+
+
+@pytest.mark.slow
+def test_a_kept_alive_connection_idle_past_uvicorn_s_default_still_serves(index_dir):  # noqa: F811
+    """A program waits between requests on one connection (paging, or its other server answering first): the
+    server must not close it after 5 s, or the next request on it is reset."""
+    import http.client
+
+    server, _ = _serve(index_dir)
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20)
+        conn.request("GET", "/api")
+        first = conn.getresponse()
+        assert first.status == 200 and first.read()
+        time.sleep(6.5)
+        conn.request("GET", "/api")
+        again = conn.getresponse()
+        assert again.status == 200 and json.loads(again.read())
+        conn.close()
+    finally:
+        server.stop()
+

@@ -50,6 +50,10 @@ PARTS: list[Part] = [
 DOCS, OPENAPI, DOCS_STATIC = "/api/docs", "/api/openapi.json", "/api/docs/static"
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 GRACE = 3  # seconds open requests get to finish when the server stops
+# seconds an idle kept-alive connection stays open (uvicorn's default is 5): a program that pages through the API or
+# alternates between servers reuses its connection after a wait longer than that, and a server closing it as the
+# request arrives is a reset the client sees as an error (the load test's one ReadError at 100k passages)
+KEEP_ALIVE = 75
 
 
 def is_loopback(host: str) -> bool:
@@ -158,7 +162,8 @@ class Server:
         self.port = self.socket.getsockname()[1]
         # no access log (queries are in URLs) and no proxy headers (a client could name itself someone else)
         config = uvicorn.Config(app, log_level="warning", access_log=False, proxy_headers=False,
-                                server_header=False, timeout_graceful_shutdown=GRACE, lifespan="on")
+                                server_header=False, timeout_graceful_shutdown=GRACE, lifespan="on",
+                                timeout_keep_alive=KEEP_ALIVE)
         self.uvicorn = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
 

@@ -100,10 +100,25 @@ def measure(index: str, gold_name: str | None = None, model: str = "minilm") -> 
     return out
 
 
+def _places(searcher, ids: list[int]) -> list[tuple[str, int]]:
+    """(file name, start) of each passage, in order."""
+    if not ids:
+        return []
+    from index.store import rows_in
+
+    rows = rows_in(searcher.conn, "SELECT p.id, d.path, p.start FROM passages p JOIN documents d ON d.id = p.document_id"
+                   " WHERE p.id IN ({marks})", list(ids))
+    where = {r[0]: (Path(r[1]).name, r[2]) for r in rows}
+    return [where[i] for i in ids]
+
+
 def at_scale(local: Path, database: Path, count: int = 100, budgets: tuple[int, ...] = ()) -> dict:
     """The backend's BM25 against Tantivy on two indexes of the same files (``councilqa bench``'s corpus): overlap
     @10 and @50 over the bench's queries, the keyword run's p50/p95, and the share of queries whose candidate
-    budget (``bm25.MAX_CANDIDATES``) cut the lists short; for each budget of ``budgets`` (default: the current)."""
+    budget (``bm25.candidate_budget``) cut the lists short; for each budget of ``budgets`` (default: the current).
+    Passages are matched by their file and place, not their ids: two builds of the same files in other steps (the
+    bench's sample first) number them differently. Each index is searched with its own model (keyword search embeds
+    nothing)."""
     import time
 
     import numpy as np
@@ -114,22 +129,23 @@ def at_scale(local: Path, database: Path, count: int = 100, budgets: tuple[int, 
     from index.thesaurus import expanded
 
     tantivy = backends.open_searcher(local)
-    pg = backends.open_searcher(database, embedder=tantivy.embedder)
+    pg = backends.open_searcher(database)
     texts = [expanded(q) for q in queries(count)]
-    ref = {t: [i for i, _ in tantivy.keyword(t, 50, None)] for t in texts}
+    ref = {t: _places(tantivy, [i for i, _ in tantivy.keyword(t, 50, None)]) for t in texts}
     out = {}
-    default, first = bm25.MAX_CANDIDATES, bm25.FIRST_BUDGET
+    default, least, first = bm25.MAX_CANDIDATES, bm25.MIN_CANDIDATES, bm25.FIRST_BUDGET
     try:
         for budget in budgets or (default,):
-            bm25.MAX_CANDIDATES = budget
+            bm25.MAX_CANDIDATES = bm25.MIN_CANDIDATES = budget
             bm25.FIRST_BUDGET = min(first, budget // 2)
             for t in texts[:5]:
                 pg.keyword(t, 50, None)
             o10, o50, ms, cut = [], [], [], 0
             for t in texts:
                 t0 = time.perf_counter()
-                got = [i for i, _ in pg.keyword(t, 50, None)]
+                found = [i for i, _ in pg.keyword(t, 50, None)]
                 ms.append((time.perf_counter() - t0) * 1000)
+                got = _places(pg, found)
                 cut += bool(bm25.LAST.get("pruned"))
                 if ref[t]:
                     o10.append(len(set(ref[t][:10]) & set(got[:10])) / len(ref[t][:10]))
@@ -138,7 +154,7 @@ def at_scale(local: Path, database: Path, count: int = 100, budgets: tuple[int, 
                            "p50_ms": round(float(np.percentile(ms, 50)), 1),
                            "p95_ms": round(float(np.percentile(ms, 95)), 1), "cut_short": cut, "queries": len(texts)}
     finally:
-        bm25.MAX_CANDIDATES, bm25.FIRST_BUDGET = default, first
+        bm25.MAX_CANDIDATES, bm25.MIN_CANDIDATES, bm25.FIRST_BUDGET = default, least, first
         pg.close()
     return {"passages": pg.size(), "budgets": out}
 

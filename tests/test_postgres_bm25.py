@@ -88,3 +88,33 @@ def test_weights_rewritten_when_the_average_length_moves(pg_url, tmp_path, corpu
         _same(a, b, ks=(10,))
     finally:
         b.close()
+
+
+def test_the_candidate_budget_is_a_fifth_of_the_generation_within_its_bounds():
+    from index.backends.postgres.bm25 import MAX_CANDIDATES, MIN_CANDIDATES, candidate_budget
+
+    assert candidate_budget(1_000) == MIN_CANDIDATES == 20_000  # small: never below the floor
+    assert candidate_budget(100_000) == 20_000
+    assert candidate_budget(150_000) == 30_000
+    assert candidate_budget(1_000_000) == MAX_CANDIDATES == 50_000
+
+
+def test_a_query_past_its_budget_is_cut_short_and_still_ranks_k(pg_url, tmp_path, corpus, monkeypatch):  # noqa: F811
+    from eval.bench import queries
+    from index.backends.postgres import bm25
+    from index.thesaurus import expanded
+
+    a, b = _pair(pg_url, tmp_path, [corpus])
+    try:
+        monkeypatch.setattr(bm25, "SMALL", 0)
+        monkeypatch.setattr(bm25, "MIN_CANDIDATES", 300)
+        monkeypatch.setattr(bm25, "MAX_CANDIDATES", 300)
+        cut = 0
+        for q in queries(30):
+            got = b.keyword(expanded(q), 10, None)
+            cut += bool(bm25.LAST.get("pruned"))
+            assert len(got) == min(10, len(a.keyword(expanded(q), 10, None)))
+            assert bm25.LAST["candidates"] <= 300 or not bm25.LAST["pruned"]
+        assert cut > 0  # the budget did bind
+    finally:
+        b.close()

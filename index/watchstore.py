@@ -100,10 +100,12 @@ class Watch:
     created: str = ""
     seen: int = 0  # the last change (``changes.seq``) this watch has reported
     last_run: str = ""
+    problem: str = ""  # why it cannot run as saved (its filters no longer read): listed, never run, kept
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "query": self.query, "filters": filters_dict(self.filters),
-                "email": list(self.email), "created": self.created, "last_run": self.last_run}
+        out = {"name": self.name, "query": self.query, "filters": filters_dict(self.filters),
+               "email": list(self.email), "created": self.created, "last_run": self.last_run}
+        return {**out, "problem": self.problem} if self.problem else out
 
 
 def filters_dict(filters: Filters) -> dict:
@@ -208,20 +210,28 @@ class WatchStore:
         return [self._watch(r) for r in self.conn.execute("SELECT * FROM watches ORDER BY name")]
 
     def get(self, name: str) -> Watch:
+        """One watch, to run or serve: one that cannot run as saved is a ``BadRequest`` saying why."""
         row = self.conn.execute("SELECT * FROM watches WHERE name = ?", (name,)).fetchone()
         if row is None:
             raise WatchNotFound(name)
-        return self._watch(row)
+        watch = self._watch(row)
+        if watch.problem:
+            raise BadRequest(watch.problem)
+        return watch
 
     @staticmethod
     def _watch(row: sqlite3.Row) -> Watch:
+        """A stored watch; one whose filters no longer read (saved before a council filter had to name one council:
+        "Sussex") comes back with no filters and its ``problem``, so the others are still listed and run."""
+        problem = ""
         try:
             filters = Filters(**json.loads(row["filters"]))
-        except BadRequest as exc:  # saved before a council filter had to name one council ("Sussex")
-            raise BadRequest(f"watch {row['name']!r}: {exc}: remove it (`councilqa watch remove {row['name']}`) and"
-                             " add it again") from None
+        except BadRequest as exc:
+            filters = Filters()
+            problem = (f"watch {row['name']!r}: {exc}: remove it (`councilqa watch remove {row['name']}`) and add it"
+                       " again")
         return Watch(row["name"], row["query"], filters, tuple(json.loads(row["email"])),
-                     row["created"], row["seen"], row["last_run"])
+                     row["created"], row["seen"], row["last_run"], problem)
 
     # --- the decisions' history ---------------------------------------------------------------------------
 

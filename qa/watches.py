@@ -213,7 +213,7 @@ def prepare(index_dir: Path, names: list[str] | None = None, searcher=None,
     model it was built with); its generation is the one looked at."""
     index_dir = Path(index_dir)
     with WatchStore(index_dir) as store:
-        watches = [store.get(n) for n in names] if names else store.list()
+        watches = [store.get(n) for n in names] if names else [w for w in store.list() if not w.problem]
         if not watches:
             return []
         changes = {}

@@ -183,14 +183,27 @@ def test_a_watch_reports_only_its_councils_decisions(index_dir, capsys, tmp_path
     data = _json(capsys, "watch", "run", "--json", "--no-email", "--index", str(index))
     reported = {w["watch"]: {a["decision"] for a in w["alerts"]} for w in data["watches"]}
     assert reported == {"county": SCC, "mid": MSDC}
-    # a watch saved before a council filter had to name one council: its name and what to do, in one sentence
+    # a watch saved before a council filter had to name one council: listed with why and what to do, never run,
+    # kept; the other watches list and run as before
     with sqlite3.connect(index / WATCHES_DB) as conn:
         conn.execute("UPDATE watches SET filters = ? WHERE name = 'mid'", (json.dumps({"council": "Sussex"}),))
-    code, _, err = _run(capsys, "watch", "list", "--index", str(index))
-    assert code == 2 and err.strip().count("\n") == 0
-    assert "watch 'mid': " + SUSSEX in err and "councilqa watch remove mid" in err
+        conn.execute("UPDATE watches SET seen = 0")  # both would report again
+    code, out, _ = _run(capsys, "watch", "list", "--index", str(index))
+    assert code == 0 and "county" in out
+    mid = next(line for line in out.splitlines() if line.startswith("mid "))
+    assert "NOT RUN: watch 'mid': " + SUSSEX in mid and "councilqa watch remove mid" in mid
+    listed = _json(capsys, "watch", "list", "--json", "--index", str(index))["watches"]
+    assert [w["name"] for w in listed if w.get("problem")] == ["mid"]
+    code, out, err = _run(capsys, "watch", "run", "--json", "--no-email", "--index", str(index))
+    assert code == 0 and "not run: watch 'mid'" in err
+    assert {w["watch"]: {a["decision"] for a in w["alerts"]} for w in json.loads(out)["watches"]} == {"county": SCC}
+    code, _, err = _run(capsys, "watch", "run", "mid", "--no-email", "--index", str(index))
+    assert code == 2 and err.strip().count("\n") == 0 and "councilqa watch remove mid" in err
+    with sqlite3.connect(index / WATCHES_DB) as conn:  # nothing lost: stored as it was saved
+        assert json.loads(conn.execute("SELECT filters FROM watches WHERE name = 'mid'").fetchone()[0]) == \
+            {"council": "Sussex"}
     assert _run(capsys, "watch", "remove", "mid", "--index", str(index))[0] == 0
-    assert _run(capsys, "watch", "list", "--index", str(index))[0] == 0
+    assert "NOT RUN" not in _run(capsys, "watch", "list", "--index", str(index))[1]
 
 
 # --- a part of several councils' names: one sentence, never a mix ----------------------------------------------

@@ -105,7 +105,8 @@ def _list(args) -> int:
     for w in watches:
         filters = ", ".join(f"{k}={v}" for k, v in w.to_dict()["filters"].items())
         print(f"{w.name}  \"{w.query}\"" + (f"  ({filters})" if filters else "") +
-              f"  last run: {w.last_run or 'never'}" + (f"  e-mail: {', '.join(w.email)}" if w.email else ""))
+              f"  last run: {w.last_run or 'never'}" + (f"  e-mail: {', '.join(w.email)}" if w.email else "") +
+              (f"  NOT RUN: {w.problem}" if w.problem else ""))
     return EXIT_OK
 
 
@@ -118,6 +119,17 @@ def _remove(args) -> int:
     return EXIT_OK
 
 
+def _say_not_run(index_dir: Path) -> None:
+    """Each watch that cannot run as saved, one sentence each on stderr (the others run)."""
+    from index.watchstore import WatchStore
+
+    if WatchStore.exists(index_dir):
+        with WatchStore(index_dir) as store:
+            for w in store.list():
+                if w.problem:
+                    print(f"not run: {w.problem}", file=sys.stderr)
+
+
 def _run(args) -> int:
     from ui.watching import watch_run
 
@@ -128,6 +140,8 @@ def _run(args) -> int:
 
         return open_index(index_dir, model=args.model)
 
+    if not args.name:
+        _say_not_run(index_dir)
     with watch_run(index_dir, [args.name] if args.name else None, open_searcher=open_searcher,
                    email=not args.no_email) as run:
         if args.json:

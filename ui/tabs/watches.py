@@ -37,7 +37,8 @@ def watches_table(services: Services, base: str) -> list[list]:
     with WatchStore(services.index_dir) as store:
         watches = store.list()
     return [[w.name, w.query, ", ".join(f"{k}={v}" for k, v in filters_dict(w.filters).items()),
-             w.last_run or "never", feed_address(base, w.name)] for w in watches]
+             f"not run: {w.problem}" if w.problem else w.last_run or "never", feed_address(base, w.name)]
+            for w in watches]
 
 
 def names(services: Services) -> list[str]:

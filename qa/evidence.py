@@ -12,6 +12,7 @@ Two signals, both in [0, 1]:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,11 @@ from qa.intent import FULL_DATE_IN_TEXT, PERSON_NAMED, Intent, satisfies
 from qa.titles import states_title
 from qa.weights import weights_of
 from qa.text import sentences, stem, terms
+
+
+def _starts_a_word(term: str, lowered: str) -> bool:
+    """Whether ``term`` is printed in ``lowered`` where a word or figure starts (after no letter or digit)."""
+    return re.search(r"(?<![a-z0-9])" + re.escape(term), lowered) is not None
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,10 @@ class Evidence:
             return 0.0
         present = {stem(t) for t in terms(text)} | self.given
         lowered = text.lower()
-        present |= {t for t in weights if t in lowered}  # figures and numbers as written
+        # figures and numbers as written, and a word's other endings ("child" in "children"): where a word of the
+        # text starts, as the question's words are counted (``document_frequency(term, prefix=True)``), never
+        # inside one ("bin" is not in "Cabinet", nor "rent" in "current")
+        present |= {t for t in weights if t not in present and _starts_a_word(t, lowered)}
         # a plain-English word is covered by the documents' word for it ("respite" by "short breaks")
         present |= {t for t in weights if t not in present
                     and any(alt <= present or (not alt and literal in lowered)

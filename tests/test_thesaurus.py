@@ -74,6 +74,14 @@ def test_evidence_counts_the_documents_word_as_covering_the_plain_one(searcher):
     assert Evidence(searcher, "What share of providers?").coverage("at least 80% of providers") == 1.0
 
 
+def test_a_question_word_covers_where_a_word_starts_never_inside_one(searcher):
+    """"bin" is not in "Cabinet", nor "rent" in "current"; "child" is in "children", a figure as printed."""
+    assert Evidence(searcher, "bin").coverage("The Cabinet approved the contract") == 0.0
+    assert Evidence(searcher, "rent").coverage("the current arrangements continue") == 0.0
+    assert Evidence(searcher, "child").coverage("services for children and families") == 1.0
+    assert Evidence(searcher, "What about 2022?").coverage("in 2021/2022 the council") > 0.0
+
+
 def _decision(number: str, title: str):
     from index.decisions import Decision
 

@@ -28,7 +28,7 @@ from qa.weights import weights_of
 from qa.text import sentences, stem, terms
 
 
-def _starts_a_word(term: str, lowered: str) -> bool:
+def starts_a_word(term: str, lowered: str) -> bool:
     """Whether ``term`` is printed in ``lowered`` where a word or figure starts (after no letter or digit)."""
     return re.search(r"(?<![a-z0-9])" + re.escape(term), lowered) is not None
 
@@ -101,7 +101,7 @@ class Evidence:
         # figures and numbers as written, and a word's other endings ("child" in "children"): where a word of the
         # text starts, as the question's words are counted (``document_frequency(term, prefix=True)``), never
         # inside one ("bin" is not in "Cabinet", nor "rent" in "current")
-        present |= {t for t in weights if t not in present and _starts_a_word(t, lowered)}
+        present |= {t for t in weights if t not in present and starts_a_word(t, lowered)}
         # a plain-English word is covered by the documents' word for it ("respite" by "short breaks")
         present |= {t for t in weights if t not in present
                     and any(alt <= present or (not alt and literal in lowered)

@@ -12,7 +12,6 @@ report is printed, mailed or shown. A run killed before it reports the same deci
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from index.changes import Change
 from index.search import Hit, citation_label
 from index.thesaurus import expanded
 from index.watchstore import Watch, WatchStore, run_lock
-from qa.evidence import Evidence, context_of
+from qa.evidence import Evidence, context_of, starts_a_word
 from qa.fields import is_furniture
 from qa.text import quotable, sentences, stem, terms
 
@@ -89,7 +88,8 @@ class WatchEvidence(Evidence):
     subject together, so a passage with half of them ("student accommodation" for "temporary accommodation",
     "office accommodation", "road closure" for "library closures") earns a quarter of their weight, not half.
     A term counts where a word of the text starts with it (its stem "centr" covers "centre"); inside a word it
-    does not ("bin" is not in "Cabinet"), which ``Evidence.coverage`` allows for every term."""
+    does not ("bin" is not in "Cabinet"), as in ``Evidence.coverage``; unlike it, the council a question names is not
+    taken as covered (a watch's query is matched to each new decision, whatever its council)."""
 
     def coverage(self, text: str, weights: dict[str, float] | None = None) -> float:
         weights = self.weights if weights is None else weights
@@ -98,7 +98,7 @@ class WatchEvidence(Evidence):
             return 0.0
         present = {stem(t) for t in terms(text)}
         lowered = text.lower()
-        present |= {t for t in weights if t not in present and re.search(r"(?<![a-z0-9])" + re.escape(t), lowered)}
+        present |= {t for t in weights if t not in present and starts_a_word(t, lowered)}
         present |= {t for t in weights if t not in present
                     and any(alt <= present or (not alt and literal in lowered)
                             for alt, literal in self.aliases.get(t, ()))}

@@ -102,6 +102,12 @@ def list_decisions(store: Store, numbers: list[str] | None = None) -> list[Decis
     for row in rows:
         if row["number"]:
             docs.setdefault(row["number"], []).append(row)
+    mentions: dict[str, set[str]] = {}
+    mentioned_by: dict[str, set[str]] = {}
+    for n, m in pairs:  # read once, not once a decision (every decision against every pair grew as their product)
+        if n != m:
+            mentions.setdefault(n, set()).add(m)
+            mentioned_by.setdefault(m, set()).add(n)
     out = []
     for number, rows in sorted(docs.items()):
         rows = by_authority(rows)
@@ -133,8 +139,8 @@ def list_decisions(store: Store, numbers: list[str] | None = None) -> list[Decis
                 documents=[DocumentRef(r["path"], r["doc_type"], r["status"], r["source"] or r["path"], r["url"])
                            for r in rows],
                 amounts=amounts,
-                mentions=sorted({m for n, m in pairs if n == number and m != number}),
-                mentioned_by=sorted({n for n, m in pairs if m == number and n != number}),
+                mentions=sorted(mentions.get(number, ())),
+                mentioned_by=sorted(mentioned_by.get(number, ())),
                 reference=_first(rows, "reference"),
                 call_in=bool(max(calls)) if calls else None,
                 fields=fields,

@@ -30,7 +30,7 @@ import numpy as np
 
 from index import manifest as mf
 from index import decision_vectors, keywords, sentence_vectors, vectors
-from index.cache import CACHE_NAME, EmbeddingCache
+from index.cache import CACHE_NAME, EmbeddingCache, embed_missing
 from index.embed import Embedder, embed_input
 from index.executors import Executor, InProcess
 from index.lock import writer_lock
@@ -43,7 +43,6 @@ CURRENT = "CURRENT"
 VECTORS = "vectors.faiss"
 REMOVED = "vectors_removed.npy"  # ids of removed passages whose vectors a grown graph still holds (index.vectors)
 KEEP_GENERATIONS = 2
-EMBED_CHUNK = 1024
 Progress = Callable[[str], None]
 
 
@@ -231,18 +230,7 @@ def _write_vectors(tmp: Path, index_dir: Path, embedder: Embedder, report: Build
     keys = [content_hash(t) for t in inputs]
     cache = EmbeddingCache(index_dir / CACHE_NAME)
     try:
-        todo = cache.missing(embedder.model_id, keys)
-        if todo:
-            say(f"embedding {len(todo)} new passages with {embedder.model_id}")
-            by_key = dict(zip(keys, inputs))
-            # Longest first, as encode() sorts within a call, so every model batch pads to similar lengths.
-            # Chunks of EMBED_CHUNK (about ten seconds of work each) give progress and durable cache writes.
-            todo.sort(key=lambda k: -len(by_key[k]))
-            for i in range(0, len(todo), EMBED_CHUNK):
-                batch = todo[i : i + EMBED_CHUNK]
-                cache.put(embedder.model_id, batch, embedder.embed([by_key[k] for k in batch]))
-                say(f"embedded {min(i + EMBED_CHUNK, len(todo))}/{len(todo)}")
-        report.embedded = len(todo)
+        report.embedded = embed_missing(cache, embedder, dict(zip(keys, inputs)), "new passages", say, "embedded")
         grown = _grown(live, embedder.model_id, ids, touched)
         if grown is None:
             matrix = cache.get(embedder.model_id, keys, embedder.dim) if keys else np.zeros((0, embedder.dim), np.float32)

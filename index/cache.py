@@ -13,6 +13,25 @@ import numpy as np
 from index.store import rows_in
 
 CACHE_NAME = "embeddings.sqlite"
+EMBED_CHUNK = 1024  # texts a chunk: about ten seconds of work, so progress and durable cache writes come often
+
+
+def embed_missing(cache, embedder, texts: dict[str, str], what: str, say, progress: str = "") -> int:
+    """Embed the texts of ``texts`` (content hash -> text) that ``cache`` (either store's) lacks and put them in it;
+    returns how many. Longest first, as encode() sorts within a call, so every model batch pads to similar lengths;
+    a chunk at a time, each kept as soon as it is done (a killed build embeds it not again). ``say``: "embedding N
+    {what} with MODEL", then "{progress} i/N" after each chunk where ``progress`` is given (the app reads
+    "embedded i/N" as the passages' progress)."""
+    todo = cache.missing(embedder.model_id, list(texts))
+    if todo:
+        say(f"embedding {len(todo)} {what} with {embedder.model_id}")
+        todo.sort(key=lambda k: -len(texts[k]))
+        for i in range(0, len(todo), EMBED_CHUNK):
+            batch = todo[i:i + EMBED_CHUNK]
+            cache.put(embedder.model_id, batch, embedder.embed([texts[k] for k in batch]))
+            if progress:
+                say(f"{progress} {min(i + EMBED_CHUNK, len(todo))}/{len(todo)}")
+    return len(todo)
 
 
 class EmbeddingCache:

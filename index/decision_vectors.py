@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.cache import EmbeddingCache
+from index.cache import EmbeddingCache, embed_missing
 from index.embed import Embedder
 from index.errors import IndexCorrupt, ModelMismatch
 from index.store import content_hash
@@ -50,7 +50,6 @@ META_FIELDS = frozenset({"reference", "title", "decision_maker", "maker_post", "
                          "call_in", "date_decision", "date_published", "date_effective", "date_meeting", "interests",
                          "wards", "contact"})
 CHUNK = 2_000  # decisions computed at a time: bounds the passage vectors held in memory
-EMBED_CHUNK = 1024
 _AUTHORITY = {"record": 0, "decision page": 1, "proposed record": 2, "report": 3}  # as ``index.decisions``
 
 
@@ -128,13 +127,7 @@ def write(gen_dir: Path, conn: sqlite3.Connection, passage_keys: dict[int, str],
     kept = _live_vectors(live, embedder.model_id, embedder.dim)
     todo = [it for it in items if kept.get(it.number, ("",))[0] != it.key]
     texts = {content_hash(t): t for it in todo for t in (it.title, it.fields) if t}
-    missing = cache.missing(embedder.model_id, list(texts))
-    if missing:
-        say(f"embedding {len(missing)} decision titles and fields with {embedder.model_id}")
-        missing.sort(key=lambda k: -len(texts[k]))
-        for i in range(0, len(missing), EMBED_CHUNK):
-            batch = missing[i:i + EMBED_CHUNK]
-            cache.put(embedder.model_id, batch, embedder.embed([texts[k] for k in batch]))
+    embedded = embed_missing(cache, embedder, texts, "decision titles and fields", say)
     matrix = np.zeros((len(items), embedder.dim), dtype=np.float32)
     row = {it.number: i for i, it in enumerate(items)}
     for it in items:
@@ -168,7 +161,7 @@ def write(gen_dir: Path, conn: sqlite3.Connection, passage_keys: dict[int, str],
         json.dump(meta, f, indent=2, sort_keys=True)
         f.flush()
         os.fsync(f.fileno())
-    return len(missing), len(todo), list(FILES)
+    return embedded, len(todo), list(FILES)
 
 
 def _id_dtype(items: list[DecisionInput]) -> str:

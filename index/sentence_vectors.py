@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.cache import EmbeddingCache
+from index.cache import EmbeddingCache, embed_missing
 from index.embed import Embedder
 from index.errors import IndexCorrupt
 from index.sentences import sentence_texts
@@ -29,7 +29,6 @@ from index.store import content_hash
 KEYS = "sentence_keys.npy"
 VECTORS = "sentence_vectors.npy"
 FILES = [KEYS, VECTORS]
-EMBED_CHUNK = 1024  # as for passages: progress and durable cache writes every few seconds of work
 KEY_DTYPE = "S64"  # a sha256 hex digest
 
 
@@ -47,19 +46,13 @@ def write(gen_dir: Path, passages: list[str], cache: EmbeddingCache, embedder: E
         for text in sentence_texts(passage):
             by_key.setdefault(content_hash(text), text)
     keys = sorted(by_key)
-    todo = cache.missing(embedder.model_id, keys)
-    if todo:
-        say(f"embedding {len(todo)} new sentences with {embedder.model_id}")
-        todo.sort(key=lambda k: -len(by_key[k]))  # longest first: each model batch pads to similar lengths
-        for i in range(0, len(todo), EMBED_CHUNK):
-            batch = todo[i : i + EMBED_CHUNK]
-            cache.put(embedder.model_id, batch, embedder.embed([by_key[k] for k in batch]))
-            # not "embedded N/M": the app reads that prefix as passage progress
-            say(f"sentences embedded {min(i + EMBED_CHUNK, len(todo))}/{len(todo)}")
+    # not "embedded N/M" for progress: the app reads that prefix as passage progress
+    embedded = embed_missing(cache, embedder, {k: by_key[k] for k in keys}, "new sentences", say,
+                             "sentences embedded")
     matrix = cache.get(embedder.model_id, keys, embedder.dim) if keys else np.zeros((0, embedder.dim), np.float32)
     _save(gen_dir / KEYS, np.array(keys, dtype=KEY_DTYPE))
     _save(gen_dir / VECTORS, np.ascontiguousarray(matrix, dtype="<f4"))
-    return len(todo), list(FILES)
+    return embedded, list(FILES)
 
 
 def _save(path: Path, array: np.ndarray) -> None:

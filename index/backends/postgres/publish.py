@@ -26,7 +26,8 @@ import numpy as np
 from index.backends.postgres import catalog, schema, stage, words
 from index.backends.postgres.cache import PgEmbeddingCache
 from index.backends.postgres.db import connect
-from index.build import EMBED_CHUNK, BuildReport, _apply_changes
+from index.build import BuildReport, _apply_changes
+from index.cache import embed_missing
 from index.executors import Executor, InProcess
 from index.embed import Embedder, embed_input
 from index.sentences import sentence_texts
@@ -147,16 +148,8 @@ def _publish(db, tmp: Path, number: int, live, embedder: Embedder, model_spec: s
 
 def _write_vectors(db, table: str, ids: np.ndarray, keys: list[str], rows, cache, embedder, report, say) -> set[int]:
     """Embed what the cache lacks; add to the model's vector table the passages it lacks. Returns their ids."""
-    todo = cache.missing(embedder.model_id, keys)
-    if todo:
-        say(f"embedding {len(todo)} new passages with {embedder.model_id}")
-        by_key = dict(zip(keys, (embed_input(r["heading"], r["text"]) for r in rows)))
-        todo.sort(key=lambda k: -len(by_key[k]))  # longest first, as index.build: batches pad to similar lengths
-        for i in range(0, len(todo), EMBED_CHUNK):
-            batch = todo[i:i + EMBED_CHUNK]
-            cache.put(embedder.model_id, batch, embedder.embed([by_key[k] for k in batch]))
-            say(f"embedded {min(i + EMBED_CHUNK, len(todo))}/{len(todo)}")
-    report.embedded = len(todo)
+    texts = dict(zip(keys, (embed_input(r["heading"], r["text"]) for r in rows)))
+    report.embedded = embed_missing(cache, embedder, texts, "new passages", say, "embedded")
     db.execute(f"CREATE TABLE IF NOT EXISTS {S}.{table} (id bigint PRIMARY KEY, embedding vector({int(embedder.dim)})"
                " NOT NULL)")
     held = {r[0] for r in db.execute(f"SELECT id FROM {S}.{table}")}
@@ -194,15 +187,7 @@ def _embed_sentences(rows, new: set[int], cache, embedder, say) -> int:
         if r["id"] in new:
             for text in sentence_texts(r["text"]):
                 by_key.setdefault(content_hash(text), text)
-    todo = cache.missing(embedder.model_id, list(by_key))
-    if todo:
-        say(f"embedding {len(todo)} new sentences with {embedder.model_id}")
-        todo.sort(key=lambda k: -len(by_key[k]))
-        for i in range(0, len(todo), EMBED_CHUNK):
-            batch = todo[i:i + EMBED_CHUNK]
-            cache.put(embedder.model_id, batch, embedder.embed([by_key[k] for k in batch]))
-            say(f"sentences embedded {min(i + EMBED_CHUNK, len(todo))}/{len(todo)}")
-    return len(todo)
+    return embed_missing(cache, embedder, by_key, "new sentences", say, "sentences embedded")
 
 
 def _decision_files(db, conn, tmp: Path, ids, keys, cache, embedder, live, report, say) -> list[tuple]:

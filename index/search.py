@@ -109,12 +109,7 @@ class Searcher(StoreReading):
             raise IndexNotFound(str(index_dir))
         self.generation = gen
         self.manifest = mf.read_and_verify(gen)
-        if embedder is None:
-            embedder = load_embedder(model or self.manifest.get("model_spec") or None)
-        self.embedder = embedder
-        self.query_vectors = QueryVectors(embedder)
-        if embedder.model_id != self.manifest["model"]:
-            raise ModelMismatch(self.manifest["model"], embedder.model_id)
+        self._take_embedder(embedder, model)
         self.vectors = vectors.load(gen / VECTORS)
         if self.vectors.d != self.manifest["dimension"]:
             raise ModelMismatch(self.manifest["model"], f"a {self.vectors.d}-d vector file")
@@ -127,6 +122,16 @@ class Searcher(StoreReading):
             raise IndexOutdated(str(index_dir))  # from before the keyword index: the next ingest builds it
         self.keywords = keywords.KeywordIndex(gen)
         self._sentences: sv.SentenceVectors | None = None
+
+    def _take_embedder(self, embedder: Embedder | None, model: str | None) -> None:
+        """The embedder of queries: the one given, else ``model``, else the one the index was built with; one of
+        another model is refused (every backend's searcher, once its manifest is read)."""
+        if embedder is None:
+            embedder = load_embedder(model or self.manifest.get("model_spec") or None)
+        self.embedder = embedder
+        self.query_vectors = QueryVectors(embedder)
+        if embedder.model_id != self.manifest["model"]:
+            raise ModelMismatch(self.manifest["model"], embedder.model_id)
 
     def close(self) -> None:
         self.conn.close()

@@ -22,9 +22,8 @@ from index import vectors as faiss_vectors
 from index.backends.postgres import bm25, catalog, schema
 from index.backends.postgres.cache import PgEmbeddingCache
 from index.backends.postgres.db import Conn, connect, redact
-from index.embed import Embedder, load_embedder
+from index.embed import Embedder
 from index.errors import IndexCorrupt, IndexNotFound, IndexOutdated, ModelMismatch
-from index.querycache import QueryVectors
 from index.search import Searcher
 from index.store import SCHEMA_VERSION, Store, content_hash
 
@@ -46,14 +45,9 @@ class PgSearcher(Searcher):
         if int(self.manifest.get("schema_version", 0)) < SCHEMA_VERSION or \
                 self.manifest.get("pg_format") != schema.FORMAT:
             raise IndexOutdated(redact(url))
-        if embedder is None:
-            embedder = load_embedder(model or self.manifest.get("model_spec") or None)
-        self.embedder = embedder
-        self.query_vectors = QueryVectors(embedder)
-        if embedder.model_id != self.manifest["model"]:
-            raise ModelMismatch(self.manifest["model"], embedder.model_id)
-        if embedder.dim != self.manifest["dimension"]:
-            raise ModelMismatch(self.manifest["model"], f"a {embedder.dim}-d model")
+        self._take_embedder(embedder, model)
+        if self.embedder.dim != self.manifest["dimension"]:
+            raise ModelMismatch(self.manifest["model"], f"a {self.embedder.dim}-d model")
         self.table = f"{S}.{schema.quote(self.manifest['vectors'])}"
         self.conn = Conn(url, gen.search_path, max_size=pool_size)
         self.vectors = None  # FAISS's: this store searches in the database (``dense``)

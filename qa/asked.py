@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import re
 
+from ingest.dates import DATE_RE, parse_date
 from qa.intent import NOT_A_COUNT
+from qa.text import terms
 from qa.particulars import CAPITALISED, alternation, number_pattern, plain, vocabulary, words_of
 
 _NAME = re.compile(rf"{CAPITALISED}(?:\s+(?:(?:of|and|&|the|upon|on|de|y|yr)\s+)?{CAPITALISED})*")
@@ -128,3 +130,26 @@ def uncounted(question: str, stated: str) -> str | None:
             rf"{nouns}(?:\s+[\w'(),&-]+){{0,3}}?\s+{num}\b", text):
         return None
     return noun
+
+
+# Words an answer may add that say nothing of its own: the page's furniture and the record's frame
+_FURNITURE = frozenset(terms("pdf icon kb mb item items agenda minute minutes page pages document documents "
+                             "made meeting meetings ref reference"))
+
+
+def _dates(text: str) -> tuple[str, set[str]]:
+    """The text without its dates, and the dates as ISO days ("07/02/2018" and "7 February 2018" are one)."""
+    found = {iso for m in DATE_RE.finditer(text) if (iso := parse_date(m))}
+    return DATE_RE.sub(" ", text), found
+
+
+def adds_nothing(question: str, claims: list[str]) -> bool:
+    """Whether what the answer states holds nothing the question does not already say: "07/02/2018 - Area Planning
+    Sub-Committee East" for "Which of the applications did Epping Forest's Area Planning Sub-Committee East refuse
+    on 7 February 2018?" repeats the question back; it answers nothing."""
+    q_text, q_dates = _dates(question)
+    said, said_dates = _dates(" ".join(claims))
+    if said_dates - q_dates:
+        return False
+    asked = set(terms(q_text))
+    return not any(t not in asked and t not in _FURNITURE for t in terms(said))

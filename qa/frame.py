@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from qa.asked import counted, record_date_only, uncounted, unnamed, wanted_names
+from qa.asked import adds_nothing, counted, record_date_only, uncounted, unnamed, wanted_names
 from qa.fields import asked_labels
 from qa.intent import Intent
 from qa.particulars import contrasted, contrasts, numbered_parts, other_parts, titles, untitled
@@ -41,8 +41,9 @@ _AMOUNT = re.compile(r"\b(how much|cost|costs|worth|value|spend|spent|budget|fun
 _POLAR = re.compile(r"^\s*(is|are|was|were|does|do|did|has|have|had|will|would|can|could|should|may|might)\b", re.I)
 # not "day" alone ("day opportunities"), and "when" only where it opens the question (_DATE_FIRST): "What
 # options did the Executive consider when it decided ...?" asks for the options
-_DATE = re.compile(r"\b(what date|which date|date|(what|which) (day|month|year)|deadline|expire|expires|expiry|"
-                   r"start|begin|end|until|effective)\b", re.I)
+# whole words only: "kick-start" and "year-end" are no start or end; "what day", "which year" are heads (_heads)
+_DATE = re.compile(r"(?<![\w-])(what date|which date|date|deadline|expire|expires|expiry|"
+                   r"start|begin|end|until|effective)(?![\w-])", re.I)
 _DATE_FIRST = re.compile(r"^\s*(when|on what date|from what date|by what date|what date|which date)\b", re.I)
 _REASON = re.compile(r"^\s*(why|for what reasons?|what (is|was|are|were) the reasons?)\b|\bwhat (led|caused)\b", re.I)
 _COUNT = re.compile(r"\bhow many\b|\bnumber of\b", re.I)
@@ -89,15 +90,52 @@ def _intent(question: str) -> Intent:
         return Intent.ORGANISATION
     if _COUNT.search(question):
         return Intent.COUNT
-    if _WHO.search(question):
+    heads = _heads()
+    if heads["date"].search(question):  # "From what day could people ...": the noun asked about decides
+        return Intent.DATE
+    if heads["money"].search(question):  # "What is the budget for ...", "How large a budget gap ..."
+        return Intent.AMOUNT
+    if _WHO.search(question) or heads["who"].search(question):  # "Which Kent policy manager ...", "Which body ..."
         return Intent.WHO
     if _DATE_FIRST.search(question):  # "When was the budget approved?" asks for a date, not the budget
         return Intent.DATE
-    if _MONEY_ASK.search(question) or _AMOUNT.search(question):
+    if _MONEY_ASK.search(question):
+        return Intent.AMOUNT
+    if _WHAT_DECIDED.search(question):  # "What did the Cabinet decide about ... assets of community value?"
+        return Intent.GENERAL
+    if _AMOUNT.search(question):
         return Intent.AMOUNT
     if _DATE.search(question):
         return Intent.DATE
     return Intent.GENERAL
+
+
+_OPENING = r"(?:^\s*|[,;:]\s*)"  # a phrase that opens the question or follows its opening clause
+_NOT_VERB = r"(?!(?:is|was|are|were|do|does|did|will|would|could|can|should|may|might|has|have|had|be|been)\b)"
+
+
+@lru_cache(maxsize=1)
+def _heads() -> dict[str, re.Pattern]:
+    """What the noun of the question's "which/what ..." phrase asks for (``asks.json``'s "heads"): a person or a
+    body, a date, a sum of money."""
+    heads = json.loads(ASKS.read_text(encoding="utf-8"))["heads"]
+
+    def alt(kind: str) -> str:
+        return "|".join(re.escape(w) for w in sorted(heads[kind], key=len, reverse=True))
+
+    between = rf"(?:{_NOT_VERB}[\w'’-]+\s+){{0,2}}?"  # "Which Kent policy manager": up to two words, no verb
+    # the noun heads its phrase: a verb or a preposition follows ("what day could", "the budget for"), not another
+    # noun ("which day opportunities")
+    ends = (r"(?=\s+(?:did|does|do|was|is|were|are|will|would|could|can|should|might|may|has|had|have|of|in|on|"
+            r"for|to|from|at|by|that)\b|\s*[?,;]|\s*$)")
+    return {
+        "who": re.compile(rf"{_OPENING}(?:which|what)\s+{between}(?:{alt('who')})(?![\w-])", re.I),
+        "date": re.compile(rf"{_OPENING}(?:(?:from|on|by|since|until|before|after|in)\s+)?(?:which|what)\s+"
+                           rf"(?:(?:is|was|were|will be) the\s+{between})?(?:{alt('date')}){ends}", re.I),
+        "money": re.compile(rf"{_OPENING}(?:(?:what|which)\s+(?:is|was|are|were|will be|would be|has been)\s+the|"
+                            rf"how (?:large|big|high|much))\s+(?:(?:a|an|the)\s+)?{between}(?:{alt('money')})"
+                            rf"{ends}", re.I),
+    }
 
 
 @dataclass(frozen=True)
@@ -248,6 +286,12 @@ def _record_only(frame: Frame, claims: list[str], texts: Texts) -> str | None:
     return None
 
 
+def _echo(frame: Frame, claims: list[str], texts: Texts) -> str | None:
+    if adds_nothing(frame.text, claims):
+        return "Not found: the passages that come closest only repeat what the question says."
+    return None
+
+
 @dataclass(frozen=True)
 class Check:
     name: str
@@ -263,6 +307,8 @@ CHECKS = (  # in the order their reasons are given
     Check("name", lambda f: wanted_names(f.text) is not None, _name),
     Check("count", lambda f: f.intent is Intent.COUNT and counted(f.text) is not None, _count),
     Check("record_only", lambda f: f.intent is Intent.DATE and not f.record.startswith("date_"), _record_only),
+    # "Which applications did the Sub-Committee refuse on 7 February 2018?" is not answered by its heading
+    Check("echo", lambda f: not _POLAR.search(f.text), _echo),
 )
 
 
@@ -318,7 +364,9 @@ def read(question: str, councils: Sequence[str] = ()) -> Frame:
     intent = _intent(question)
     record, other = record_field(question, intent)
     named = (record,) * bool(record) + ("decision",) * bool(_WHAT_DECIDED.search(question))
-    frame = Frame(question, intent, bool(_PLAIN_ASK.search(question)), record, other, asked_labels(question, named),
+    heads = _heads()
+    plain = bool(_PLAIN_ASK.search(question) or heads["date"].search(question) or heads["money"].search(question))
+    frame = Frame(question, intent, plain, record, other, asked_labels(question, named),
                   tuple(councils))
     return Frame(frame.text, frame.intent, frame.plain, frame.record, frame.other_event, frame.labels,
                  frame.councils, tuple(c.name for c in CHECKS if c.applies(frame)))

@@ -160,15 +160,45 @@ def titles(question: str, councils: list[str]) -> list[tuple[str, tuple[str, ...
     return out
 
 
+def _near(words: list[str], tokens: list[str], length: int) -> bool:
+    """Whether the words (stems) stand together in ``tokens``: within a span of the name's ``length`` in words and
+    two more, as a name is printed ("Community Right to Challenge"), not scattered over a page ("community",
+    "right" in one sentence, "bid" in the next)."""
+    if not words:
+        return True
+    places = {w: [i for i, t in enumerate(tokens) if t == w] for w in set(words)}
+    if any(not p for p in places.values()):
+        return False
+    for i in places[words[0]]:
+        near = [min(places[w], key=lambda j: abs(j - i)) for w in words]
+        if max(near + [i]) - min(near + [i]) <= length + 2:
+            return True
+    return False
+
+
+def _printed(name: str, words: tuple[str, ...], tokens: list[list[str]]) -> bool:
+    """Whether a document prints the name: each of its parts ("Contingency Budget in ... Total Performance
+    Monitor FR10" has two; "Welsh and English" two) with its words together."""
+    parts = re.split(r"\s+(?:in|at|and|&)\s+", plain(name).replace("'s", ""))
+    own = set(words)
+    for part in parts:
+        found = re.findall(r"[a-z0-9]+", part)
+        stems = [_stem(w) for w in found if w in own]
+        if stems and not any(_near(stems, t, len(found)) for t in tokens):
+            return False
+    return True
+
+
 def untitled(question: str, texts: list[str], councils: list[str]) -> str | None:
     """The first name the question gives that the decision (``texts``) does not print: a word of it missing
-    from the decision's text (compared by its first five letters), unless the decision prints the name's initials
-    ("DFG" for "Disabled Facilities Grant", "CiW" for "Church in Wales")."""
+    from the decision's text (compared by its first five letters) or its words scattered rather than together,
+    unless the decision prints the name's initials ("DFG" for "Disabled Facilities Grant", "CiW" for "Church in
+    Wales")."""
     whole = " ".join(texts)
-    stems = {_stem(w) for w in words_of(whole)}
+    tokens = [[_stem(w) for w in re.findall(r"[a-z0-9]+", plain(t).replace("'s", ""))] for t in texts]
     capitals = set(re.findall(r"\b[A-Za-z]{2,6}\b", whole))
     for name, words in titles(question, councils):
-        if all(_stem(w) in stems for w in words):
+        if _printed(name, words, tokens):
             continue
         tokens = re.findall(r"[A-Za-z]+", name)
         initials = {"".join(t[0] for t in tokens), "".join(t[0] for t in tokens if t[0].isupper())}

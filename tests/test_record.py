@@ -95,7 +95,8 @@ def test_a_question_is_read_once_into_what_it_asks_of_the_record(question, inten
 
 
 def test_the_checks_a_question_needs_are_named_in_its_frame():
-    assert read("How much is the carers' award worth?").checks == ()
+    assert read("How much is the carers' award worth?").checks == ("echo",)  # every answer must add something
+    assert "echo" not in read("Was the carers' award approved?").checks  # "It was approved" answers a yes or no
     assert "period" in read("What did Kent plan for 2024-2028?").checks
     assert "count" in read("How many parking spaces would the car park lose?").checks
     assert "record_only" in read("When does the consultation close?").checks
@@ -173,3 +174,26 @@ def test_the_council_a_question_names_says_where_to_look_not_what_to_find(tmp_pa
     evidence = Evidence(searcher, "How much did Eastmarsh's market stall rents raise?")
     assert evidence.given == {"eastmarsh"} and {"market", "stall"} <= set(evidence.terms)
     assert evidence.coverage("market stall") == evidence.coverage("Eastmarsh market stall")
+
+
+@pytest.mark.parametrize("question, intent, plain", [
+    # the noun of the "which/what ..." phrase says what is asked, also after an opening clause
+    ("Which Kent commissioning manager presented the short breaks report?", Intent.WHO, False),
+    ("Which body approved the carers' short breaks direct award?", Intent.WHO, False),
+    ("In Kent, which officer signed off the direct award?", Intent.WHO, False),
+    ("From what day did the new short breaks service run?", Intent.DATE, True),
+    ("In what year did the council first commission short breaks?", Intent.DATE, True),
+    ("What is the budget for the carers' short breaks service?", Intent.AMOUNT, True),
+    ("How large a saving did the direct award make?", Intent.AMOUNT, True),
+    # "kick-start" holds no start date; "What did ... decide about ... value" asks what was decided
+    ("Which part of the county did the council hope the grant would kick-start growth across?", Intent.GENERAL, False),
+    ("What did the Cabinet Member decide about the service's value for money?", Intent.GENERAL, False),
+    ("Which day opportunities did the council commission?", Intent.GENERAL, False),  # "day" is no date here
+])
+def test_the_noun_a_question_asks_about_says_what_it_wants(question, intent, plain):
+    frame = read(question)
+    assert (frame.intent, frame.plain) == (intent, plain)
+
+
+def test_a_body_that_decided_is_the_records_decision_maker():
+    assert read("Which body approved the carers' short breaks direct award?").record == "decision_maker"

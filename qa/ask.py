@@ -15,6 +15,7 @@ from qa.extractive import ExtractiveAnswerer
 from qa import record
 from qa.frame import Frame, read
 from qa.intent import Intent
+from qa.listing import draft_list, from_record
 from qa.records import NOT_FOUND, Answer, Draft, Question
 from qa.weights import setting
 
@@ -108,15 +109,14 @@ class Asker:
             top = self.dominant(hits[: q.k], lead)
             if top:  # the question is plainly about one decision: answer from it, not from look-alikes
                 hits = [h for h in hits if h.decision == top]
-        if strength < self.threshold:
+        listed = intent is Intent.LIST and from_record(q.text, self.decisions(), filters)  # the records answer
+        if strength < self.threshold and not listed:
             return Answer(q.text, True, (), shown[:3], self.answerer.name, notes=read_as(q.text), evidence=strength,
                           reason=OUT_OF_CORPUS)
         decision = self.decision(top or hits[0].decision)
         draft = None
         if intent is Intent.LIST:
-            from qa.listing import draft_list
-
-            draft = draft_list(q.text, hits, evidence, self.decisions(), self.searcher, self.threshold)
+            draft = draft_list(q.text, hits, evidence, self.decisions(), self.searcher, self.threshold, filters)
         elif frame.record and decision is not None:  # a question about the record: its field answers
             draft = next((d for field in frame.record_fields
                           if (d := record.draft(field, decision, self.searcher, frame.wants_person))), None)

@@ -1,8 +1,9 @@
 """Answers to "which decisions ..." questions: a list of decisions (number, title, date), one citation each.
 
-The question is read for constraints the metadata can settle (a year, "key", "proposed"/"taken", a decision
-maker named in the index) and for a topic. Decisions come from the retrieved passages whose evidence is strong
-enough; when the question has no topic, from the metadata alone. Each listed decision cites the sentence of its
+The question is read for constraints the metadata can settle (a year or a month, "key", "proposed"/"taken",
+call-in, a decision maker named in the index or by its role: "taken by a director", ``qa.makers``) and for a topic.
+Decisions come from the retrieved passages whose evidence is strong enough; when the question has no topic but its
+council and its constraints, from the metadata alone: every decision of that council they admit. Each listed decision cites the sentence of its
 best passage, so the list is verified like any other answer.
 """
 from __future__ import annotations
@@ -15,7 +16,9 @@ from index.filters import Filters
 from index.search import Hit
 from qa.evidence import Evidence
 from qa.extractive import citation_for
+from ingest.labels import MONTH_RE
 from qa.intent import Intent
+from qa.makers import Role, asked_role
 from qa.records import Claim, Draft
 from qa.text import terms
 
@@ -23,7 +26,16 @@ MAX_LISTED = 25
 # a year the question asks about; not the year in a statute's name ("the Care Act 2014", "Regulations (2015)")
 _YEAR = re.compile(r"(?<!Act )(?<!Act \()(?<!Regulations )(?<!Regulations \()\b(19|20)\d\d\b", re.IGNORECASE)
 _LIST_WORDS = set(terms("which what list show find decisions decision contracts contract records record reports "
-                        "report were was are is taken made approved proposed key agreed signed by in during year"))
+                        "report were was are is taken made approved proposed key agreed signed by in during year "
+                        "month meeting held"))
+# a month the decisions were taken in, capitalised ("may" is a verb), not a bound ("since May") or a day ("May 3")
+_MONTH = re.compile(rf"(?<!since )(?<!after )(?<!before )(?<!from )(?<!until )\b(?=[A-Z])({MONTH_RE})\b(?!\s+\d{{1,2}}\b)")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+# "could not be called in", "not subject to call-in"; "could be called in", "subject to call-in"
+_NO_CALL_IN = re.compile(r"\b(?:could not|cannot|can't|can not|were not|was not|not)\s+(?:be\s+)?called[ -]in\b|"
+                         r"\bnot subject to call[ -]?in\b|\bexempt(?:ed)? from call[ -]?in\b", re.I)
+_CALL_IN = re.compile(r"\b(?:could|can|may|might)\s+be\s+called[ -]in\b|\bsubject to call[ -]?in\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -32,12 +44,22 @@ class Constraints:
     key: bool | None = None
     status: str = ""
     maker: str = ""
+    months: tuple[str, ...] = ()  # "01" .. "12"
+    call_in: bool | None = None
+    role: Role | None = None
+    spans: tuple[tuple[int, int], ...] = ()  # the question's words that ask them (not its topic)
 
     def admit(self, d: Decision) -> bool:
-        if self.years:
-            dates = [d.date, *d.dates.values()]
-            if not any(x[:4] in self.years for x in dates if x):
-                return False
+        dates = [x for x in (d.date, *d.dates.values()) if x]
+        if self.years and not any(x[:4] in self.years for x in dates):
+            return False
+        if self.months and not any(x[5:7] in self.months and (not self.years or x[:4] in self.years)
+                                   for x in dates):
+            return False
+        if self.call_in is not None and d.call_in is not self.call_in:
+            return False
+        if self.role and not self.role.fits(d.decision_maker):
+            return False
         if self.key is not None and d.key_decision is not self.key:
             return False
         if self.status == "proposed" and d.status != "proposed":
@@ -54,26 +76,70 @@ def constraints_of(question: str, decisions: list[Decision]) -> Constraints:
     key = True if re.search(r"\bkey decisions?\b", q) else None
     status = "proposed" if re.search(r"\bproposed\b|\bnot yet taken\b", q) else (
         "taken" if re.search(r"\b(taken|signed)\b", q) else "")
+    spans = []
+    asked = asked_role(question)  # "taken by a director": by role, before a maker's name the question holds
     maker = ""
-    for d in decisions:
+    for d in decisions if asked is None else ():
         name = d.decision_maker.split(",")[0].strip()
         if name and len(name) > 3 and name.lower() in q:
             maker = name
             break
-    return Constraints(tuple(m.group(0) for m in _YEAR.finditer(question)), key, status, maker)
+    if asked:
+        spans.append(asked.span)
+        status = "" if status == "taken" and re.search(r"\btaken\b", question[asked.span[0]:asked.span[1]]) else status
+    months = []
+    for m in _MONTH.finditer(question):
+        name = m.group(1).lower()[:3]
+        months.append(f"{next(n for n, month in enumerate(_MONTHS, 1) if month.startswith(name)):02d}")
+        spans.append(m.span())
+    call_in = None
+    if (m := _NO_CALL_IN.search(question)) or (m := _CALL_IN.search(question)):
+        call_in = m.re is _CALL_IN
+        spans.append(m.span())
+    return Constraints(tuple(m.group(0) for m in _YEAR.finditer(question)), key, status, maker, tuple(months),
+                       call_in, asked.role if asked else None, tuple(spans))
 
 
-def topic_terms(question: str, c: Constraints) -> list[str]:
-    drop = _LIST_WORDS | set(c.years) | set(terms(c.maker))
+def topic_terms(question: str, c: Constraints, councils: tuple[str, ...] = ()) -> list[str]:
+    """The question's topic: its words less those that ask for constraints and those of the councils it names."""
+    for start, end in sorted(c.spans, reverse=True):
+        question = question[:start] + " " + question[end:]
+    drop = _LIST_WORDS | set(c.years) | set(terms(c.maker)) | {t for name in councils for t in terms(name)}
+    drop |= set(terms("london borough royal city county district"))  # the forms of a council's name
     return [t for t in terms(question) if t not in drop]
 
 
+def from_record(question: str, decisions: list[Decision], filters: Filters) -> bool:
+    """Whether the list is read from the records alone: the question names its council and what the records
+    settle (a maker, a month, call-in ...), and no topic that passages must match. Then how closely passages
+    read like the question says nothing about the answer."""
+    if not filters.council:
+        return False
+    c = constraints_of(question, [d for d in decisions if d.council == filters.council])
+    settled = c.role or c.maker or c.months or c.call_in is not None or c.key is not None or c.years
+    return bool(settled) and not topic_terms(question, c, (filters.council,))
+
+
+def _label(d: Decision) -> str:
+    """How a listed decision is named: its title, else the opening of what it decided or its purpose."""
+    if d.title:
+        return d.title
+    text = " ".join((d.fields.get("decision") or d.fields.get("purpose") or "").split())
+    if len(text) > 90:
+        text = text[:90].rsplit(" ", 1)[0] + "…"
+    return text
+
+
 def draft_list(question: str, hits: list[Hit], evidence: Evidence, decisions: list[Decision], searcher,
-               threshold: float) -> Draft:
+               threshold: float, filters: Filters | None = None) -> Draft:
+    filters = filters or Filters()
+    if filters.council:  # the council the question names: its decisions alone
+        decisions = [d for d in decisions if d.council == filters.council]
     by_number = {d.number: d for d in decisions}
     c = constraints_of(question, decisions)
     best: dict[str, Hit] = {}
-    if topic_terms(question, c):
+    named = (filters.council,) if filters.council else ()
+    if topic_terms(question, c, named):
         for h, strength in zip(hits, evidence.strengths(hits)):
             d = by_number.get(h.decision)
             if d and strength >= threshold and c.admit(d) and h.decision not in best:
@@ -95,6 +161,7 @@ def draft_list(question: str, hits: list[Hit], evidence: Evidence, decisions: li
             continue
         hit = sentence.hit
         status = d.status or "status unknown"
-        claims.append(Claim(f"{number} {d.title} ({status}, {when})", (citation_for(hit, sentence.text),), metadata=True))
+        claims.append(Claim(f"{number} {_label(d)} ({status}, {when})", (citation_for(hit, sentence.text),),
+                            metadata=True))
     preface = f"{len(claims)} decision{'s' if len(claims) != 1 else ''} found:" if claims else ""
     return Draft(tuple(claims), "list", preface)

@@ -67,6 +67,19 @@ def context_of(hit: Hit) -> str:
     return f"{hit.decision} {hit.title} {hit.heading}"
 
 
+LEAD_WORDS = 8  # a sentence this short with no figure, before another in its passage, heads it
+
+
+def _leads(spans: list[tuple], texts: list[str]) -> list[str]:
+    """For each sentence, the short line just before it in its passage that heads it ("Highways – Residents
+    Parking Schemes."), or ""."""
+    out = []
+    for i, (_, h, _, _) in enumerate(spans):
+        before = texts[i - 1] if i and spans[i - 1][1] is h else ""
+        out.append(before if before and len(before.split()) <= LEAD_WORDS and not re.search(r"\d", before) else "")
+    return out
+
+
 class Evidence:
     """Scores passages and sentences for one question against one index (a Searcher)."""
 
@@ -144,7 +157,8 @@ class Evidence:
         own_weights: dict[int, dict[str, float]] = {}
         sentence_weights = weights_of("sentence")
         strict = intent is not Intent.GENERAL and intent is not Intent.LIST
-        for (rank, h, s, e), text, d in zip(spans, texts, dense):
+        leads = _leads(spans, texts)
+        for (rank, h, s, e), text, d, lead in zip(spans, texts, dense, leads):
             if is_furniture(text, part="#" in h.document):
                 continue  # "Salford City Council - Record of Decision", "Reasons for Decision": printed on every page
             fits = satisfies(intent, text)
@@ -157,7 +171,9 @@ class Evidence:
             features = {
                 "dense": float(d),
                 # a sentence is read under its section's heading: "Decision taken by" + "Clair Bell, ..."
-                "own": self.coverage(f"{h.heading} {text}", own_weights[h.passage_id]),
+                # ... and under the short line that heads it: "Highways – Residents Parking Schemes." + "A capital
+                # budget increase of £0.553m is requested."
+                "own": self.coverage(f"{h.heading} {lead} {text}", own_weights[h.passage_id]),
                 "context": self.coverage(f"{context_of(h)} {text}", weights),
                 "passage": passage[rank],
                 "fits": float(strict and fits),  # holds the kind of fact asked for

@@ -162,7 +162,7 @@ def titles(question: str, councils: list[str]) -> list[tuple[str, tuple[str, ...
 
 def _near(words: list[str], tokens: list[str], length: int) -> bool:
     """Whether the words (stems) stand together in ``tokens``: within a span of the name's ``length`` in words and
-    two more, as a name is printed ("Community Right to Challenge"), not scattered over a page ("community",
+    one more, as a name is printed ("Community Right to Challenge"), not scattered over a page ("community",
     "right" in one sentence, "bid" in the next)."""
     if not words:
         return True
@@ -171,7 +171,7 @@ def _near(words: list[str], tokens: list[str], length: int) -> bool:
         return False
     for i in places[words[0]]:
         near = [min(places[w], key=lambda j: abs(j - i)) for w in words]
-        if max(near + [i]) - min(near + [i]) <= length + 2:
+        if max(near + [i]) - min(near + [i]) <= length + 1:
             return True
     return False
 

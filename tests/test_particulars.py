@@ -220,3 +220,23 @@ def test_the_first_word_of_a_question_is_no_part_of_a_title():
     q = "According to West Sussex's Total Performance Monitor FR10, where would an overspend be funded from?"
     assert titles(q, ["West Sussex County Council"]) == [("West Sussex's Total Performance Monitor FR10",
                                                           ("total", "performance", "monitor", "fr10"))]
+
+
+def test_a_name_is_printed_with_its_words_together():
+    """"Community Right to Bid" is not printed by a page on the Community Right to Challenge where groups "bid"."""
+    page = ["The Community Right to Challenge lets groups bid to run a service.", "Groups may bid from May."]
+    assert untitled("What did the Cabinet decide about the Community Right to Bid?", page, []) == \
+        "Community Right to Bid"
+    assert untitled("What did the Cabinet decide about the Community Right to Challenge?", page, []) is None
+    # a name of two names, joined by "and" or "in": each is printed as a name
+    assert untitled("How are Welsh and English medium places split?",
+                    ["one form of entry Welsh medium and one form of entry mainly English medium"], []) is None
+
+
+def test_an_answer_that_only_repeats_the_question_adds_nothing():
+    from qa.asked import adds_nothing
+
+    question = "Which applications did the Area Planning Sub-Committee East refuse on 7 February 2018?"
+    assert adds_nothing(question, ["07/02/2018 - Area Planning Sub-Committee East"])  # the same day, its heading
+    assert not adds_nothing(question, ["Application EPF/2231/17 was refused."])
+    assert not adds_nothing("When did the Sub-Committee East meet?", ["07/02/2018 - Area Planning Sub-Committee East"])

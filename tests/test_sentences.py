@@ -129,3 +129,16 @@ def test_tampered_sentence_file_refused(built, name):
     path.write_bytes(bytes(data))
     with pytest.raises(IndexCorrupt, match="checksum"):
         Searcher(built, embedder=HashEmbedder(384))
+
+
+def test_a_sentence_is_read_under_the_short_line_that_heads_it():
+    from qa.evidence import _leads
+
+    class Hit:  # the passage a sentence is of
+        pass
+
+    a, b = Hit(), Hit()
+    spans = [(0, a, 0, 1), (0, a, 1, 2), (0, a, 2, 3), (1, b, 0, 1)]
+    texts = ["Highways – Residents Parking Schemes.", "A capital budget increase of £0.553m is requested.",
+             "It is funded from the Parking Reserve.", "A new passage."]
+    assert _leads(spans, texts) == ["", "Highways – Residents Parking Schemes.", "", ""]

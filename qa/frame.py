@@ -129,7 +129,9 @@ def _heads() -> dict[str, re.Pattern]:
     ends = (r"(?=\s+(?:did|does|do|was|is|were|are|will|would|could|can|should|might|may|has|had|have|of|in|on|"
             r"for|to|from|at|by|that)\b|\s*[?,;]|\s*$)")
     return {
-        "who": re.compile(rf"{_OPENING}(?:which|what)\s+{between}(?:{alt('who')})(?![\w-])", re.I),
+        # a person or body only where the question opens with it: after an opening clause ("Once Ashford adopted
+        # its checklist, which officer could change it?") the record's maker is seldom the one asked for
+        "who": re.compile(rf"^\s*(?:which|what)\s+{between}(?:{alt('who')})(?![\w-])", re.I),
         "date": re.compile(rf"{_OPENING}(?:(?:from|on|by|since|until|before|after|in)\s+)?(?:which|what)\s+"
                            rf"(?:(?:is|was|were|will be) the\s+{between})?(?:{alt('date')}){ends}", re.I),
         "money": re.compile(rf"{_OPENING}(?:(?:what|which)\s+(?:is|was|are|were|will be|would be|has been)\s+the|"
@@ -191,6 +193,15 @@ def _first(question: str, ours: tuple[str, ...]) -> bool | None:
     return False if other else None
 
 
+_OPENING_CLAUSE = re.compile(r"^[^?]*?,\s*(?=(?:which|what|who|whom|when|how|why)\b)", re.I)
+
+
+def _main_clause(question: str) -> str:
+    """The question without an opening clause: "Once Ashford adopted its checklist, which officer could change
+    it?" asks about changing it, not about the adoption."""
+    return _OPENING_CLAUSE.sub("", question, count=1)
+
+
 def record_field(question: str, intent: Intent) -> tuple[str, bool]:
     """(the record field the question asks for or "", whether it asks about another event than the record's own).
 
@@ -198,7 +209,7 @@ def record_field(question: str, intent: Intent) -> tuple[str, bool]:
     Executive decide to appoint ...?" -> ("date_decision", False); "When will the contract start?" -> ("", True);
     "Who wrote the report for ...?" -> ("report_author", False); "Who presented the report?" -> ("", True)."""
     w = _words()
-    q = question.replace("’", "'")
+    q = _main_clause(question.replace("’", "'"))
     if intent is Intent.DATE:
         if _pattern(w.deadline_leads).search(q):
             return "", True

@@ -180,7 +180,8 @@ def test_the_council_a_question_names_says_where_to_look_not_what_to_find(tmp_pa
     # the noun of the "which/what ..." phrase says what is asked, also after an opening clause
     ("Which Kent commissioning manager presented the short breaks report?", Intent.WHO, False),
     ("Which body approved the carers' short breaks direct award?", Intent.WHO, False),
-    ("In Kent, which officer signed off the direct award?", Intent.WHO, False),
+    ("Which officer signed off the direct award?", Intent.WHO, False),
+    ("In Kent, what day did the direct award start?", Intent.DATE, True),  # after an opening clause
     ("From what day did the new short breaks service run?", Intent.DATE, True),
     ("In what year did the council first commission short breaks?", Intent.DATE, True),
     ("What is the budget for the carers' short breaks service?", Intent.AMOUNT, True),

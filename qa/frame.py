@@ -25,7 +25,8 @@ from pathlib import Path
 from qa.asked import adds_nothing, counted, record_date_only, uncounted, unnamed, wanted_names
 from qa.fields import asked_labels
 from qa.intent import Intent
-from qa.particulars import contrasted, contrasts, numbered_parts, other_parts, titles, untitled
+from qa.particulars import (contrasted, contrasts, numbered_parts, other_parts, proper_words, titles, unnamed_word,
+                             untitled)
 from qa.specifics import periods, unnamed_periods
 
 ASKS = Path(__file__).parent / "data" / "asks.json"
@@ -196,6 +197,12 @@ def _first(question: str, ours: tuple[str, ...]) -> bool | None:
 _OPENING_CLAUSE = re.compile(r"^[^?]*?,\s*(?=(?:which|what|who|whom|when|how|why)\b)", re.I)
 
 
+# the person asked for is the object of another's act: "Which officer did the Cabinet authorise ...?", "Whom did
+# the Executive appoint ...?"
+_OBJECT = re.compile(r"^\s*(?:which|what|who|whom)\b[^?]{0,60}?\b(?:did|does|do|will|would|has|had|have)\s+(?:the|its|a|an)\s",
+                     re.I)
+
+
 def _main_clause(question: str) -> str:
     """The question without an opening clause: "Once Ashford adopted its checklist, which officer could change
     it?" asks about changing it, not about the adoption."""
@@ -214,11 +221,14 @@ def record_field(question: str, intent: Intent) -> tuple[str, bool]:
         if _pattern(w.deadline_leads).search(q):
             return "", True
         for name, words in w.date_fields:
-            if _pattern(words).search(q):
+            # "the decision to publish the notices": what was decided, not the event asked about
+            if any(not q[:m.start()].rstrip().lower().endswith(" to") for m in _pattern(words).finditer(q)):
                 return name, False
         first = _first(q, w.decision_date)
         return ("date_decision", False) if first else ("", first is False)
     if intent is Intent.WHO:
+        if _OBJECT.search(q):  # "Which officer did the Cabinet authorise ...?": not who decided, whom they named
+            return "", True
         for name, words in w.people_fields:
             if _pattern(words).search(q):
                 return name, False
@@ -277,6 +287,13 @@ def _title(frame: Frame, claims: list[str], texts: Texts) -> str | None:
     return None
 
 
+def _word(frame: Frame, claims: list[str], texts: Texts) -> str | None:
+    found = [unnamed_word(frame.text, t, list(frame.councils)) for t in texts()]
+    if found and all(found):
+        return f"Not found: the decisions that come closest never mention \u201c{found[0]}\u201d."
+    return None
+
+
 def _name(frame: Frame, claims: list[str], texts: Texts) -> str | None:
     wanted = unnamed(frame.text, " ".join(claims))
     return f"Not found: the passages that come closest {wanted}." if wanted else None
@@ -315,6 +332,7 @@ CHECKS = (  # in the order their reasons are given
     Check("contrast", lambda f: bool(contrasts(f.text)), _contrast),
     Check("parts", lambda f: bool(numbered_parts(f.text)), _parts),
     Check("title", lambda f: bool(titles(f.text, list(f.councils))), _title),
+    Check("word", lambda f: bool(proper_words(f.text, list(f.councils))), _word),  # "Oracle software licences"
     Check("name", lambda f: wanted_names(f.text) is not None, _name),
     Check("count", lambda f: f.intent is Intent.COUNT and counted(f.text) is not None, _count),
     Check("record_only", lambda f: f.intent is Intent.DATE and not f.record.startswith("date_"), _record_only),

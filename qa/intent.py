@@ -35,7 +35,9 @@ PERCENT_IN_TEXT = re.compile(r"\d\s?%|\bper ?cent\b", re.I)
 ORGANISATION_IN_TEXT = re.compile(
     r"\b[A-Z][\w&'.-]*(?:\s+(?:and\s+|&\s+|of\s+)?[A-Z][\w&'.-]*)*\s+(?:Ltd|Limited|plc|PLC|LLP|LLC|Inc|Group|"
     r"Trust|CIC|Association|Partnership|Foundation|Housing|Homes|Systems|Construction|Contractors|"
-    r"Consulting|Consultants|Solutions|Charity)\b")  # not "Services", "Care": a council's own departments
+    r"Consulting|Consultants|Solutions|Charity)\b"  # not "Services", "Care": a council's own departments
+    # or a name a contract or a tender went to or came from: "the tender from Alfred McAlpine"
+    r"|\b(?:tender|contract|bid|quote|offer|award)\w*\s+(?:\w+\s+){0,2}?(?:from|to|with)\s+[A-Z][\w&'.-]+\s+[A-Z][\w&'.-]+")
 AMOUNT_IN_TEXT = re.compile(r"£\s?\d[\d,]*(\.\d+)?\s?(m|bn|k|million|billion)?", re.I)
 COUNT_IN_TEXT = re.compile(r"\b\d[\d,]*\b(?!\s*(January|February|March|April|May|June|July|August|September|"
                            r"October|November|December))")

@@ -145,6 +145,12 @@ def answer(asker, question: str, filters=None) -> Answer | None:
     kept, removed = verify(draft, list(hits.values()))
     if not kept:
         return None
+    from qa.frame import read
+
+    # what the question pins down (a name, a period ...) must be the cited decisions', as for any other answer:
+    # the Microsoft licences contract's supplier is no answer to "who won the Oracle licences contract?"
+    if unmet := asker.unmet(read(question, searcher.councils()), list(kept)):
+        return Answer(question, True, (), tuple(hits.values())[:3], "ledger", evidence=1.0, reason=unmet)
     notes = [_total([by_line[(c.text, c.note)] for c in kept])]
     if len(found) > MAX_LINES:
         notes.append(f"{len(found) - MAX_LINES} more amounts match: `councilqa awards` lists them all.")

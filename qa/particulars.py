@@ -206,3 +206,39 @@ def untitled(question: str, texts: list[str], councils: list[str]) -> str | None
             continue
         return name
     return None
+
+
+_WORD_NAME = re.compile(r"\b[A-Z][a-z]{2,}\b")
+
+
+def proper_words(question: str, councils: list[str]) -> list[str]:
+    """The single capitalised words the question names something by ("Oracle software licences", "Chatham town
+    centre"), outside the names ``titles`` reads and not its first word, a council's, a month's or a generic one."""
+    from ingest.labels import MONTHS
+
+    v = vocabulary()
+    skip = set(v.generic) | set(v.title_words) | {w for c in councils for w in words_of(c)} | \
+        {m.lower() for m in MONTHS}
+    q = question.replace("’", "'")
+    in_names = {w for name, _ in titles(q, councils) for w in re.findall(r"[a-z0-9]+", name.lower())}
+    out = []
+    for m in _WORD_NAME.finditer(q):
+        word = m.group(0).lower()
+        if not q[:m.start()].strip() or word in skip or word in in_names:
+            continue
+        before, after = q[:m.start()], q[m.end():]
+        if before.rstrip().endswith((".", "?", "!", ":")) or re.match(r"\s+(?:of\s+|and\s+|&\s+)?[A-Z]", after) or \
+                re.search(r"[A-Z][\w'-]*\s+(?:of\s+|and\s+|&\s+)?$", before):
+            continue  # a word of a longer capitalised name, or a sentence's first
+        out.append(m.group(0))
+    return out
+
+
+def unnamed_word(question: str, texts: list[str], councils: list[str]) -> str | None:
+    """The first single capitalised word the question names that the decision (``texts``) never prints: a
+    decision on Microsoft licences does not answer a question about "Oracle software licences"."""
+    words = proper_words(question, councils)
+    if not words:
+        return None
+    stems = {_stem(w) for w in words_of(" ".join(texts))}
+    return next((w for w in words if _stem(w.lower()) not in stems), None)

@@ -240,3 +240,15 @@ def test_an_answer_that_only_repeats_the_question_adds_nothing():
     assert adds_nothing(question, ["07/02/2018 - Area Planning Sub-Committee East"])  # the same day, its heading
     assert not adds_nothing(question, ["Application EPF/2231/17 was refused."])
     assert not adds_nothing("When did the Sub-Committee East meet?", ["07/02/2018 - Area Planning Sub-Committee East"])
+
+
+def test_a_single_capitalised_word_names_something_the_decision_must_print():
+    from qa.particulars import proper_words, unnamed_word
+
+    question = "Which company won the county's contract for Oracle software licences?"
+    assert proper_words(question, []) == ["Oracle"]
+    assert unnamed_word(question, ["A contract for Microsoft licences was awarded."], []) == "Oracle"
+    assert unnamed_word(question, ["A contract for Oracle licences was awarded."], []) is None
+    # a word of a longer name, a title's, a sentence's first or a council's is not such a word
+    assert proper_words("What did Ms Ward confirm about the Disabled Facilities Grant?", []) == []
+    assert proper_words("When did Kent County Council decide?", ["Kent County Council"]) == []

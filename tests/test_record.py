@@ -198,3 +198,23 @@ def test_the_noun_a_question_asks_about_says_what_it_wants(question, intent, pla
 
 def test_a_body_that_decided_is_the_records_decision_maker():
     assert read("Which body approved the carers' short breaks direct award?").record == "decision_maker"
+
+
+@pytest.mark.parametrize("question, record, other", [
+    # the question's own verb comes last: the decision to publish is not its publication
+    ("From what date did the decision to publish the short breaks notice take effect?", "date_effective", False),
+    ("When was the decision on the short breaks award made public?", "date_published", False),
+    # the person asked for is whom another named: not the decision maker
+    ("Which officer did the Cabinet Member authorise to sign the contract?", "", True),
+    ("Who approved the carers' short breaks direct award?", "decision_maker", False),
+])
+def test_which_record_field_a_question_asks_for(question, record, other):
+    frame = read(question)
+    assert (frame.record, frame.other_event) == (record, other)
+
+
+def test_a_contract_or_tender_names_the_firm_it_went_to():
+    from qa.intent import Intent, satisfies
+
+    assert satisfies(Intent.ORGANISATION, "The Cabinet accepted the tender from Alfred McAlpine on the terms set out.")
+    assert not satisfies(Intent.ORGANISATION, "The Cabinet accepted the tender on the terms set out.")

@@ -81,6 +81,10 @@ def unnamed(question: str, stated: str) -> str | None:
     return f"do not give the {noun}'s name"
 
 
+# a decisions list's entry: its date, a dash, its title (ModernGov's decisions lists of every council print so)
+_LIST_ENTRY = re.compile(r"^\s*\d{1,2}/\d{1,2}/\d{4}\s+[-–]\s+")
+
+
 def record_date_only(claims: list[str]) -> str | None:
     """The record field every quoted claim is, where each is one of the decision record's own dates ("Date of
     decision: 28/03/2018"); None where a claim says more. Whether the question asks about the record's own events
@@ -91,6 +95,9 @@ def record_date_only(claims: list[str]) -> str | None:
     lay = layout()
     fields = []
     for claim in claims:
+        if _LIST_ENTRY.match(claim):  # "17/02/2023 - Implementation of Controlled Parking Zones": the list's date
+            fields.append("date_decision")
+            continue
         label = re.split(r"\s*:-?\s*", claim.strip(), maxsplit=1)[0] if ":" in claim[:80] else ""
         field = lay.field_of(label) if label else ""
         if field not in v.record_fields:

@@ -252,3 +252,11 @@ def test_a_single_capitalised_word_names_something_the_decision_must_print():
     # a word of a longer name, a title's, a sentence's first or a council's is not such a word
     assert proper_words("What did Ms Ward confirm about the Disabled Facilities Grant?", []) == []
     assert proper_words("When did Kent County Council decide?", ["Kent County Council"]) == []
+
+
+def test_a_decisions_list_entry_gives_only_the_records_date():
+    from qa.asked import record_date_only
+
+    assert record_date_only(["17/02/2023 - Implementation of Controlled Parking Zones (CPZ) Boroughwide a."]) == \
+        "date_decision"
+    assert record_date_only(["The consultation ran from 3 January to 14 February 2023."]) is None

@@ -95,7 +95,10 @@ def record_date_only(claims: list[str]) -> str | None:
     lay = layout()
     fields = []
     for claim in claims:
-        if _LIST_ENTRY.match(claim):  # "17/02/2023 - Implementation of Controlled Parking Zones": the list's date
+        entry = _LIST_ENTRY.match(claim)
+        if entry:  # "17/02/2023 - Implementation of Controlled Parking Zones": the list's date, where no other
+            if DATE_RE.search(claim[entry.end():]):
+                return None
             fields.append("date_decision")
             continue
         label = re.split(r"\s*:-?\s*", claim.strip(), maxsplit=1)[0] if ":" in claim[:80] else ""

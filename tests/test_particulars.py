@@ -260,3 +260,4 @@ def test_a_decisions_list_entry_gives_only_the_records_date():
     assert record_date_only(["17/02/2023 - Implementation of Controlled Parking Zones (CPZ) Boroughwide a."]) == \
         "date_decision"
     assert record_date_only(["The consultation ran from 3 January to 14 February 2023."]) is None
+    assert record_date_only(["26/07/2023 - Housing Strategy Action Plan, the Strategy adopted on 22 March 2023"]) is None

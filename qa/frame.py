@@ -57,7 +57,7 @@ _ORGANISATION = re.compile(r"^\s*(which|what) ([\w-]+ )?(company|companies|firm|
                            r"^\s*who (won|was awarded|will (build|supply|run|provide|deliver|fit))\b", re.I)
 # "Which Salford councillor ...": a council or a qualifier may stand between "which" and the kind of person
 _WHO = re.compile(r"^\s*(who|whom|which ([\w'’-]+ ){0,2}?(officer|member|cabinet member|director|person|"
-                  r"portfolio holder|councillor|committee|lead member))\b|\bwho\b", re.I)
+                  r"portfolio holder|councillor|committee|lead member))\b|\bwho\b|^\s*whose\b", re.I)
 _FIGURE = r"(rate|price|cost|fee|charge|sum|amount|figure|budget|value|rent|salary|premium|grant|contribution)"
 _PLAIN_ASK = re.compile(r"^\s*(how much|how many|when|who|whom|on what date|from what date|by what date|what date|"
                         r"which date|by what percentage|what percentage|which ([\w-]+ )?(company|firm|contractor|supplier)|"

@@ -218,3 +218,7 @@ def test_a_contract_or_tender_names_the_firm_it_went_to():
 
     assert satisfies(Intent.ORGANISATION, "The Cabinet accepted the tender from Alfred McAlpine on the terms set out.")
     assert not satisfies(Intent.ORGANISATION, "The Cabinet accepted the tender on the terms set out.")
+
+
+def test_whose_asks_for_a_person_or_body():
+    assert read("Whose approval does the short breaks award need?").intent is Intent.WHO

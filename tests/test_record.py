@@ -222,3 +222,11 @@ def test_a_contract_or_tender_names_the_firm_it_went_to():
 
 def test_whose_asks_for_a_person_or_body():
     assert read("Whose approval does the short breaks award need?").intent is Intent.WHO
+
+
+def test_a_post_or_a_body_answers_who():
+    from qa.intent import satisfies
+
+    assert satisfies(Intent.WHO, "The Head of Environmental Services submitted an exempt report.")
+    assert satisfies(Intent.WHO, "The Cobtree Manor Estate Charity Committee agreed the lease.")
+    assert not satisfies(Intent.WHO, "An exempt report was submitted on the dry recycling contract.")

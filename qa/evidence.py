@@ -161,7 +161,9 @@ class Evidence:
         for (rank, h, s, e), text, d, lead in zip(spans, texts, dense, leads):
             if is_furniture(text, part="#" in h.document):
                 continue  # "Salford City Council - Record of Decision", "Reasons for Decision": printed on every page
-            fits = satisfies(intent, text)
+            # a who question about another act than the record's ("Who introduced the report?") is not answered by
+            # the record's field lines: its maker, its meeting
+            fits = satisfies(intent, text, fields=not self.frame.other_event)
             # Words of the decision's title say which decision, not which sentence: once in the decision, the
             # sentence that answers is the one with the *other* words of the question ("options ... rejected").
             if h.passage_id not in own_weights:

@@ -51,9 +51,9 @@ NOT_A_COUNT = re.compile(
     r"(?:^|\n)\s*\(?\d{1,2}[.)](?=\s|$)", re.I)  # the number of an item in a list: "2.", "(3)"
 PERSON_NAMED = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+,|\b(Mr|Mrs|Ms|Dr|Cllr|Councillor)\.? [A-Z][a-z]+")
 WHO_IN_TEXT = re.compile(r"\b(Cabinet Member|Corporate Director|Director|Officer|Leader|Councillor|Manager|"
-                         # a post or a body: "the Head of Environmental Services", "Chief Executive", "the Committee"
-                         r"Head of [A-Z]\w+|Chief Executive|Portfolio Holder|Lead Member|Mayor|Committee|"
-                         r"Sub-Committee|Board|Panel)\b|"
+                         # a post: "the Head of Environmental Services", "Chief Executive" (a committee's name alone
+                         # is most often the meeting's, not who did what: a body asked for is the record's maker)
+                         r"Head of [A-Z]\w+|Chief Executive|Portfolio Holder|Lead Member|Mayor)\b|"
                          r"\b[A-Z][a-z]+ [A-Z][a-z]+,", re.M)  # "Director" but not "Directorate"
 
 
@@ -68,8 +68,10 @@ REASON_IN_TEXT = re.compile(  # a cause given; "due to expire" is a schedule, no
 )
 
 
-def satisfies(intent: Intent, sentence: str) -> bool:
-    """Whether a sentence holds the kind of fact the question asks for."""
+def satisfies(intent: Intent, sentence: str, fields: bool = True) -> bool:
+    """Whether a sentence holds the kind of fact the question asks for. ``fields``: whether a record's field line
+    that names who ("Decision Maker: Cabinet", "Meeting: ... Committee") counts; not for a question about who did
+    something else ("Who introduced the report?")."""
     if intent is Intent.REASON:
         return bool(REASON_IN_TEXT.search(sentence))
     if intent is Intent.AMOUNT:
@@ -80,7 +82,7 @@ def satisfies(intent: Intent, sentence: str) -> bool:
         counted = NOT_A_COUNT.sub("", DATE_IN_TEXT.sub("", sentence))
         return bool(COUNT_IN_TEXT.search(counted) or NUMBER_WORD.search(counted))
     if intent is Intent.WHO:
-        return bool(WHO_IN_TEXT.search(sentence)) or _person_field(sentence)
+        return bool(WHO_IN_TEXT.search(sentence) or PERSON_NAMED.search(sentence)) or (fields and _person_field(sentence))
     if intent is Intent.PERCENT:
         return bool(PERCENT_IN_TEXT.search(sentence))
     if intent is Intent.ORGANISATION:

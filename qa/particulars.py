@@ -179,14 +179,39 @@ def _near(words: list[str], tokens: list[str], length: int) -> bool:
 def _printed(name: str, words: tuple[str, ...], tokens: list[list[str]]) -> bool:
     """Whether a document prints the name: each of its parts ("Contingency Budget in ... Total Performance
     Monitor FR10" has two; "Welsh and English" two) with its words together."""
+    from ingest.labels import MONTHS
+
     parts = re.split(r"\s+(?:in|at|and|&)\s+", plain(name).replace("'s", ""))
     own = set(words)
+    months = "|".join(m.lower() for m in MONTHS)
     for part in parts:
+        if re.fullmatch(rf"\s*(?:{months})(?:\s+\d{{4}})?\s*", part):
+            continue  # "... Cabinet Committee in January": a period (the period check's), not a part of the name
         found = re.findall(r"[a-z0-9]+", part)
         stems = [_stem(w) for w in found if w in own]
         if stems and not any(_near(stems, t, len(found)) for t in tokens):
             return False
     return True
+
+
+def _abbreviated(name: str, capitals: set[str]) -> tuple[str, tuple[str, ...]]:
+    """The name with each run of its words that the decision prints by their initials written so ("St Mary the
+    Virgin Church in Wales Primary School" -> "St Mary the Virgin CiW Primary School"), and those initials."""
+    caps = {c.upper(): c for c in capitals if sum(ch.isupper() for ch in c) >= 2}
+    words, out, used, i = name.split(), [], [], 0
+    while i < len(words):
+        for n in range(min(5, len(words) - i), 1, -1):
+            run = words[i:i + n]
+            initials = "".join(w[0] for w in run).upper()
+            if initials in caps and run[0][0].isupper() and run[-1][0].isupper():
+                out.append(caps[initials])
+                used.append(caps[initials].lower())
+                i += n
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return " ".join(out), tuple(used)
 
 
 def untitled(question: str, texts: list[str], councils: list[str]) -> str | None:
@@ -200,8 +225,11 @@ def untitled(question: str, texts: list[str], councils: list[str]) -> str | None
     for name, words in titles(question, councils):
         if _printed(name, words, tokens):
             continue
-        tokens = re.findall(r"[A-Za-z]+", name)
-        initials = {"".join(t[0] for t in tokens), "".join(t[0] for t in tokens if t[0].isupper())}
+        short, used = _abbreviated(name, capitals)
+        if used and _printed(short, (*words, *used), tokens):
+            continue
+        letters = re.findall(r"[A-Za-z]+", name)
+        initials = {"".join(t[0] for t in letters), "".join(t[0] for t in letters if t[0].isupper())}
         if any(i.upper() in {c.upper() for c in capitals if c[0].isupper()} for i in initials if len(i) >= 2):
             continue
         return name

@@ -228,5 +228,7 @@ def test_a_post_or_a_body_answers_who():
     from qa.intent import satisfies
 
     assert satisfies(Intent.WHO, "The Head of Environmental Services submitted an exempt report.")
-    assert satisfies(Intent.WHO, "The Cobtree Manor Estate Charity Committee agreed the lease.")
+    assert satisfies(Intent.WHO, "Mr Mitchell introduced the report.")  # a person by name
+    meeting = "Meeting: 18/01/2024 - Adult Social Care Cabinet Committee (Item 177)"
+    assert satisfies(Intent.WHO, meeting) and not satisfies(Intent.WHO, meeting, fields=False)
     assert not satisfies(Intent.WHO, "An exempt report was submitted on the dry recycling contract.")

@@ -51,9 +51,9 @@ NOT_A_COUNT = re.compile(
     r"(?:^|\n)\s*\(?\d{1,2}[.)](?=\s|$)", re.I)  # the number of an item in a list: "2.", "(3)"
 PERSON_NAMED = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+,|\b(Mr|Mrs|Ms|Dr|Cllr|Councillor)\.? [A-Z][a-z]+")
 WHO_IN_TEXT = re.compile(r"\b(Cabinet Member|Corporate Director|Director|Officer|Leader|Councillor|Manager|"
-                         # a post: "the Head of Environmental Services", "Chief Executive" (a committee's name alone
-                         # is most often the meeting's, not who did what: a body asked for is the record's maker)
-                         r"Head of [A-Z]\w+|Chief Executive|Portfolio Holder|Lead Member|Mayor)\b|"
+                         # a post or a body: "the Head of Environmental Services", "Chief Executive", "the Board"
+                         r"Head of [A-Z]\w+|Chief Executive|Portfolio Holder|Lead Member|Mayor|Committee|"
+                         r"Sub-Committee|Board|Panel)\b|"
                          r"\b[A-Z][a-z]+ [A-Z][a-z]+,", re.M)  # "Director" but not "Directorate"
 
 

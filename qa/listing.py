@@ -29,7 +29,11 @@ _LIST_WORDS = set(terms("which what list show find decisions decision contracts 
                         "report were was are is taken made approved proposed key agreed signed by in during year "
                         "month meeting held"))
 # a month the decisions were taken in, capitalised ("may" is a verb), not a bound ("since May") or a day ("May 3")
-_MONTH = re.compile(rf"(?<!since )(?<!after )(?<!before )(?<!from )(?<!until )\b(?=[A-Z])({MONTH_RE})\b(?!\s+\d{{1,2}}\b)")
+_MONTH = re.compile(rf"(?<!since )(?<!after )(?<!before )(?<!from )(?<!until )(?<!to )(?<!till )(?<!through )"
+                    rf"\b(?=[A-Z])({MONTH_RE})\b(?!\s+\d{{1,2}}\b)")
+# a span of months: "from November 2021 to April 2022", "between May 2023 and March 2024"
+_SPAN = re.compile(rf"\b(?:from|between)\s+({MONTH_RE})\s+((?:19|20)\d\d)\s+(?:to|and|until|till|through)\s+"
+                   rf"({MONTH_RE})\s+((?:19|20)\d\d)\b")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
 # "could not be called in", "not subject to call-in"; "could be called in", "subject to call-in"
@@ -45,6 +49,7 @@ class Constraints:
     status: str = ""
     maker: str = ""
     months: tuple[str, ...] = ()  # "01" .. "12"
+    span: tuple[str, ...] = ()  # ("2021-11", "2022-04"): the first and last month, inclusive
     call_in: bool | None = None
     role: Role | None = None
     spans: tuple[tuple[int, int], ...] = ()  # the question's words that ask them (not its topic)
@@ -52,6 +57,8 @@ class Constraints:
     def admit(self, d: Decision) -> bool:
         dates = [x for x in (d.date, *d.dates.values()) if x]
         if self.years and not any(x[:4] in self.years for x in dates):
+            return False
+        if self.span and not any(self.span[0] <= x[:7] <= self.span[1] for x in dates):
             return False
         if self.months and not any(x[5:7] in self.months and (not self.years or x[:4] in self.years)
                                    for x in dates):
@@ -87,17 +94,28 @@ def constraints_of(question: str, decisions: list[Decision]) -> Constraints:
     if asked:
         spans.append(asked.span)
         status = "" if status == "taken" and re.search(r"\btaken\b", question[asked.span[0]:asked.span[1]]) else status
+    span: tuple[str, ...] = ()
+    if (r := _SPAN.search(question)):
+        span = (f"{r.group(2)}-{_month(r.group(1))}", f"{r.group(4)}-{_month(r.group(3))}")
+        spans.append(r.span())
     months = []
     for m in _MONTH.finditer(question):
-        name = m.group(1).lower()[:3]
-        months.append(f"{next(n for n, month in enumerate(_MONTHS, 1) if month.startswith(name)):02d}")
+        if span and r.start() <= m.start() < r.end():
+            continue
+        months.append(_month(m.group(1)))
         spans.append(m.span())
     call_in = None
     if (m := _NO_CALL_IN.search(question)) or (m := _CALL_IN.search(question)):
         call_in = m.re is _CALL_IN
         spans.append(m.span())
-    return Constraints(tuple(m.group(0) for m in _YEAR.finditer(question)), key, status, maker, tuple(months),
-                       call_in, asked.role if asked else None, tuple(spans))
+    years = tuple(m.group(0) for m in _YEAR.finditer(question) if not (span and r.start() <= m.start() < r.end()))
+    return Constraints(years=years, key=key, status=status, maker=maker, months=tuple(months), span=span,
+                       call_in=call_in, role=asked.role if asked else None, spans=tuple(spans))
+
+
+def _month(name: str) -> str:
+    """"November" -> "11"."""
+    return f"{next(n for n, month in enumerate(_MONTHS, 1) if month.startswith(name.lower()[:3])):02d}"
 
 
 def topic_terms(question: str, c: Constraints, councils: tuple[str, ...] = ()) -> list[str]:
@@ -116,7 +134,7 @@ def from_record(question: str, decisions: list[Decision], filters: Filters) -> b
     if not filters.council:
         return False
     c = constraints_of(question, [d for d in decisions if d.council == filters.council])
-    settled = c.role or c.maker or c.months or c.call_in is not None or c.key is not None or c.years
+    settled = c.role or c.maker or c.months or c.span or c.call_in is not None or c.key is not None or c.years
     return bool(settled) and not topic_terms(question, c, (filters.council,))
 
 

@@ -98,3 +98,12 @@ def test_the_role_a_question_asks_for_and_the_words_that_ask_it():
     assert question[asked.span[0]:asked.span[1]].endswith("rather than by a Cabinet Member")  # not the topic
     assert asked_role("Which decisions about waste were taken in 2024?") is None
     assert asked_role("Which decisions were taken by Councillor Hale?") is not None  # a councillor is a role
+
+
+def test_a_span_of_months_is_a_range_not_two_months(index_dir):
+    question = f"Which decisions of {COUNCIL} from March 2024 to June 2024 were taken by the Cabinet?"
+    assert _listed(index_dir, question) == ["804"]
+    from qa.listing import constraints_of
+
+    c = constraints_of("Which decisions from November 2021 to April 2022 awarded contracts?", [])
+    assert (c.span, c.months, c.years) == (("2021-11", "2022-04"), (), ())

@@ -12,16 +12,10 @@ from pathlib import Path
 import pytest
 
 from index.errors import BadRequest
+from tests.moderngov_page import PAGE
 from tests.pg_support import pg_server, pg_url  # noqa: F401 - fixtures
 from ui.cli import main
 
-PAGE = """Decisions
-
-Use the search options at the bottom of the page to find decisions taken by the Council's Cabinet, Cabinet Members and officers.
-
-Decisions published
-
-{decisions}"""
 
 DECISION = """{date} - {title} ref: {ref}    Recommendations Approved
 

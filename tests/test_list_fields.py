@@ -9,16 +9,10 @@ from pathlib import Path
 import pytest
 
 from qa.makers import asked_role, role_of
+from tests.moderngov_page import PAGE
 from ui.cli import main
 
 COUNCIL = "Brackenfold District Council"
-PAGE = """Decisions
-
-Use the search options at the bottom of the page to find decisions taken by the Council's Cabinet, Cabinet Members and officers.
-
-Decisions published
-
-{decisions}"""
 DECISION = """{date} - {title} ref: {ref}    Recommendations Approved
 
 Decision Maker: {maker}

@@ -1,10 +1,10 @@
 """Answers to "which decisions ..." questions: a list of decisions (number, title, date), one citation each.
 
-The question is read for constraints the metadata can settle (a year or a month, "key", "proposed"/"taken",
-call-in, a decision maker named in the index or by its role: "taken by a director", ``qa.makers``) and for a topic.
-Decisions come from the retrieved passages whose evidence is strong enough; when the question has no topic but its
-council and its constraints, from the metadata alone: every decision of that council they admit. Each listed decision cites the sentence of its
-best passage, so the list is verified like any other answer.
+The question is read for constraints the metadata can settle (a year, a month or a span of months, "key",
+"proposed"/"taken", call-in, a decision maker named in the index or by its role: "taken by a director",
+``qa.makers``) and for a topic. Decisions come from the retrieved passages whose evidence is strong enough; when the
+question has no topic, from the metadata alone: every decision (of the council it names) they admit. Each listed
+decision cites the sentence of its best passage, so the list is verified like any other answer.
 """
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from index.decisions import Decision
 from index.filters import Filters
 from index.search import Hit
+from ingest.labels import MONTH_RE, MONTHS
 from qa.evidence import Evidence
 from qa.extractive import citation_for
-from ingest.labels import MONTH_RE
 from qa.intent import Intent
 from qa.makers import Role, asked_role
 from qa.records import Claim, Draft
@@ -34,8 +34,6 @@ _MONTH = re.compile(rf"(?<!since )(?<!after )(?<!before )(?<!from )(?<!until )(?
 # a span of months: "from November 2021 to April 2022", "between May 2023 and March 2024"
 _SPAN = re.compile(rf"\b(?:from|between)\s+({MONTH_RE})\s+((?:19|20)\d\d)\s+(?:to|and|until|till|through)\s+"
                    rf"({MONTH_RE})\s+((?:19|20)\d\d)\b")
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
 # "could not be called in", "not subject to call-in"; "could be called in", "subject to call-in"
 _NO_CALL_IN = re.compile(r"\b(?:could not|cannot|can't|can not|were not|was not|not)\s+(?:be\s+)?called[ -]in\b|"
                          r"\bnot subject to call[ -]?in\b|\bexempt(?:ed)? from call[ -]?in\b", re.I)
@@ -115,7 +113,7 @@ def constraints_of(question: str, decisions: list[Decision]) -> Constraints:
 
 def _month(name: str) -> str:
     """"November" -> "11"."""
-    return f"{next(n for n, month in enumerate(_MONTHS, 1) if month.startswith(name.lower()[:3])):02d}"
+    return f"{next(n for n, month in enumerate(MONTHS, 1) if month.lower().startswith(name.lower()[:3])):02d}"
 
 
 def topic_terms(question: str, c: Constraints, councils: tuple[str, ...] = ()) -> list[str]:

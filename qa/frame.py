@@ -199,8 +199,8 @@ _OPENING_CLAUSE = re.compile(r"^[^?]*?,\s*(?=(?:which|what|who|whom|when|how|why
 
 # the person asked for is the object of another's act: "Which officer did the Cabinet authorise ...?", "Whom did
 # the Executive appoint ...?"
-_OBJECT = re.compile(r"^\s*(?:which|what|who|whom)\b[^?]{0,60}?\b(?:did|does|do|will|would|has|had|have)\s+(?:the|its|a|an)\s",
-                     re.I)
+_OBJECT = re.compile(r"^\s*(?:which|what|who|whom)\b[^?]{0,60}?\b(?:did|does|do|will|would|has|had|have)\s+"
+                     r"(?:the|its|a|an)\s", re.I)
 
 
 def _main_clause(question: str) -> str:

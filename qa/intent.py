@@ -82,7 +82,8 @@ def satisfies(intent: Intent, sentence: str, fields: bool = True) -> bool:
         counted = NOT_A_COUNT.sub("", DATE_IN_TEXT.sub("", sentence))
         return bool(COUNT_IN_TEXT.search(counted) or NUMBER_WORD.search(counted))
     if intent is Intent.WHO:
-        return bool(WHO_IN_TEXT.search(sentence) or PERSON_NAMED.search(sentence)) or (fields and _person_field(sentence))
+        named = WHO_IN_TEXT.search(sentence) or PERSON_NAMED.search(sentence)
+        return bool(named) or (fields and _person_field(sentence))
     if intent is Intent.PERCENT:
         return bool(PERCENT_IN_TEXT.search(sentence))
     if intent is Intent.ORGANISATION:

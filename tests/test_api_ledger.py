@@ -386,3 +386,14 @@ def test_past_the_count_cap_the_total_is_a_floor_and_an_export_counts_every_row(
     assert exported["total"] == len(exported["awards"]) == every and not exported["total_is_floor"]
     text = _cli(capsys, "awards", "--limit", "2", "--index", ledger_index)
     assert text.rstrip().endswith("2 of more than 5 shown (--offset 2 for the next, --csv or --json for all)")
+
+
+def test_a_sort_value_that_starts_with_a_dash_is_the_options(ledger_index, capsys):
+    """``awards --sort -value`` as a person types it, not only ``--sort=-value``."""
+    capsys.readouterr()
+    assert main(["awards", "--sort", "-value", "--limit", "3", "--json", "--index", ledger_index]) == 0
+    typed = json.loads(capsys.readouterr().out)
+    assert main(["awards", "--sort=-value", "--limit", "3", "--json", "--index", ledger_index]) == 0
+    assert typed == json.loads(capsys.readouterr().out)
+    values = [a["value"] for a in typed["awards"]]
+    assert values == sorted(values)  # smallest first

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -176,9 +177,25 @@ def _answerer(spec: str | None):
     return GeneratedAnswerer(load_chat_model(spec))
 
 
+SIGNED = ("--sort",)  # options whose value may start with "-": "--sort -value" (newest or smallest first)
+
+
+def signed_values(argv: list[str]) -> list[str]:
+    """``--sort -value`` as ``--sort=-value``: argparse reads a value that starts with "-" as another option."""
+    out, i = [], 0
+    while i < len(argv):
+        if argv[i] in SIGNED and i + 1 < len(argv) and re.match(r"-[a-z]", argv[i + 1]):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(signed_values(sys.argv[1:] if argv is None else list(argv)))
     if not args.command:
         parser.print_help()
         return EXIT_USAGE

@@ -26,8 +26,7 @@ def add_parsers(sub) -> None:
                    "LIMITED')")
     p.add_argument("--status", help="proposed, recommendations approved, taken")
     p.add_argument("--decision", metavar="ID", help="one decision's amounts")
-    p.add_argument("--sort", default="value", help="value (largest first), -value, date (newest first), -date, council "
-                   "(a value starting with '-' is written --sort=-value)")
+    p.add_argument("--sort", default="value", help="value (largest first), -value, date (newest first), -date, council")
     p.add_argument("--limit", metavar="N", help="rows shown (default: 100 as text, every row as CSV, JSON or OCDS)")
     p.add_argument("--offset", default="0", metavar="N", help="rows skipped first (the next page: --offset 100)")
     p.add_argument("--all-printings", action="store_true",

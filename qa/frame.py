@@ -8,20 +8,18 @@ the answer is drafted) reads the frame, never the question's wording again:
 - the *record field* that answers it where it asks about a decision's own record: "When did Cherwell's Executive
   decide ...?" wants the record's date of decision, "Who wrote the report ...?" its report author, "Why ...?" its
   reasons, "Is it subject to call-in?" its call-in field (``qa.record`` answers from it). The words are data,
-  ``qa/data/asks.json``; the field labels themselves come from the layout tables (``ingest.layouts``);
+  ``qa/data/asks.json`` (``qa.asks``); the field labels themselves come from the layout tables (``ingest.layouts``);
 - the field *labels* it names ("effective", "report author"): a sentence under one of them answers first;
 - the *checks* an answer must pass (``unmet``): each asks whether something the question pins down is in what the
   answer cites: a period, a kind of thing, a numbered part, a name it gives, a name or a number it asks for.
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
+from qa.asks import POLAR, REFERENCE_ASK, ask_words, cue_pattern, heads, pattern, record_field
 from qa.asked import adds_nothing, counted, record_date_only, uncounted, unnamed, wanted_names
 from qa.fields import asked_labels
 from qa.intent import Intent
@@ -29,7 +27,6 @@ from qa.particulars import (contrasted, contrasts, numbered_parts, other_parts, 
                              untitled)
 from qa.specifics import periods, unnamed_periods
 
-ASKS = Path(__file__).parent / "data" / "asks.json"
 
 _LIST = re.compile(
     r"^\s*(which|what|list|show|find)\b(\s+\w+){0,2}?\s+(decisions|contracts|awards|procurements|records|"
@@ -38,11 +35,9 @@ _LIST = re.compile(
 )
 _AMOUNT = re.compile(r"\b(how much|cost|costs|worth|value|spend|spent|budget|funding|funded|price|£|amount|"
                      r"saving|savings|money|pay|paid|fees?|bill|price tag|outlay|set (\w+ ){0,3}back)\b|£", re.I)
-# "Are the fees below those of neighbouring councils?" wants the statement that says so, not a figure
-_POLAR = re.compile(r"^\s*(is|are|was|were|does|do|did|has|have|had|will|would|can|could|should|may|might)\b", re.I)
 # not "day" alone ("day opportunities"), and "when" only where it opens the question (_DATE_FIRST): "What
 # options did the Executive consider when it decided ...?" asks for the options
-# whole words only: "kick-start" and "year-end" are no start or end; "what day", "which year" are heads (_heads)
+# whole words only: "kick-start" and "year-end" are no start or end; "what day", "which year" are heads (heads)
 _DATE = re.compile(r"(?<![\w-])(what date|which date|date|deadline|expire|expires|expiry|"
                    r"start|begin|end|until|effective)(?![\w-])", re.I)
 _DATE_FIRST = re.compile(r"^\s*(when|on what date|from what date|by what date|what date|which date)\b", re.I)
@@ -72,16 +67,14 @@ _MONEY_ASK = re.compile(r"^\s*(what ([\w-]+ ){0,2}|(at|for) what ([\w-]+ )?)(pri
 # "What was decided?": the decision's own text answers (its "Decision" field) before a sentence about it
 _WHAT_DECIDED = re.compile(r"\bwhat (was|were|has been|have been) (decided|agreed|resolved|approved)\b|"
                            r"\bwhat did (the )?[\w' ]{1,40} (decide|agree|resolve)\b", re.I)
-_REFERENCE_ASK = re.compile(r"^\s*(what|which)\s+(is|was|are|were)\s+(the\s+)?([\w'’-]+\s+){0,3}?"
-                            r"(reference|decision number|ref number|reference number)\b", re.I)
 
 
 def _intent(question: str) -> Intent:
-    if _REFERENCE_ASK.search(question):  # "What is the reference number of ...": no count
+    if REFERENCE_ASK.search(question):  # "What is the reference number of ...": no count
         return Intent.GENERAL
     if _LIST.search(question):
         return Intent.LIST
-    if _POLAR.search(question):
+    if POLAR.search(question):
         return Intent.GENERAL
     if _REASON.search(question):
         return Intent.REASON
@@ -91,12 +84,12 @@ def _intent(question: str) -> Intent:
         return Intent.ORGANISATION
     if _COUNT.search(question):
         return Intent.COUNT
-    heads = _heads()
-    if heads["date"].search(question):  # "From what day could people ...": the noun asked about decides
+    nouns = heads()
+    if nouns["date"].search(question):  # "From what day could people ...": the noun asked about decides
         return Intent.DATE
-    if heads["money"].search(question):  # "What is the budget for ...", "How large a budget gap ..."
+    if nouns["money"].search(question):  # "What is the budget for ...", "How large a budget gap ..."
         return Intent.AMOUNT
-    if _WHO.search(question) or heads["who"].search(question):  # "Which Kent policy manager ...", "Which body ..."
+    if _WHO.search(question) or nouns["who"].search(question):  # "Which Kent policy manager ...", "Which body ..."
         return Intent.WHO
     if _DATE_FIRST.search(question):  # "When was the budget approved?" asks for a date, not the budget
         return Intent.DATE
@@ -109,142 +102,6 @@ def _intent(question: str) -> Intent:
     if _DATE.search(question):
         return Intent.DATE
     return Intent.GENERAL
-
-
-_OPENING = r"(?:^\s*|[,;:]\s*)"  # a phrase that opens the question or follows its opening clause
-_NOT_VERB = r"(?!(?:is|was|are|were|do|does|did|will|would|could|can|should|may|might|has|have|had|be|been)\b)"
-
-
-@lru_cache(maxsize=1)
-def _heads() -> dict[str, re.Pattern]:
-    """What the noun of the question's "which/what ..." phrase asks for (``asks.json``'s "heads"): a person or a
-    body, a date, a sum of money."""
-    heads = json.loads(ASKS.read_text(encoding="utf-8"))["heads"]
-
-    def alt(kind: str) -> str:
-        return "|".join(re.escape(w) for w in sorted(heads[kind], key=len, reverse=True))
-
-    between = rf"(?:{_NOT_VERB}[\w'’-]+\s+){{0,2}}?"  # "Which Kent policy manager": up to two words, no verb
-    # the noun heads its phrase: a verb or a preposition follows ("what day could", "the budget for"), not another
-    # noun ("which day opportunities")
-    ends = (r"(?=\s+(?:did|does|do|was|is|were|are|will|would|could|can|should|might|may|has|had|have|of|in|on|"
-            r"for|to|from|at|by|that)\b|\s*[?,;]|\s*$)")
-    return {
-        # a person or body only where the question opens with it: after an opening clause ("Once Ashford adopted
-        # its checklist, which officer could change it?") the record's maker is seldom the one asked for
-        "who": re.compile(rf"^\s*(?:which|what)\s+{between}(?:{alt('who')})(?![\w-])", re.I),
-        "date": re.compile(rf"{_OPENING}(?:(?:from|on|by|since|until|before|after|in)\s+)?(?:which|what)\s+"
-                           rf"(?:(?:is|was|were|will be) the\s+{between})?(?:{alt('date')}){ends}", re.I),
-        "money": re.compile(rf"{_OPENING}(?:(?:what|which)\s+(?:is|was|are|were|will be|would be|has been)\s+the|"
-                            rf"how (?:large|big|high|much))\s+(?:(?:a|an|the)\s+)?{between}(?:{alt('money')})"
-                            rf"{ends}", re.I),
-    }
-
-
-@dataclass(frozen=True)
-class _Words:
-    date_fields: tuple[tuple[str, tuple[str, ...]], ...]
-    decision_date: tuple[str, ...]
-    deadline_leads: tuple[str, ...]
-    people_fields: tuple[tuple[str, tuple[str, ...]], ...]
-    decision_maker: tuple[str, ...]
-    other_events: tuple[str, ...]
-    status: dict[str, tuple[str, ...]]
-    fallback: dict[str, tuple[str, ...]]  # a date the record may print where it prints no such date
-    reasons_not: tuple[str, ...]  # "why" about something else than the decision: an option rejected, a deferral
-    person_words: tuple[str, ...]  # "which councillor ...": a person's name is wanted, not a body or a post
-    cues: dict[str, tuple[str, ...]]  # words a sentence must hold to state a record field the record does not print
-
-
-@lru_cache(maxsize=1)
-def _words() -> _Words:
-    d = json.loads(ASKS.read_text(encoding="utf-8"))
-    fields = lambda group: tuple((f["field"], tuple(f["words"])) for f in d[group]["fields"])  # noqa: E731
-    return _Words(fields("dates"), tuple(d["dates"]["decision"]["words"]), tuple(d["dates"]["deadline_leads"]),
-                  fields("people"), tuple(d["people"]["decision"]["words"]), tuple(d["other_events"]),
-                  {k: tuple(v) for k, v in d["status"].items() if not k.startswith("_")},
-                  {k: tuple(v) for k, v in d["dates"]["fallback"].items() if not k.startswith("_")},
-                  tuple(d["reasons"]["not_words"]), tuple(d["people"]["person_words"]),
-                  {k: tuple(v) for k, v in d["cues"].items() if not k.startswith("_")})
-
-
-def _phrase(words: Sequence[str]) -> re.Pattern:
-    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.I)
-
-
-@lru_cache(maxsize=64)
-def _pattern(words: tuple[str, ...]) -> re.Pattern:
-    return _phrase(words)
-
-
-@lru_cache(maxsize=64)
-def _cue_pattern(words: tuple[str, ...]) -> re.Pattern:
-    """Cue words in a sentence, as parts of words too ("Non-Key" holds "key", "publication" "publication")."""
-    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")", re.I)
-
-
-def _first(question: str, ours: tuple[str, ...]) -> bool | None:
-    """Whether the first event the question names is one of ``ours`` (True), another (False), or none (None)."""
-    mine = _pattern(ours).search(question)
-    other = _pattern(_words().other_events).search(question)
-    # where both start at one word, the longer reading wins: "decision making" is no decision
-    if mine and (not other or (mine.start(), -len(mine.group(0))) <= (other.start(), -len(other.group(0)))):
-        return True
-    return False if other else None
-
-
-_OPENING_CLAUSE = re.compile(r"^[^?]*?,\s*(?=(?:which|what|who|whom|when|how|why)\b)", re.I)
-
-
-# the person asked for is the object of another's act: "Which officer did the Cabinet authorise ...?", "Whom did
-# the Executive appoint ...?"
-_OBJECT = re.compile(r"^\s*(?:which|what|who|whom)\b[^?]{0,60}?\b(?:did|does|do|will|would|has|had|have)\s+"
-                     r"(?:the|its|a|an)\s", re.I)
-
-
-def _main_clause(question: str) -> str:
-    """The question without an opening clause: "Once Ashford adopted its checklist, which officer could change
-    it?" asks about changing it, not about the adoption."""
-    return _OPENING_CLAUSE.sub("", question, count=1)
-
-
-def record_field(question: str, intent: Intent) -> tuple[str, bool]:
-    """(the record field the question asks for or "", whether it asks about another event than the record's own).
-
-    "When was Rutland's parking review decision published?" -> ("date_published", False); "When did Cherwell's
-    Executive decide to appoint ...?" -> ("date_decision", False); "When will the contract start?" -> ("", True);
-    "Who wrote the report for ...?" -> ("report_author", False); "Who presented the report?" -> ("", True)."""
-    w = _words()
-    q = _main_clause(question.replace("’", "'"))
-    if intent is Intent.DATE:
-        if _pattern(w.deadline_leads).search(q):
-            return "", True
-        for name, words in w.date_fields:
-            # "the decision to publish the notices": what was decided, not the event asked about
-            if any(not q[:m.start()].rstrip().lower().endswith(" to") for m in _pattern(words).finditer(q)):
-                return name, False
-        first = _first(q, w.decision_date)
-        return ("date_decision", False) if first else ("", first is False)
-    if intent is Intent.WHO:
-        if _OBJECT.search(q):  # "Which officer did the Cabinet authorise ...?": not who decided, whom they named
-            return "", True
-        for name, words in w.people_fields:
-            if _pattern(words).search(q):
-                return name, False
-        first = _first(q, w.decision_maker)
-        return ("decision_maker", False) if first else ("", first is False)
-    if intent is Intent.REASON:
-        return ("", True) if _pattern(w.reasons_not).search(q) else ("reasons", False)
-    if _REFERENCE_ASK.search(q):
-        return "reference", False
-    if intent is Intent.GENERAL and _POLAR.search(q):
-        for name in ("key_decision", "call_in", "status"):
-            if _pattern(w.status[name]).search(q):
-                return name, False
-    elif intent is Intent.GENERAL and re.search(r"\bstatus\b", q, re.I):
-        return "status", False
-    return "", False
 
 
 # --- the checks an answer must pass -------------------------------------------------------------------------
@@ -337,7 +194,7 @@ CHECKS = (  # in the order their reasons are given
     Check("count", lambda f: f.intent is Intent.COUNT and counted(f.text) is not None, _count),
     Check("record_only", lambda f: f.intent is Intent.DATE and not f.record.startswith("date_"), _record_only),
     # "Which applications did the Sub-Committee refuse on 7 February 2018?" is not answered by its heading
-    Check("echo", lambda f: not _POLAR.search(f.text), _echo),
+    Check("echo", lambda f: not POLAR.search(f.text), _echo),
 )
 
 
@@ -355,22 +212,22 @@ class Frame:
     @property
     def wants_person(self) -> bool:
         """The question wants a person's name ("Which councillor ..."), not a body or a post."""
-        return self.intent is Intent.WHO and bool(_pattern(_words().person_words).search(self.text))
+        return self.intent is Intent.WHO and bool(pattern(ask_words().person_words).search(self.text))
 
     def states_record(self, claims: list[str]) -> bool:
         """Whether quoted sentences can state the record field asked for, where the record prints none: "Report
         No. 18/2017 from the Director for Places" names a report's author; "Councillor Varley declared an interest"
         names no lead officer."""
-        cues = _words().cues.get(self.record, ())
+        cues = ask_words().cues.get(self.record, ())
         if not cues:
             return True
-        pattern = _cue_pattern(cues)
-        return any(pattern.search(claim) for claim in claims)
+        cue = cue_pattern(cues)
+        return any(cue.search(claim) for claim in claims)
 
     @property
     def record_fields(self) -> tuple[str, ...]:
         """The record field asked for, then those that may stand for it where the record prints none."""
-        return (self.record, *_words().fallback.get(self.record, ())) if self.record else ()
+        return (self.record, *ask_words().fallback.get(self.record, ())) if self.record else ()
 
     def unmet(self, claims: list[str], texts: Texts) -> str | None:
         """Why the drafted answer, verified as it is, does not answer what the question pins down; None where it
@@ -393,8 +250,8 @@ def read(question: str, councils: Sequence[str] = ()) -> Frame:
     intent = _intent(question)
     record, other = record_field(question, intent)
     named = (record,) * bool(record) + ("decision",) * bool(_WHAT_DECIDED.search(question))
-    heads = _heads()
-    plain = bool(_PLAIN_ASK.search(question) or heads["date"].search(question) or heads["money"].search(question))
+    nouns = heads()
+    plain = bool(_PLAIN_ASK.search(question) or nouns["date"].search(question) or nouns["money"].search(question))
     frame = Frame(question, intent, plain, record, other, asked_labels(question, named),
                   tuple(councils))
     return Frame(frame.text, frame.intent, frame.plain, frame.record, frame.other_event, frame.labels,

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from qa.frame import ASKS
+from qa.asks import ASKS
 
 _BY = re.compile(  # "taken by a director", "approved by the Cabinet as a whole"
     r"\b(?:taken|made|approved|agreed|decided|endorsed|signed(?: off)?|authori[sz]ed|determined|considered)\s+by\s+"

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ingest.labels import MONTH_RE, MONTHS
+
 DATA = Path(__file__).parent / "data" / "particulars.json"
 CAPITALISED = r"[A-Z][\w'’&-]*"
 
@@ -176,16 +178,16 @@ def _near(words: list[str], tokens: list[str], length: int) -> bool:
     return False
 
 
+_MONTH_PART = re.compile(rf"\s*(?:{MONTH_RE})(?:\s+\d{{4}})?\s*", re.I)  # "january", "march 2024"
+
+
 def _printed(name: str, words: tuple[str, ...], tokens: list[list[str]]) -> bool:
     """Whether a document prints the name: each of its parts ("Contingency Budget in ... Total Performance
     Monitor FR10" has two; "Welsh and English" two) with its words together."""
-    from ingest.labels import MONTHS
-
     parts = re.split(r"\s+(?:in|at|and|&)\s+", plain(name).replace("'s", ""))
     own = set(words)
-    months = "|".join(m.lower() for m in MONTHS)
     for part in parts:
-        if re.fullmatch(rf"\s*(?:{months})(?:\s+\d{{4}})?\s*", part):
+        if _MONTH_PART.fullmatch(part):
             continue  # "... Cabinet Committee in January": a period (the period check's), not a part of the name
         found = re.findall(r"[a-z0-9]+", part)
         stems = [_stem(w) for w in found if w in own]
@@ -242,8 +244,6 @@ _WORD_NAME = re.compile(r"\b[A-Z][a-z]{2,}\b")
 def proper_words(question: str, councils: list[str]) -> list[str]:
     """The single capitalised words the question names something by ("Oracle software licences", "Chatham town
     centre"), outside the names ``titles`` reads and not its first word, a council's, a month's or a generic one."""
-    from ingest.labels import MONTHS
-
     v = vocabulary()
     skip = set(v.generic) | set(v.title_words) | {w for c in councils for w in words_of(c)} | \
         {m.lower() for m in MONTHS}

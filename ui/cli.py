@@ -204,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         from ui.cli_apikey import cmd_apikey
+        from ui.cli_decisions import cmd_decisions
         from ui.cli_fetch import cmd_fetch
         from ui.cli_measure import cmd_bench, cmd_eval
         from ui.cli_watch import cmd_watch
@@ -290,28 +291,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"skipped {printable(f.path)}: {printable(f.reason)}")
         for f in report.failed:
             print(f"FAILED {printable(f.path)}: {printable(f.reason)}")
-        _print_decisions(decisions)
+        from ui.cli_decisions import print_decisions
+
+        print_decisions(decisions)
         after_build(args, index_dir, embedder)
     if report.failed and not report.documents and all(f.reason == NO_SUCH_PATH for f in report.failed):
         return EXIT_USAGE  # only paths that do not exist: a mistyped command
     if report.failed:
         return EXIT_PARTIAL if report.documents else EXIT_ALL_FAILED
-    return EXIT_OK
-
-
-def cmd_decisions(args: argparse.Namespace) -> int:
-    from index.decisions import list_decisions, numbers_matching
-    from index.filters import parse_filters
-
-    filters = parse_filters(args.filter)
-    with _open_store(_index_dir(args.index)) as store:
-        decisions = list_decisions(store)
-        allowed = numbers_matching(store.conn, filters)
-    decisions = [d for d in decisions if allowed is None or d.number in allowed]
-    if args.json:
-        print(json.dumps({"decisions": [d.to_dict() for d in decisions]}, ensure_ascii=False, indent=2))
-    else:
-        _print_decisions(decisions)
     return EXIT_OK
 
 
@@ -397,20 +384,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(index_dir, _answerer(args.llm), args.model, upload_dir)
     launch(app, args.host, args.port, auth, keys=keys_path(args.keys, index_dir), rate=args.rate_limit)
     return EXIT_OK
-
-
-def _print_decisions(decisions) -> None:
-    from index.sanitise import printable
-
-    for d in decisions:
-        when = d.date or ", ".join(f"{k} {v}" for k, v in sorted(d.dates.items())) or "no date"
-        council = f" · {d.council}" if d.council else ""
-        print(f"\n{d.number}  {d.title or '(untitled)'}\n  {d.status or 'status unknown'} · "
-              f"{d.decision_maker or 'maker unknown'} · {when}{council}")
-        for doc in d.documents:
-            print(f"  - {doc.doc_type or 'document'}: {printable(doc.path)}")
-        if d.mentions:
-            print(f"  refers to: {', '.join(d.mentions)}")
 
 
 if __name__ == "__main__":

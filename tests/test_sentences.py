@@ -139,6 +139,6 @@ def test_a_sentence_is_read_under_the_short_line_that_heads_it():
 
     a, b = Hit(), Hit()
     spans = [(0, a, 0, 1), (0, a, 1, 2), (0, a, 2, 3), (1, b, 0, 1)]
-    texts = ["Highways – Residents Parking Schemes.", "A capital budget increase of £0.553m is requested.",
-             "It is funded from the Parking Reserve.", "A new passage."]
-    assert _leads(spans, texts) == ["", "Highways – Residents Parking Schemes.", "", ""]
+    texts = ["Footways – Village Cycle Stands.", "A further £0.210m is sought for the stands.",
+             "It is met from the Transport Reserve.", "A new passage."]
+    assert _leads(spans, texts) == ["", "Footways – Village Cycle Stands.", "", ""]

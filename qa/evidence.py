@@ -22,7 +22,7 @@ from index.thesaurus import expanded, expansions
 from ingest.councils import distinctive
 from qa.councils import named_councils
 from qa.fields import is_furniture, under_asked_field
-from qa.intent import FULL_DATE_IN_TEXT, PERSON_NAMED, Intent, satisfies
+from qa.intent import FULL_DATE_IN_TEXT, PERCENT_IN_TEXT, PERSON_NAMED, Intent, satisfies
 from qa.titles import states_title
 from qa.weights import weights_of
 from qa.text import sentences, stem, terms
@@ -164,6 +164,7 @@ class Evidence:
             # a who question about another act than the record's ("Who introduced the report?") is not answered by
             # the record's field lines: its maker, its meeting
             fits = satisfies(intent, text, fields=not self.frame.other_event)
+            fits = fits or (self.frame.change and bool(PERCENT_IN_TEXT.search(text)))
             # Words of the decision's title say which decision, not which sentence: once in the decision, the
             # sentence that answers is the one with the *other* words of the question ("options ... rejected").
             if h.passage_id not in own_weights:

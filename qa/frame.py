@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa.asks import POLAR, REFERENCE_ASK, ask_words, cue_pattern, heads, pattern, record_field
 from qa.asked import adds_nothing, counted, record_date_only, uncounted, unnamed, wanted_names
@@ -54,13 +54,19 @@ _ORGANISATION = re.compile(r"^\s*(which|what) ([\w-]+ )?(company|companies|firm|
 _WHO = re.compile(r"^\s*(who|whom|which ([\w'’-]+ ){0,2}?(officer|member|cabinet member|director|person|"
                   r"portfolio holder|councillor|committee|lead member))\b|\bwho\b|^\s*whose\b", re.I)
 _FIGURE = r"(rate|price|cost|fee|charge|sum|amount|figure|budget|value|rent|salary|premium|grant|contribution)"
-_PLAIN_ASK = re.compile(r"^\s*(how much|how many|when|who|whom|on what date|from what date|by what date|what date|"
-                        r"which date|by what percentage|what percentage|which ([\w-]+ )?(company|firm|contractor|supplier)|"
-                        # "What hourly rate did ...", "What annual rent will ...": the figure is the head of the question
-                        rf"what ([\w-]+ ){{0,2}}{_FIGURE}s? (did|does|do|was|is|were|are|will|would|has|had|have)\b|"
+_AUX = r"(did|does|do|was|is|were|are|will|would|has|had|have|can|could|may|might|must|should|shall)"
+# the head of a question may follow a preposition: "By how much did ...", "Up to what value can ...", "For how many ..."
+_LEAD = r"^\s*(?:(?:by|up to|at|for|to|from|of|on|in|with|within|until)\s+)?"
+_PLAIN_ASK = re.compile(rf"{_LEAD}(how much|how many|when|who|whom|what date|"
+                        r"which date|what percentage|which ([\w-]+ )?(company|firm|contractor|supplier)|"
+                        # "What hourly rate did ...", "Up to what value can ...": the figure is the head of the question
+                        rf"what ([\w-]+ ){{0,2}}{_FIGURE}s? {_AUX}|"
                         # "At what price did ...", "For what sum was ..."
-                        rf"(at|for) what ([\w-]+ )?{_FIGURE}s?)\b",
+                        rf"(at|for) what ([\w-]+ )?{_FIGURE}s?|"
+                        # "What did the Council pay for ...", "What will the scheme cost?": the verb asks for a sum
+                        rf"what {_AUX} ([\w'’-]+ ){{1,8}}?(pay(?! attention| regard| tribute)|spend|cost|charge))\b",
                         re.I)
+_CHANGE = re.compile(r"^\s*by how much\b", re.I)
 # the figure is the head of the question and is money ("rate" may be a percentage: left to the other rules)
 _MONEY_ASK = re.compile(r"^\s*(what ([\w-]+ ){0,2}|(at|for) what ([\w-]+ )?)(price|cost|fee|charge|sum|rent|salary|premium) "
                         r"(did|does|do|was|is|were|are|will|would|has|had|have)\b", re.I)
@@ -205,6 +211,7 @@ class Frame:
     plain: bool  # opens by asking for one kind of fact: a sentence without such a fact cannot answer it
     record: str = ""  # the record field that answers it ("date_decision", "report_author", "reasons" ...)
     other_event: bool = False  # asks the date or person of another event than the record's own
+    change: bool = False  # "By how much did ... rise?": a sum or a percentage answers
     labels: frozenset[str] = frozenset()  # field labels (lower case) whose sentences answer first (``qa.fields``)
     councils: tuple[str, ...] = ()  # the index's councils (a question's capitalised names are not theirs)
     checks: tuple[str, ...] = ()  # the names of the CHECKS that apply
@@ -252,7 +259,6 @@ def read(question: str, councils: Sequence[str] = ()) -> Frame:
     named = (record,) * bool(record) + ("decision",) * bool(_WHAT_DECIDED.search(question))
     nouns = heads()
     plain = bool(_PLAIN_ASK.search(question) or nouns["date"].search(question) or nouns["money"].search(question))
-    frame = Frame(question, intent, plain, record, other, asked_labels(question, named),
-                  tuple(councils))
-    return Frame(frame.text, frame.intent, frame.plain, frame.record, frame.other_event, frame.labels,
-                 frame.councils, tuple(c.name for c in CHECKS if c.applies(frame)))
+    frame = Frame(question, intent, plain, record, other, bool(_CHANGE.search(question)),
+                  asked_labels(question, named), tuple(councils))
+    return replace(frame, checks=tuple(c.name for c in CHECKS if c.applies(frame)))

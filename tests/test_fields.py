@@ -43,7 +43,11 @@ def test_a_list_start_line_only_states_the_title():
 @pytest.mark.parametrize(("question", "plain"), [
     ("How much is the fuel card contract worth?", True), ("When was it published?", True),
     ("Who took the decision?", True), ("What risk does the procurement carry for fees?", False),
-    ("Is the contract worth more than last year's?", False)])
+    ("Is the contract worth more than last year's?", False),
+    # the head may follow a preposition, and a verb may ask for the sum
+    ("By how much did the parking charges rise?", True), ("Up to what value can an officer award a grant?", True),
+    ("What did the council pay for the new mower?", True), ("What will the new depot cost?", True),
+    ("What did the council pay attention to?", False), ("How did the council charge the agency fee?", False)])
 def test_questions_that_plainly_ask_for_one_kind_of_fact(question, plain):
     assert read(question).plain is plain
 
@@ -69,6 +73,28 @@ def test_a_lead_in_that_ends_its_passage_is_quoted_with_the_list_after_it(tmp_pa
     assert "The Cabinet Member has endorsed:" in said
     assert "Hartwell Homes for £640,000" in said and "play area" in said  # the list, quoted and cited
     assert all(c.paragraph.startswith("Decision") for claim in answer.claims for c in claim.citations)
+
+
+def test_a_question_that_plainly_asks_a_sum_the_record_never_states_is_not_found(tmp_path):
+    """"What did the council pay for the mower?" of a record that waives a rule to buy it, at no price printed: the
+    sentence about the purchase is no answer. "By how much ...?" is answered by a percentage as by a sum."""
+    from index.build import build
+    from index.embed import HashEmbedder
+    from index.search import Searcher
+    from qa.ask import Asker
+
+    page = tmp_path / "record.txt"
+    page.write_text(
+        "Decision details\n\nGrounds maintenance mower\n\nDecision Maker: Portfolio Holder for Parks\n\n"
+        "Decision:\n\nThat Contract Standing Order 4.2 be waived to allow the purchase of a new ride-on mower for "
+        "the Parks Service by direct award to Brookfield Turf Machinery Ltd.\n\n"
+        "That allotment rents rise by 4% from April 2023.\n\nDate of decision: 14/03/2023\n", encoding="utf-8")
+    emb = HashEmbedder(384)
+    build([page], tmp_path / "ix", emb, "hash:384")
+    asker = Asker(Searcher(tmp_path / "ix", embedder=emb))
+    assert asker.ask("What did the council pay for the new ride-on mower from Brookfield Turf Machinery?").abstained
+    answer = asker.ask("By how much will allotment rents rise from April 2023?")
+    assert not answer.abstained and "4%" in " ".join(c.text for c in answer.claims)
 
 
 def test_which_company_asks_for_a_named_firm_not_a_department():

@@ -49,7 +49,7 @@ class ScoredSentence:
 
 
 TITLE_WORD_WEIGHT = 0.25
-INTENT_WORDS = {Intent.DATE: {"date", "day"}, Intent.COUNT: {"number"}, Intent.AMOUNT: {"amount"}}
+INTENT_WORDS = {Intent.DATE: {"date", "day"}, Intent.COUNT: {"number"}, Intent.AMOUNT: {"amount"}, Intent.DURATION: {"long"}}
 
 
 def aliases(question: str) -> dict[str, list[tuple[frozenset[str], str]]]:

@@ -43,6 +43,8 @@ _DATE = re.compile(r"(?<![\w-])(what date|which date|date|deadline|expire|expire
 _DATE_FIRST = re.compile(r"^\s*(when|on what date|from what date|by what date|what date|which date)\b", re.I)
 _REASON = re.compile(r"^\s*(why|for what reasons?|what (is|was|are|were) the reasons?)\b|\bwhat (led|caused)\b", re.I)
 _COUNT = re.compile(r"\bhow many\b|\bnumber of\b", re.I)
+# "How long will the works last?", "For how long may Brent ...?": a span of time or a length
+_DURATION = re.compile(r"(?:^\s*|,\s*)(?:(?:for|within|in)\s+)?how long\b", re.I)
 _PERCENT = re.compile(r"\b(what|which) percentage\b|\bhow many per ?cent\b|\bby what per ?cent|"
                       # a rate that is a percentage ("What interest rate will ..."); "hourly rate" is money
                       r"\b(what|which|at what) ([\w-]+ )?(interest|discount|inflation|vacancy|occupancy|growth|"
@@ -88,6 +90,8 @@ def _intent(question: str) -> Intent:
         return Intent.PERCENT
     if _ORGANISATION.search(question):
         return Intent.ORGANISATION
+    if _DURATION.search(question):
+        return Intent.DURATION
     if _COUNT.search(question):
         return Intent.COUNT
     nouns = heads()
@@ -258,7 +262,7 @@ def read(question: str, councils: Sequence[str] = ()) -> Frame:
     record, other = record_field(question, intent)
     named = (record,) * bool(record) + ("decision",) * bool(_WHAT_DECIDED.search(question))
     nouns = heads()
-    plain = bool(_PLAIN_ASK.search(question) or nouns["date"].search(question) or nouns["money"].search(question))
+    plain = bool(_PLAIN_ASK.search(question) or _DURATION.search(question) or nouns["date"].search(question) or nouns["money"].search(question))
     frame = Frame(question, intent, plain, record, other, bool(_CHANGE.search(question)),
                   asked_labels(question, named), tuple(councils))
     return replace(frame, checks=tuple(c.name for c in CHECKS if c.applies(frame)))

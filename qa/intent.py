@@ -18,6 +18,7 @@ class Intent(str, Enum):
     REASON = "reason"  # "why ...": a sentence that gives a cause ("due to the pandemic", "therefore")
     PERCENT = "percent"  # "by what percentage ...": a sentence with a percentage
     ORGANISATION = "organisation"  # "which company won ...": a sentence that names a firm or body
+    DURATION = "duration"  # "how long ...": a sentence with a span of time or a length
     GENERAL = "general"
 
 
@@ -61,6 +62,19 @@ NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleve
                          r"hundred|dozen)\b", re.I)
 
 
+_SPAN = (r"(?:\d[\d,.]*|a|an|one|half an?|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+         r"fifteen|eighteen|twenty|thirty|forty|fifty|sixty|ninety|hundred)(?:[- ](?:one|two|three|four|five|six|"
+         r"seven|eight|nine))?)")
+# "for three years", "a 12-month contract", "five working days", "41m", "until 31 March 2019", "time-unlimited"
+DURATION_IN_TEXT = re.compile(
+    rf"\b{_SPAN}[- ](?:(?:working|calendar|clear|full|further|additional|more)\s+)?"
+    r"(?:days?|weeks?|fortnights?|months?|years?|hours?|minutes?|decades?|metres?|meters?|miles?|kilometres?|"
+    r"km|feet|yards?)\b|(?<![£$€\d,.])\b\d[\d,.]*\s?(?:m|km|ft)\b|"
+    rf"\b(?:until|till|to|through|up to)\s+(?:the\s+end\s+of\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{MONTH_RE})\s+\d{{4}}|"
+    r"\b(?:until|till|to|up to)\s+\d{1,2}/\d{1,2}/\d{4}|\b(?:time-(?:un)?limited|unlimited|indefinite(?:ly)?|"
+    r"permanent(?:ly)?|open-ended)\b", re.I)
+
+
 REASON_IN_TEXT = re.compile(  # a cause given; "due to expire" is a schedule, not a cause
     r"\b(because|due to(?! (expire|end|start|begin|be|run|close|open|finish))|owing to|as a result|result of|"
     r"therefore|(the|following|main|key) reasons?|reasons? (for|why)|so that|in order to|given (the|that))\b",
@@ -88,6 +102,8 @@ def satisfies(intent: Intent, sentence: str, fields: bool = True) -> bool:
         return bool(PERCENT_IN_TEXT.search(sentence))
     if intent is Intent.ORGANISATION:
         return bool(ORGANISATION_IN_TEXT.search(sentence))
+    if intent is Intent.DURATION:
+        return bool(DURATION_IN_TEXT.search(sentence))
     return True
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from qa.fields import asked_labels, under_asked_field
 from qa.frame import read
+from qa.intent import Intent
 from qa.titles import states_title
 
 
@@ -98,7 +99,7 @@ def test_a_question_that_plainly_asks_a_sum_the_record_never_states_is_not_found
 
 
 def test_which_company_asks_for_a_named_firm_not_a_department():
-    from qa.intent import Intent, satisfies
+    from qa.intent import satisfies
 
     assert read("Which company won the dry recycling contract?").intent is Intent.ORGANISATION
     assert read("By what percentage did council tax rise?").intent is Intent.PERCENT
@@ -124,3 +125,53 @@ def test_a_council_of_three_words_is_named_by_its_initials():
     assert named_councils("What did NPT decide about the school?", councils) == [councils[1]]
     assert named_councils("What did the bcp of the scheme cost?", councils) == []  # capitals only
     assert named_councils("What did WSC decide?", councils) == []  # two words: no initials
+
+
+@pytest.mark.parametrize(("question", "intent"), [
+    ("How long will the refurbishment works last?", Intent.DURATION),
+    ("For how long may the council use the empty flats?", Intent.DURATION),
+    ("Once the decision is published, how long is there to call it in?", Intent.DURATION),
+    ("Until when did the council extend the contracts?", Intent.DATE),  # a day, not a span
+    ("For how many months was the contract extended?", Intent.COUNT)])
+def test_how_long_asks_for_a_span_of_time_or_a_length(question, intent):
+    frame = read(question)
+    assert (frame.intent, frame.plain) == (intent, True)
+
+
+@pytest.mark.parametrize(("sentence", "fits"), [
+    ("The flats will be used for a period of 12 months.", True), ("The agreement ran for three years.", True),
+    ("A call-in must be made within five working days.", True), ("The retaining wall is 41m long.", True),
+    ("The contracts continue until 31st March 2019.", True), ("It offers time-unlimited in-work support.", True),
+    ("A 12-month contract was awarded.", True),
+    ("The contract is worth £3.5m.", False), ("The decision was taken on 12 March 2019.", False),
+    ("The works will repurpose the building.", False)])
+def test_a_span_of_time_or_a_length_answers_how_long(sentence, fits):
+    from qa.intent import satisfies
+
+    assert satisfies(Intent.DURATION, sentence) is fits
+
+
+def test_how_long_is_answered_by_the_span_and_not_found_without_one(tmp_path):
+    from index.build import build
+    from index.embed import HashEmbedder
+    from index.search import Searcher
+    from qa.ask import Asker
+
+    page = tmp_path / "record.txt"
+    page.write_text(
+        "Decision details\n\nRefurbishment of Elm Road Library\n\nDecision Maker: Director of Place\n\n"
+        "Decision:\n\nTo appoint Northgate Builders Ltd to refurbish Elm Road Library.\n\n"
+        "The refurbishment works at Elm Road Library will take 14 weeks from June 2024.\n\n"
+        "Date of decision: 02/04/2024\n", encoding="utf-8")
+    emb = HashEmbedder(384)
+    build([page], tmp_path / "ix", emb, "hash:384")
+    asker = Asker(Searcher(tmp_path / "ix", embedder=emb))
+    answer = asker.ask("How long will the refurbishment works at Elm Road Library take?")
+    assert not answer.abstained and "14 weeks" in " ".join(c.text for c in answer.claims)
+    # the same record without the span: the sentence about the works is no answer to "how long"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "The refurbishment works at Elm Road Library will take 14 weeks from June 2024.", "The refurbishment works "
+        "at Elm Road Library will start in June 2024."), encoding="utf-8")
+    build([page], tmp_path / "ix2", emb, "hash:384")
+    asker = Asker(Searcher(tmp_path / "ix2", embedder=emb))
+    assert asker.ask("How long will the refurbishment works at Elm Road Library take?").abstained

@@ -44,6 +44,11 @@ _DATE_FIRST = re.compile(r"^\s*(when|on what date|from what date|by what date|wh
 _REASON = re.compile(r"^\s*(why|for what reasons?|what (is|was|are|were) the reasons?)\b|\bwhat (led|caused)\b", re.I)
 _COUNT = re.compile(r"\bhow many\b|\bnumber of\b", re.I)
 # "How long will the works last?", "For how long may Brent ...?": a span of time or a length
+# "Where will the school be built?", "Where was the money to come from?": a place or a source, at the head of the
+# question or after its opening clause ("Apart from X, where else ...")
+_PLACE = re.compile(r"(?:^\s*|,\s*)(?:(?:from|to)\s+)?where\b", re.I)
+_MONEY_FROM = re.compile(r"\b(money|funding|funds?|cash|costs?|budget|capital|overspend|shortfall|gap|paid|pay)\b"
+                         r"[^?]*\b(come|came|coming|found|met|paid|funded|drawn)\b|\bfunded\b", re.I)
 _DURATION = re.compile(r"(?:^\s*|,\s*)(?:(?:for|within|in)\s+)?how long\b", re.I)
 _PERCENT = re.compile(r"\b(what|which) percentage\b|\bhow many per ?cent\b|\bby what per ?cent|"
                       # a rate that is a percentage ("What interest rate will ..."); "hourly rate" is money
@@ -92,6 +97,8 @@ def _intent(question: str) -> Intent:
         return Intent.ORGANISATION
     if _DURATION.search(question):
         return Intent.DURATION
+    if _PLACE.search(question):
+        return Intent.SOURCE if _MONEY_FROM.search(question) else Intent.PLACE
     if _COUNT.search(question):
         return Intent.COUNT
     nouns = heads()
@@ -262,7 +269,7 @@ def read(question: str, councils: Sequence[str] = ()) -> Frame:
     record, other = record_field(question, intent)
     named = (record,) * bool(record) + ("decision",) * bool(_WHAT_DECIDED.search(question))
     nouns = heads()
-    plain = bool(_PLAIN_ASK.search(question) or _DURATION.search(question) or nouns["date"].search(question) or nouns["money"].search(question))
+    plain = bool(_PLAIN_ASK.search(question) or _DURATION.search(question) or _PLACE.search(question) or nouns["date"].search(question) or nouns["money"].search(question))
     frame = Frame(question, intent, plain, record, other, bool(_CHANGE.search(question)),
                   asked_labels(question, named), tuple(councils))
     return replace(frame, checks=tuple(c.name for c in CHECKS if c.applies(frame)))

@@ -19,6 +19,8 @@ class Intent(str, Enum):
     PERCENT = "percent"  # "by what percentage ...": a sentence with a percentage
     ORGANISATION = "organisation"  # "which company won ...": a sentence that names a firm or body
     DURATION = "duration"  # "how long ...": a sentence with a span of time or a length
+    PLACE = "place"  # "where ...": a sentence that names a place
+    SOURCE = "source"  # "where does the money come from ...": a sentence that says what pays
     GENERAL = "general"
 
 
@@ -75,6 +77,22 @@ DURATION_IN_TEXT = re.compile(
     r"permanent(?:ly)?|open-ended)\b", re.I)
 
 
+# "Where ...?" is answered by a place ("at Bernard Shaw House and Granville Homes", "the Mill Lane site", "NW1 1HQ");
+# "in" or "across" a capitalised word is no place alone ("Care in the Home", "across Kent")
+_PLACE_WORDS = (r"Road|Street|Lane|Avenue|Drive|Way|Close|Crescent|Place|Park|House|Homes|Centre|Center|Estate|Square|"
+                r"Green|Court|Hall|Ward|Village|Shore|Gardens|Wharf|Quay|Hill|Common|Fields?|Farm|Site|Depot|"
+                r"Library|School|Academy|Campus|Building|Tower|Bridge|Station")
+PLACE_IN_TEXT = re.compile(
+    rf"\b(?:at|near|beside|opposite|off|along|adjacent to|next to)\s+(?:the\s+)?(?!(?:{MONTH_RE})\b)[A-Z][\w'’-]+|"
+    rf"\b[A-Z][\w'’-]+\s+(?:{_PLACE_WORDS})\b|\b(?:site|sites|premises|location|address|land at)\b|"
+    r"\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b")
+# "Where will the money come from?" is answered by a source: "funded by Waterfall Fund", "met from reserves"
+SOURCE_IN_TEXT = re.compile(
+    r"\b(?:funded|financed|paid|met|covered|resourced|drawn|found)\s+(?:\w+\s+){0,2}?(?:by|from|through|via|out of)\b|"
+    r"\bfunding\s+(?:\w+\s+){0,2}?(?:from|by|through)\b|\b(?:reserves?|borrowing|grant funding|capital receipts?|"
+    r"section 106|s106|contingency)\b", re.I)
+
+
 REASON_IN_TEXT = re.compile(  # a cause given; "due to expire" is a schedule, not a cause
     r"\b(because|due to(?! (expire|end|start|begin|be|run|close|open|finish))|owing to|as a result|result of|"
     r"therefore|(the|following|main|key) reasons?|reasons? (for|why)|so that|in order to|given (the|that))\b",
@@ -104,6 +122,10 @@ def satisfies(intent: Intent, sentence: str, fields: bool = True) -> bool:
         return bool(ORGANISATION_IN_TEXT.search(sentence))
     if intent is Intent.DURATION:
         return bool(DURATION_IN_TEXT.search(sentence))
+    if intent is Intent.PLACE:
+        return bool(PLACE_IN_TEXT.search(sentence))
+    if intent is Intent.SOURCE:
+        return bool(SOURCE_IN_TEXT.search(sentence))
     return True
 
 

@@ -175,3 +175,27 @@ def test_how_long_is_answered_by_the_span_and_not_found_without_one(tmp_path):
     build([page], tmp_path / "ix2", emb, "hash:384")
     asker = Asker(Searcher(tmp_path / "ix2", embedder=emb))
     assert asker.ask("How long will the refurbishment works at Elm Road Library take?").abstained
+
+
+@pytest.mark.parametrize(("question", "intent"), [
+    ("Where will the new primary school be built?", Intent.PLACE),
+    ("Apart from Elm House, where else will the council house families?", Intent.PLACE),
+    ("Where was the money for the new wall to come from?", Intent.SOURCE),
+    ("Where would any overspend left at year end be met from?", Intent.SOURCE),
+    ("Which decisions say where the money comes from?", Intent.LIST)])
+def test_where_asks_for_a_place_or_for_what_pays(question, intent):
+    assert read(question).intent is intent
+
+
+@pytest.mark.parametrize(("intent", "sentence", "fits"), [
+    (Intent.PLACE, "To use the vacant homes at Elm House and Rowan Court.", True),
+    (Intent.PLACE, "The works are at the depot, NW1 1HQ.", True),
+    (Intent.PLACE, "The service is Care in the Home, bought across Kent since June 2020.", False),
+    (Intent.PLACE, "To consult on a new two form entry Welsh-medium school from September 2026.", False),
+    (Intent.SOURCE, "The £0.3m will be funded from the centrally held budget.", True),
+    (Intent.SOURCE, "Any remainder will be met from the General Contingency.", True),
+    (Intent.SOURCE, "The wall protects the river bank next to Shore Road.", False)])
+def test_a_place_or_a_source_answers_where(intent, sentence, fits):
+    from qa.intent import satisfies
+
+    assert satisfies(intent, sentence) is fits

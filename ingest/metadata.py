@@ -125,9 +125,11 @@ def _page_title(text: str) -> tuple[str, str]:
 
 def _lead(text: str) -> str:
     """The first plain sentence of a page whose title line was lost: what it is about."""
+    notes = layout().reader_notes
     for line in text.splitlines()[:25]:
         line = line.strip(" \t•·")
-        if len(line.split()) >= 4 and not read_fields(line) and not label_of(line) and not DATE_RE.match(line):
+        if len(line.split()) >= 4 and not read_fields(line) and not label_of(line) and not DATE_RE.match(line) \
+                and not any(n.search(line) for n in notes):  # "Use the below search options ...": the site's, no lead
             return line
     return ""
 

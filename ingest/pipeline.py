@@ -45,8 +45,9 @@ _SKIP_NAMES = ("readme", "license", "licence", "changelog")
 # 11: where each field is printed (its paragraph, ``ingest.provenance``); report author, lead officer, lead member
 # and contact as fields of their own; an older record's "Label :-value" lines as fields; a decision of a page of
 # several keeps the meeting line that dates it; an agenda item's number is not its title, its minute's opening names
-# who decided; a reference of letters, digits and slashes ("CAB24/ENV/017") ends a title (2026-12-05).
-INGEST_VERSION = 11
+# who decided; a reference of letters, digits and slashes ("CAB24/ENV/017") ends a title (2026-12-05). 12: the site's
+# guidance to its reader ("Use the below search options ...") is never what an untitled decision is about (2026-12-05).
+INGEST_VERSION = 12
 
 # Passages one document may make. Sized from real council documents: a 500-page budget book or local plan at
 # about 3,500 characters a page is 1.75M characters, about 3,500 passages of at most 1,000 characters (and

@@ -59,4 +59,5 @@ def is_furniture(sentence: str, part: bool = False) -> bool:
     lay = layout()
     line = sentence.strip()
     return bool(line) and (bool(lay.page_kind(line)) or bool(lay.field_of(line)) or (part and is_meeting_line(line))
-                           or any(h.fullmatch(line) for h in lay.record_headers))
+                           or any(h.fullmatch(line) for h in lay.record_headers)
+                           or any(n.search(line) for n in lay.reader_notes))

@@ -172,3 +172,17 @@ def test_a_records_unlabelled_title_is_the_line_right_under_its_heading():
     assert _record_title("RECORD OF DECISION OF THE Cabinet\n\nIssue for Decision:\n\nThe Plan" + body) == ""
     assert _record_title("Record of Decision" + body) == ""
     assert _record_title("Minutes of the meeting\n\nCCTV Replacement – Contract Award" + body) == ""
+
+
+def test_the_sites_guidance_to_its_reader_is_never_what_an_untitled_decision_is_about():
+    """A page that lost its title line is named by its first plain sentence, not by the line every list page of the
+    site prints to guide its reader."""
+    from ingest.pipeline import parse_bytes
+    from qa.fields import is_furniture
+
+    note = ("Use the below search options at the bottom of the page to find information regarding recent decisions "
+            "that have been taken by the council's decision making bodies.")
+    doc = parse_bytes(f"{note}\n\nDecision Maker: Director of Environment\n\nTo award the street cleansing contract to "
+                      "Brightway Services Ltd for five years.\n\nDate of decision: 12/01/2024\n".encode(), "page.txt")
+    assert doc.meta.fields.get("lead", "").startswith("To award the street cleansing contract")
+    assert is_furniture(note) and not is_furniture("To award the street cleansing contract.")

@@ -26,6 +26,7 @@ class Layout:
     text_makers: tuple[re.Pattern, ...] = ()
     maker_words: frozenset[str] = frozenset()  # words the name of a body or post that decides holds (lower case)
     record_headers: tuple[re.Pattern, ...] = ()  # a record of decision's heading line; its title follows
+    reader_notes: tuple[re.Pattern, ...] = ()  # the site's guidance to its reader ("Use the search options below")
     item_number: re.Pattern | None = None  # an agenda item's number before its heading ("7.", "Item 7:")
     minutes_labels: tuple[str, ...] = ()  # where an agenda item's minute begins ("Minutes:")
     joined_fields: dict[str, str] = field(default_factory=dict)  # field -> the field it qualifies when printed
@@ -72,6 +73,7 @@ def layout(name: str = "moderngov") -> Layout:
         text_makers=tuple(re.compile(p, re.M) for p in data.get("text_makers", [])),
         maker_words=frozenset(w.lower() for w in data.get("maker_words", [])),
         record_headers=tuple(re.compile(p, re.M | re.I) for p in data.get("record_headers", [])),
+        reader_notes=tuple(re.compile(p, re.I) for p in data.get("reader_notes", [])),
         joined_fields=dict(data.get("joined_fields", {})),
         item_number=re.compile(data["item_number"], re.I) if data.get("item_number") else None,
         minutes_labels=tuple(data.get("minutes_labels", ())),

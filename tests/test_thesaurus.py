@@ -21,6 +21,13 @@ def test_a_plain_word_calls_up_the_documents_words():
     assert _found("Is there respite for carers?") == {"respite": ("short breaks",)}
 
 
+@pytest.mark.parametrize("question", ["Which officer was given the job of agreeing the lease?",
+                                      "Who was put in charge of carrying out the plan?"])
+def test_a_job_given_is_authority_delegated(question):
+    """People say an officer was "given the job"; records say authority was "delegated" to the post."""
+    assert "delegated authority" in next(iter(_found(question).values()))
+
+
 def test_the_longest_phrase_wins_and_possessives_match():
     found = _found("What will family caregivers' respite cost?")
     assert found["family caregivers"] == ("carers", "unpaid carers")

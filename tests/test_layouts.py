@@ -98,3 +98,11 @@ def test_the_same_reference_at_two_councils_gets_two_ids(tmp_path):
     assert ids[("Borough of Eastmarsh", "101")] == "eastmarsh:101"
     assert ids[("Northvale District Council", "101")] == "northvale:101"
     assert ids[("Borough of Eastmarsh", "100")] == "100"  # only one council prints it: the bare reference
+
+
+@pytest.mark.parametrize(("label", "field"), [("Reason for Decisions", "reasons"), ("Reasons for Decisions", "reasons"),
+                                              ("Ward affected", "wards"), ("Decision Makers", "decision_maker")])
+def test_a_label_printed_in_the_plural_is_the_same_field(label, field):
+    from ingest.layouts import layout
+
+    assert layout().field_of(label) == field

@@ -46,7 +46,10 @@ class Layout:
 
 
 def _key(label: str) -> str:
-    return " ".join(label.lower().replace("’", "'").split()).rstrip(":?- ").strip()
+    """A label as compared: case, spacing and a closing mark aside, and each word singular ("Reason for Decisions"
+    is "Reason for Decision": one page prints the plural of another's label)."""
+    words = " ".join(label.lower().replace("’", "'").split()).rstrip(":?- ").strip().split()
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "'s")) else w for w in words)
 
 
 @cache

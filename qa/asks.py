@@ -62,6 +62,7 @@ class _Words:
     status: dict[str, tuple[str, ...]]
     fallback: dict[str, tuple[str, ...]]  # a date the record may print where it prints no such date
     reasons_not: tuple[str, ...]  # "why" about something else than the decision: an option rejected, a deferral
+    reason_fields: tuple[tuple[str, tuple[str, ...]], ...]  # "why is it a key decision?": its "Reason Key" line
     person_words: tuple[str, ...]  # "which councillor ...": a person's name is wanted, not a body or a post
     cues: dict[str, tuple[str, ...]]  # words a sentence must hold to state a record field the record does not print
 
@@ -74,7 +75,7 @@ def ask_words() -> _Words:
                   fields("people"), tuple(d["people"]["decision"]["words"]), tuple(d["other_events"]),
                   {k: tuple(v) for k, v in d["status"].items() if not k.startswith("_")},
                   {k: tuple(v) for k, v in d["dates"]["fallback"].items() if not k.startswith("_")},
-                  tuple(d["reasons"]["not_words"]), tuple(d["people"]["person_words"]),
+                  tuple(d["reasons"]["not_words"]), fields("reasons"), tuple(d["people"]["person_words"]),
                   {k: tuple(v) for k, v in d["cues"].items() if not k.startswith("_")})
 
 
@@ -145,6 +146,9 @@ def record_field(question: str, intent: Intent) -> tuple[str, bool]:
         first = _first(q, w.decision_maker)
         return ("decision_maker", False) if first else ("", first is False)
     if intent is Intent.REASON:
+        for name, words in w.reason_fields:
+            if pattern(words).search(q):
+                return name, False
         return ("", True) if pattern(w.reasons_not).search(q) else ("reasons", False)
     if REFERENCE_ASK.search(q):
         return "reference", False

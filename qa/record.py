@@ -23,7 +23,8 @@ FIELD_NAMES = {"date_decision": "date of decision", "date_published": "publicati
                "date_effective": "date it takes effect", "date_meeting": "meeting date",
                "decision_maker": "decision maker", "report_author": "report author", "lead_officer": "lead officer",
                "lead_member": "lead member", "contact": "contact", "reasons": "reasons for the decision",
-               "status": "status", "key_decision": "key decision field", "call_in": "call-in field",
+               "status": "status", "key_decision": "key decision field",
+               "key_reason": "reason for being a key decision", "call_in": "call-in field",
                "reference": "reference"}
 # a person named: "Councillor Kelly", "(Sabrina Cohen-Hatton)", "Richard Smith" alone, "Clair Bell, Cabinet Member ..."
 PERSON = re.compile(r"\b(?:Councillor|Cllr|Mr|Mrs|Ms|Miss|Dr)\.? [A-Z]|\([A-Z][a-z]+(?: [A-Z][\w'-]+){1,2}\)|"

@@ -34,6 +34,7 @@ def _sources(name: str) -> dict[str, dict[str, str]]:
     ("01a_decision_details_full.txt", "contact", "Contact ¶1"),
     ("01a_decision_details_full.txt", "reasons", "Reasons for the decision ¶1"),
     ("01a_decision_details_full.txt", "call_in", "Is subject to call in? ¶1"),
+    ("01a_decision_details_full.txt", "key_reason", "Reason Key ¶1"),
     # an older record prints "Label :-value" with no space: each is a field of its own paragraph
     ("13_decision_record_older_format.txt", "reference", "Reference Number ¶1"),
     ("13_decision_record_older_format.txt", "date_decision", "Date ¶1"),
@@ -125,6 +126,9 @@ def asker(tmp_path_factory):
     ("Who is the contact officer for the beach hut site licence fees?",
      "Contact Officer :-Head of Leisure Services - Karen Ashdown", "Contact Officer ¶1", ""),
     ("Can the beach hut site licence fees decision be called in?", "Subject to Call-in :-Yes", "Subject to Call-in ¶1", ""),
+    # "why is it a key decision?" is not the reasons for the decision: its "Reason Key" line
+    ("Why was the Riverside Leisure Centre pool plant replacement a key decision?",
+     "Reason Key: Expenditure of more than £500,000;", "Reason Key ¶1", ""),
 ])
 def test_a_question_about_the_record_is_answered_from_its_field(asker, question, quote, label, note):
     answer = asker.ask(question)

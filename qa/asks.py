@@ -17,8 +17,9 @@ from qa.intent import Intent
 ASKS = Path(__file__).parent / "data" / "asks.json"
 # "Are the fees below those of neighbouring councils?" wants the statement that says so, not a figure
 POLAR = re.compile(r"^\s*(is|are|was|were|does|do|did|has|have|had|will|would|can|could|should|may|might)\b", re.I)
-REFERENCE_ASK = re.compile(r"^\s*(what|which)\s+(is|was|are|were)\s+(the\s+)?([\w'’-]+\s+){0,3}?"
-                            r"(reference|decision number|ref number|reference number)\b", re.I)
+# "What is the reference of ...?", "What reference number does Kent give ...?"
+REFERENCE_ASK = re.compile(r"^\s*(what|which)\s+((is|was|are|were)\s+(the\s+)?([\w'’-]+\s+){0,3}?)?"
+                           r"(reference|decision number|ref number|reference number)\b", re.I)
 
 
 _OPENING = r"(?:^\s*|[,;:]\s*)"  # a phrase that opens the question or follows its opening clause

@@ -88,6 +88,7 @@ def test_a_decision_of_an_agenda_page_keeps_the_meeting_line_that_dates_it():
     ("Is the pool plant replacement a key decision?", Intent.GENERAL, "key_decision", False),
     ("Can the beach hut fees decision be called in?", Intent.GENERAL, "call_in", False),
     ("What is the reference number of the beach hut fees decision?", Intent.GENERAL, "reference", False),
+    ("What reference number does the council give the beach hut fees decision?", Intent.GENERAL, "reference", False),
     ("How much will the pool plant cost?", Intent.AMOUNT, "", False),
 ])
 def test_a_question_is_read_once_into_what_it_asks_of_the_record(question, intent, record, other):

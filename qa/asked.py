@@ -81,6 +81,22 @@ def unnamed(question: str, stated: str) -> str | None:
     return f"do not give the {noun}'s name"
 
 
+_WHO_NAME = re.compile(rf"{CAPITALISED}(?:\s+(?:(?:of|and|&|the|for|to|upon|on)\s+)*{CAPITALISED})*")
+
+
+def only_asked_who(question: str, stated: str) -> bool:
+    """Whether every person, post or body the answer names is one the question already names: "18/01/2024 - Adult
+    Social Care Cabinet Committee (Item 177)" to "Who introduced the report to Kent's Adult Social Care Cabinet
+    Committee?". False where the answer names none (what it says is left to the sentence test) or a new one ("the
+    Cabinet Member for Corporate Services")."""
+    from qa.intent import PERSON_NAMED, WHO_IN_TEXT
+
+    asked = words_of(question)
+    found = [words_of(m.group(0)) for m in _WHO_NAME.finditer(stated)
+             if WHO_IN_TEXT.search(m.group(0)) or PERSON_NAMED.search(m.group(0))]
+    return bool(found) and all(words <= asked for words in found)
+
+
 # a decisions list's entry: its date, a dash, its title (ModernGov's decisions lists of every council print so)
 _LIST_ENTRY = re.compile(r"^\s*\d{1,2}/\d{1,2}/\d{4}\s+[-–]\s+")
 

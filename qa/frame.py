@@ -20,7 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from qa.asks import POLAR, REFERENCE_ASK, ask_words, cue_pattern, heads, pattern, record_field
-from qa.asked import adds_nothing, counted, record_date_only, uncounted, unnamed, wanted_names
+from qa.asked import (adds_nothing, counted, only_asked_who, record_date_only, uncounted, unnamed,
+                      wanted_names)
 from qa.fields import asked_labels
 from qa.intent import Intent
 from qa.particulars import (contrasted, contrasts, numbered_parts, other_parts, proper_words, titles, unnamed_word,
@@ -178,6 +179,14 @@ def _count(frame: Frame, claims: list[str], texts: Texts) -> str | None:
     return f"Not found: the passages that come closest give no number of {noun}." if noun else None
 
 
+def _who(frame: Frame, claims: list[str], texts: Texts) -> str | None:
+    """"Who introduced the report to the Adult Social Care Cabinet Committee?" is not answered by that committee's
+    meeting line: an answer to "who" names someone the question does not."""
+    if only_asked_who(frame.text, " ".join(claims)):
+        return "Not found: the passages that come closest name no one the question does not already name."
+    return None
+
+
 def _record_only(frame: Frame, claims: list[str], texts: Texts) -> str | None:
     """"When does the consultation close?" is not answered by "Date of decision: 28/03/2018": where every quoted
     claim is one of the record's own dates and the question asks about another event."""
@@ -209,6 +218,8 @@ CHECKS = (  # in the order their reasons are given
     Check("word", lambda f: bool(proper_words(f.text, list(f.councils))), _word),  # "Oracle software licences"
     Check("name", lambda f: wanted_names(f.text) is not None, _name),
     Check("count", lambda f: f.intent is Intent.COUNT and counted(f.text) is not None, _count),
+    # "Who presented the report to the Committee?": not the record's maker, so the record's lines do not answer it
+    Check("who", lambda f: f.intent is Intent.WHO and f.other_event, _who),
     Check("record_only", lambda f: f.intent is Intent.DATE and not f.record.startswith("date_"), _record_only),
     # "Which applications did the Sub-Committee refuse on 7 February 2018?" is not answered by its heading
     Check("echo", lambda f: not POLAR.search(f.text), _echo),

@@ -237,3 +237,14 @@ def test_a_post_or_a_body_answers_who():
     field = "Decision Maker: Cabinet"  # a record's field line names who decided, not who did something else
     assert satisfies(Intent.WHO, field) and not satisfies(Intent.WHO, field, fields=False)
     assert not satisfies(Intent.WHO, "An exempt report was submitted on the dry recycling contract.")
+
+
+def test_who_did_another_act_is_not_answered_by_the_body_the_question_names():
+    from qa.asked import only_asked_who
+
+    question = "Who presented the beach hut fees report to the Leisure and Tourism Committee?"
+    assert read(question).other_event and "who" in read(question).checks
+    assert only_asked_who(question, "12/03/2024 - Leisure and Tourism Committee (Item 7)")
+    assert not only_asked_who(question, "The Cabinet Member for Leisure presented the report.")
+    assert not only_asked_who(question, "The report was presented to members.")  # names none: the sentence test's
+    assert "who" not in read("Who took the beach hut fees decision?").checks  # the record's maker answers that

@@ -44,7 +44,7 @@ def test_words_already_in_the_question_are_not_added_again():
     assert _found("Which laws, or which Act, apply?")["laws"] == ("legislation", "legislative", "statutory")
 
 
-@pytest.mark.parametrize("question", ["What is the capital of France?", "How many potholes were filled?", ""])
+@pytest.mark.parametrize("question", ["What is the capital of France?", "How many swimming lessons were given?", ""])
 def test_questions_outside_the_thesaurus_are_left_alone(question):
     assert expansions(question) == [] and expanded(question) == question
 

@@ -56,7 +56,8 @@ _PERCENT = re.compile(r"\b(what|which) percentage\b|\bhow many per ?cent\b|\bby 
                       r"\b(what|which|at what) ([\w-]+ )?(interest|discount|inflation|vacancy|occupancy|growth|"
                       r"uplift|return|collection|tax) rate\b", re.I)
 _ORGANISATION = re.compile(r"^\s*(which|what) ([\w-]+ )?(company|companies|firm|firms|contractor|contractors|supplier|"
-                           r"suppliers|provider|providers|organisation|organisations|business|businesses)\b|"
+                           r"suppliers|provider|providers|organisation|organisations|business|businesses|consultancy|"
+                           r"consultancies|consultants?|operators?|developers?|builders?|bidders?|charity|charities)\b|"
                            r"^\s*who (won|was awarded|will (build|supply|run|provide|deliver|fit))\b", re.I)
 # "Which Salford councillor ...": a council or a qualifier may stand between "which" and the kind of person
 _WHO = re.compile(r"^\s*(who|whom|which ([\w'’-]+ ){0,2}?(officer|member|cabinet member|director|person|"
@@ -64,7 +65,7 @@ _WHO = re.compile(r"^\s*(who|whom|which ([\w'’-]+ ){0,2}?(officer|member|cabin
 _FIGURE = r"(rate|price|cost|fee|charge|sum|amount|figure|budget|value|rent|salary|premium|grant|contribution)"
 _AUX = r"(did|does|do|was|is|were|are|will|would|has|had|have|can|could|may|might|must|should|shall)"
 # the head of a question may follow a preposition: "By how much did ...", "Up to what value can ...", "For how many ..."
-_LEAD = r"^\s*(?:(?:by|up to|at|for|to|from|of|on|in|with|within|until)\s+)?"
+_LEAD = r"^\s*(?:(?:by|up to|at|for|to|from|of|on|in|with|within|until|over|across|during)\s+)?"
 _PLAIN_ASK = re.compile(rf"{_LEAD}(how much|how many|when|who|whom|what date|"
                         r"which date|what percentage|which ([\w-]+ )?(company|firm|contractor|supplier)|"
                         # "What hourly rate did ...", "Up to what value can ...": the figure is the head of the question
@@ -280,7 +281,9 @@ def read(question: str, councils: Sequence[str] = ()) -> Frame:
     record, other = record_field(question, intent)
     named = (record,) * bool(record) + ("decision",) * bool(_WHAT_DECIDED.search(question))
     nouns = heads()
-    plain = bool(_PLAIN_ASK.search(question) or _DURATION.search(question) or _PLACE.search(question) or nouns["date"].search(question) or nouns["money"].search(question))
+    # "Which consultancy did Kent hire ...?": the kind of organisation heads the question (``_ORGANISATION``)
+    plain = bool(intent is Intent.ORGANISATION or _PLAIN_ASK.search(question) or _DURATION.search(question)
+                 or _PLACE.search(question) or nouns["date"].search(question) or nouns["money"].search(question))
     frame = Frame(question, intent, plain, record, other, bool(_CHANGE.search(question)),
                   asked_labels(question, named), tuple(councils))
     return replace(frame, checks=tuple(c.name for c in CHECKS if c.applies(frame)))

@@ -40,7 +40,11 @@ ORGANISATION_IN_TEXT = re.compile(
     r"Trust|CIC|Association|Partnership|Foundation|Housing|Homes|Systems|Construction|Contractors|"
     r"Consulting|Consultants|Solutions|Charity)\b"  # not "Services", "Care": a council's own departments
     # or a name a contract or a tender went to or came from: "the tender from Alfred McAlpine"
-    r"|\b(?:tender|contract|bid|quote|offer|award)\w*\s+(?:\w+\s+){0,2}?(?:from|to|with)\s+[A-Z][\w&'.-]+\s+[A-Z][\w&'.-]+")
+    r"|\b(?:tender|contract|bid|quote|offer|award)\w*\s+(?:\w+\s+){0,2}?(?:from|to|with)\s+[A-Z][\w&'.-]+\s+[A-Z][\w&'.-]+"
+    # or a name appointed, engaged or commissioned that is no post: "to appoint Ringway Jacobs as consultants"
+    r"|\b(?:appoint|appointed|appointing|engage|engaged|commission|commissioned|hire|hired)\s+(?!(?:The|A|An|Director|"
+    r"Officer|Head|Manager|Councillor|Cabinet|Chief|Assistant|Corporate|Interim|Executive|Deputy|Leader)\b)"
+    r"[A-Z][\w&'.-]+")
 AMOUNT_IN_TEXT = re.compile(r"£\s?\d[\d,]*(\.\d+)?\s?(m|bn|k|million|billion)?", re.I)
 COUNT_IN_TEXT = re.compile(r"\b\d[\d,]*\b(?!\s*(January|February|March|April|May|June|July|August|September|"
                            r"October|November|December))")

@@ -199,3 +199,24 @@ def test_a_place_or_a_source_answers_where(intent, sentence, fits):
     from qa.intent import satisfies
 
     assert satisfies(intent, sentence) is fits
+
+
+@pytest.mark.parametrize(("question", "intent", "record", "plain"), [
+    ("On what date did the Cabinet give the go-ahead to the library works?", Intent.DATE, "date_decision", True),
+    ("Over how many years must the loan be repaid?", Intent.COUNT, "", True),
+    ("Which consultancy did the council hire for the design work?", Intent.ORGANISATION, "", True),
+    ("Which operator runs the leisure centres?", Intent.ORGANISATION, "", True)])
+def test_everyday_words_for_deciding_counting_and_hiring(question, intent, record, plain):
+    frame = read(question)
+    assert (frame.intent, frame.record, frame.plain) == (intent, record, plain)
+
+
+@pytest.mark.parametrize(("sentence", "fits"), [
+    ("The rules be waived to appoint Harlow Transport Planning as consultants.", True),
+    ("To appoint ACME for the habitat assessment.", True),
+    ("To appoint the Director of Finance to agree the lease.", False),
+    ("To proceed to commissioning consultants for the detailed design.", False)])
+def test_a_firm_appointed_is_named_a_post_appointed_is_not(sentence, fits):
+    from qa.intent import satisfies
+
+    assert satisfies(Intent.ORGANISATION, sentence) is fits

@@ -123,9 +123,17 @@ def list_decisions(store: Store, numbers: list[str] | None = None) -> list[Decis
         status = decision_status(r["status"] for r in rows)
         amounts = []
         for r in rows:
+            read = {}  # the ledger's reading of each figure: what kind of sum, over what period, paid to whom
+            for e in store.ledger_of(r["id"]):
+                read.setdefault((e["text"], e["paragraph"], e["sentence"]), e)
             for a in store.amounts_of(r["id"]):
-                amounts.append({"value": a["value"], "text": a["text"], "sentence": a["sentence"],
-                                "paragraph": a["paragraph"], "document": r["path"]})
+                amount = {"value": a["value"], "text": a["text"], "sentence": a["sentence"],
+                          "paragraph": a["paragraph"], "document": r["path"]}
+                e = read.get((a["text"], a["paragraph"], a["sentence"]))
+                if e is not None:
+                    amount.update(kind=e["kind"], period=e["period"], term_years=e["term_years"],
+                                  counterparty=e["counterparty"], role=e["role"])
+                amounts.append(amount)
         out.append(
             Decision(
                 number=number,

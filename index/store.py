@@ -342,6 +342,15 @@ class Store:
     def amounts_of(self, doc_id: int) -> list[sqlite3.Row]:
         return self.conn.execute("SELECT * FROM amounts WHERE document_id = ?", (doc_id,)).fetchall()
 
+    def ledger_of(self, doc_id: int) -> list[sqlite3.Row]:
+        """The awards ledger's reading of the document's amounts (``index.ledger``): kind, period, counterparty.
+        None read where the index predates the ledger."""
+        try:
+            return self.conn.execute("SELECT text, sentence, paragraph, kind, period, term_years, counterparty, role"
+                                     " FROM ledger WHERE document_id = ? ORDER BY ordinal", (doc_id,)).fetchall()
+        except sqlite3.OperationalError:
+            return []
+
     def mentions(self) -> list[tuple[str, str]]:
         """(mentioning decision number, mentioned number) pairs."""
         rows = self.conn.execute(

@@ -49,6 +49,9 @@ def test_decisions_json_carries_id_council_reference_and_sources(capsys, index_d
     assert d["documents"][0]["file"].endswith("04b_decisions_list_d_refs.txt")
     assert set(d["dates"]) >= {"decision", "published", "effective"}
     assert any(a["text"] == "£61,200" for a in d["amounts"])
+    # each figure as the awards ledger reads it: what kind of sum, over what period, to whom (a journalist's export)
+    (workwear,) = [a for a in d["amounts"] if a["text"] == "£61,200"]
+    assert workwear["kind"] and {"period", "term_years", "counterparty", "role"} <= set(workwear), workwear
     # a reference two councils print is qualified by each council; one only one prints stays bare
     assert {"eastmarsh:101", "northvale:101", "100", "102"} <= set(got)
     assert got["OKD12 (23/24)"]["council"] == "Wealdmoor County Council"

@@ -130,7 +130,8 @@ def counted(question: str) -> str | None:
     v = vocabulary()
     # "how many" opens the question ("For how many months ..."): "How often does Kent look at how many places ..."
     # asks how often; "in total" after the noun is not what is counted
-    m = re.search(rf"^\s*(?:(?:for|in|by|on|of|to|with|after|within|over|across|during)\s+)?how\s+many\s+((?:[\w'-]+\s+){{0,4}}?)"
+    m = re.search(rf"^\s*(?:(?:for|in|by|on|of|to|with|after|within|over|across|during)\s+)?how\s+many\s+"
+                  rf"((?:[\w'-]+\s+){{0,4}}?)"
                   rf"([a-z][\w'-]*)(?:\s+(?:in|of|at|for)\s+[\w'-]+)?\s+(?:{alternation(v.count_verbs)})\b",
                   plain(question))
     return m.group(2) if m else None

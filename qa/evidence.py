@@ -49,7 +49,8 @@ class ScoredSentence:
 
 
 TITLE_WORD_WEIGHT = 0.25
-INTENT_WORDS = {Intent.DATE: {"date", "day"}, Intent.COUNT: {"number"}, Intent.AMOUNT: {"amount"}, Intent.DURATION: {"long"}}
+INTENT_WORDS = {Intent.DATE: {"date", "day"}, Intent.COUNT: {"number"}, Intent.AMOUNT: {"amount"},
+                Intent.DURATION: {"long"}}
 
 
 def aliases(question: str) -> dict[str, list[tuple[frozenset[str], str]]]:

@@ -44,12 +44,12 @@ _DATE = re.compile(r"(?<![\w-])(what date|which date|date|deadline|expire|expire
 _DATE_FIRST = re.compile(r"^\s*(when|on what date|from what date|by what date|what date|which date)\b", re.I)
 _REASON = re.compile(r"^\s*(why|for what reasons?|what (is|was|are|were) the reasons?)\b|\bwhat (led|caused)\b", re.I)
 _COUNT = re.compile(r"\bhow many\b|\bnumber of\b", re.I)
-# "How long will the works last?", "For how long may Brent ...?": a span of time or a length
 # "Where will the school be built?", "Where was the money to come from?": a place or a source, at the head of the
 # question or after its opening clause ("Apart from X, where else ...")
 _PLACE = re.compile(r"(?:^\s*|,\s*)(?:(?:from|to)\s+)?where\b", re.I)
 _MONEY_FROM = re.compile(r"\b(money|funding|funds?|cash|costs?|budget|capital|overspend|shortfall|gap|paid|pay)\b"
                          r"[^?]*\b(come|came|coming|found|met|paid|funded|drawn)\b|\bfunded\b", re.I)
+# "How long will the works last?", "For how long may Brent ...?": a span of time or a length
 _DURATION = re.compile(r"(?:^\s*|,\s*)(?:(?:for|within|in)\s+)?how long\b", re.I)
 _PERCENT = re.compile(r"\b(what|which) percentage\b|\bhow many per ?cent\b|\bby what per ?cent|"
                       # a rate that is a percentage ("What interest rate will ..."); "hourly rate" is money

@@ -76,7 +76,8 @@ DURATION_IN_TEXT = re.compile(
     rf"\b{_SPAN}[- ](?:(?:working|calendar|clear|full|further|additional|more)\s+)?"
     r"(?:days?|weeks?|fortnights?|months?|years?|hours?|minutes?|decades?|metres?|meters?|miles?|kilometres?|"
     r"km|feet|yards?)\b|(?<![£$€\d,.])\b\d[\d,.]*\s?(?:m|km|ft)\b|"
-    rf"\b(?:until|till|to|through|up to)\s+(?:the\s+end\s+of\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{MONTH_RE})\s+\d{{4}}|"
+    r"\b(?:until|till|to|through|up to)\s+(?:the\s+end\s+of\s+)?"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{MONTH_RE})\s+\d{{4}}|"
     r"\b(?:until|till|to|up to)\s+\d{1,2}/\d{1,2}/\d{4}|\b(?:time-(?:un)?limited|unlimited|indefinite(?:ly)?|"
     r"permanent(?:ly)?|open-ended)\b", re.I)
 

@@ -22,12 +22,12 @@ DATA = Path(__file__).resolve().parent / "data" / "watches"
 BARS = (0.30, 0.32, 0.34, 0.36, 0.38, 0.40, 0.42, 0.44, 0.46, 0.50)
 
 
-def decisions() -> list[dict]:
-    return json.loads((DATA / "decisions.json").read_text(encoding="utf-8"))["decisions"]
+def decisions(data: Path = DATA) -> list[dict]:
+    return json.loads((data / "decisions.json").read_text(encoding="utf-8"))["decisions"]
 
 
-def watches() -> list[dict]:
-    return json.loads((DATA / "watches.json").read_text(encoding="utf-8"))["watches"]
+def watches(data: Path = DATA) -> list[dict]:
+    return json.loads((data / "watches.json").read_text(encoding="utf-8"))["watches"]
 
 
 def _uk(iso: str) -> str:
@@ -65,11 +65,11 @@ def page(d: dict, status: str | None = None, extra: str = "") -> str:
 </div></div></body></html>"""
 
 
-def write_pages(folder: Path, keys=None, batch: int | None = None) -> dict[str, Path]:
+def write_pages(folder: Path, keys=None, batch: int | None = None, data: Path = DATA) -> dict[str, Path]:
     """The pages of the decisions named (or of one batch, or all) as ``KEY.html`` files in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     out = {}
-    for d in decisions():
+    for d in decisions(data):
         if (keys is not None and d["key"] not in keys) or (batch is not None and d["batch"] != batch):
             continue
         path = folder / f"{d['key']}.html"
@@ -92,7 +92,7 @@ def ids_by_key(index_dir: Path) -> dict[str, str]:
         conn.close()
 
 
-def measure(model: str, workdir: Path) -> dict:
+def measure(model: str, workdir: Path, data: Path = DATA) -> dict:
     from index.build import build
     from index.embed import load_embedder
     from index.filters import Filters
@@ -100,17 +100,17 @@ def measure(model: str, workdir: Path) -> dict:
     from qa.watches import Matcher
 
     pages = workdir / "pages"
-    write_pages(pages)
+    write_pages(pages, data=data)
     embedder = load_embedder(model)
     index_dir = workdir / "index"
     build([pages], index_dir, embedder, model)
     ids = ids_by_key(index_dir)
     matcher = Matcher(Searcher(index_dir, embedder=embedder))
     rows = []
-    for w in watches():
+    for w in watches(data):
         filters = Filters(**{"council": w.get("filters", {}).get("council", "")})
         allowed = {k for k, n in ids.items() if not filters.council
-                   or filters.council.lower() in next(d["council"] for d in decisions() if d["key"] == k).lower()}
+                   or filters.council.lower() in next(d["council"] for d in decisions(data) if d["key"] == k).lower()}
         scores = matcher.scores(w["query"], [ids[k] for k in sorted(allowed)])
         by_key = {k: scores[ids[k]] for k in allowed}
         rows.append({"watch": w["name"], "query": w["query"], "scores": by_key, "relevant": w["relevant"],
@@ -144,9 +144,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="minilm")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--data", type=Path, default=DATA,
+                        help="a folder of decisions.json and watches.json (default: eval/data/watches; "
+                             "eval/data/watches_heldout is the set written blind)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        result = measure(args.model, Path(tmp))
+        result = measure(args.model, Path(tmp), args.data)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0

@@ -249,3 +249,21 @@ def test_a_generation_rebuilt_under_the_same_name_is_looked_at(tmp_path):
         time.sleep(0.01)
         h2 = store.sync(_generation(tmp_path, "gen-000001", [("a.html", "A/1", "sha-a2", "taken", {}, "One.")]))
         assert _changes(store, h1, h2) == {"A/1": "status: proposed → taken"}
+
+
+def test_the_relevance_measure_reads_another_labelled_set(tmp_path, capsys):
+    """``python -m eval.watches --data DIR`` measures the set in DIR (the held-out one), not the builder's."""
+    from eval.watches import DATA, main
+
+    data = tmp_path / "set"
+    data.mkdir()
+    chosen = [d for d in decisions() if d["council"] == decisions()[0]["council"]][:4]
+    (data / "decisions.json").write_text(json.dumps({"about": "four", "decisions": chosen}), encoding="utf-8")
+    watch = {"name": "one", "query": chosen[0]["title"], "relevant": [chosen[0]["key"]], "either": [],
+             "hard_negatives": []}
+    (data / "watches.json").write_text(json.dumps({"about": "one", "watches": [watch]}), encoding="utf-8")
+    assert main(["--model", "hash:384", "--json", "--data", str(data)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [w["watch"] for w in result["watches"]] == ["one"]
+    assert set(result["watches"][0]["scores"]) == {d["key"] for d in chosen}  # only the set's own decisions
+    assert DATA.name == "watches"

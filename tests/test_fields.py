@@ -9,6 +9,21 @@ from qa.intent import Intent
 from qa.titles import states_title
 
 
+def _asker(folder, record: str):
+    """An Asker over an index of one page holding ``record`` (the hashing embedder: no model)."""
+    from index.build import build
+    from index.embed import HashEmbedder
+    from index.search import Searcher
+    from qa.ask import Asker
+
+    folder.mkdir(parents=True, exist_ok=True)
+    page = folder / "record.txt"
+    page.write_text(record, encoding="utf-8")
+    emb = HashEmbedder(384)
+    build([page], folder / "ix", emb, "hash:384")
+    return Asker(Searcher(folder / "ix", embedder=emb))
+
+
 @pytest.mark.parametrize(("question", "label"), [
     ("From what date is the traffic order effective?", "effective from"),
     ("When was the parking review decision published?", "publication date"),
@@ -54,22 +69,13 @@ def test_questions_that_plainly_ask_for_one_kind_of_fact(question, plain):
 
 
 def test_a_lead_in_that_ends_its_passage_is_quoted_with_the_list_after_it(tmp_path):
-    from index.build import build
-    from index.embed import HashEmbedder
-    from index.search import Searcher
-    from qa.ask import Asker
-
-    page = tmp_path / "record.txt"
-    page.write_text(
+    answer = _asker(tmp_path,
         "Decision details\n\nDisposal of land at Mill Lane\n\nDecision Maker: Cabinet Member for Property\n\n"
         "Decision status: Recommendations Approved\n\nDecision:\n\nThe Cabinet Member has endorsed:\n\n"
         "(a) the sale of the Mill Lane depot site to Hartwell Homes for £640,000;\n\n"
         "(b) the use of the receipt for the Mill Lane play area.\n\n"
-        "Reasons for the decision:\n\nThe depot has stood empty since 2019.\n\nDate of decision: 03/05/2022\n",
-        encoding="utf-8")
-    emb = HashEmbedder(384)
-    build([page], tmp_path / "ix", emb, "hash:384")
-    answer = Asker(Searcher(tmp_path / "ix", embedder=emb)).ask("What was decided about the Mill Lane depot?")
+        "Reasons for the decision:\n\nThe depot has stood empty since 2019.\n\nDate of decision: 03/05/2022\n"
+    ).ask("What was decided about the Mill Lane depot?")
     said = " ".join(c.text for c in answer.claims)
     assert "The Cabinet Member has endorsed:" in said
     assert "Hartwell Homes for £640,000" in said and "play area" in said  # the list, quoted and cited
@@ -79,20 +85,11 @@ def test_a_lead_in_that_ends_its_passage_is_quoted_with_the_list_after_it(tmp_pa
 def test_a_question_that_plainly_asks_a_sum_the_record_never_states_is_not_found(tmp_path):
     """"What did the council pay for the mower?" of a record that waives a rule to buy it, at no price printed: the
     sentence about the purchase is no answer. "By how much ...?" is answered by a percentage as by a sum."""
-    from index.build import build
-    from index.embed import HashEmbedder
-    from index.search import Searcher
-    from qa.ask import Asker
-
-    page = tmp_path / "record.txt"
-    page.write_text(
+    asker = _asker(tmp_path,
         "Decision details\n\nGrounds maintenance mower\n\nDecision Maker: Portfolio Holder for Parks\n\n"
         "Decision:\n\nThat Contract Standing Order 4.2 be waived to allow the purchase of a new ride-on mower for "
         "the Parks Service by direct award to Brookfield Turf Machinery Ltd.\n\n"
-        "That allotment rents rise by 4% from April 2023.\n\nDate of decision: 14/03/2023\n", encoding="utf-8")
-    emb = HashEmbedder(384)
-    build([page], tmp_path / "ix", emb, "hash:384")
-    asker = Asker(Searcher(tmp_path / "ix", embedder=emb))
+        "That allotment rents rise by 4% from April 2023.\n\nDate of decision: 14/03/2023\n")
     assert asker.ask("What did the council pay for the new ride-on mower from Brookfield Turf Machinery?").abstained
     answer = asker.ask("By how much will allotment rents rise from April 2023?")
     assert not answer.abstained and "4%" in " ".join(c.text for c in answer.claims)
@@ -152,29 +149,18 @@ def test_a_span_of_time_or_a_length_answers_how_long(sentence, fits):
 
 
 def test_how_long_is_answered_by_the_span_and_not_found_without_one(tmp_path):
-    from index.build import build
-    from index.embed import HashEmbedder
-    from index.search import Searcher
-    from qa.ask import Asker
-
-    page = tmp_path / "record.txt"
-    page.write_text(
+    record = (
         "Decision details\n\nRefurbishment of Elm Road Library\n\nDecision Maker: Director of Place\n\n"
         "Decision:\n\nTo appoint Northgate Builders Ltd to refurbish Elm Road Library.\n\n"
         "The refurbishment works at Elm Road Library will take 14 weeks from June 2024.\n\n"
-        "Date of decision: 02/04/2024\n", encoding="utf-8")
-    emb = HashEmbedder(384)
-    build([page], tmp_path / "ix", emb, "hash:384")
-    asker = Asker(Searcher(tmp_path / "ix", embedder=emb))
-    answer = asker.ask("How long will the refurbishment works at Elm Road Library take?")
+        "Date of decision: 02/04/2024\n")
+    answer = _asker(tmp_path / "one", record).ask("How long will the refurbishment works at Elm Road Library take?")
     assert not answer.abstained and "14 weeks" in " ".join(c.text for c in answer.claims)
     # the same record without the span: the sentence about the works is no answer to "how long"
-    page.write_text(page.read_text(encoding="utf-8").replace(
-        "The refurbishment works at Elm Road Library will take 14 weeks from June 2024.", "The refurbishment works "
-        "at Elm Road Library will start in June 2024."), encoding="utf-8")
-    build([page], tmp_path / "ix2", emb, "hash:384")
-    asker = Asker(Searcher(tmp_path / "ix2", embedder=emb))
-    assert asker.ask("How long will the refurbishment works at Elm Road Library take?").abstained
+    without = record.replace("The refurbishment works at Elm Road Library will take 14 weeks from June 2024.",
+                             "The refurbishment works at Elm Road Library will start in June 2024.")
+    assert _asker(tmp_path / "two", without).ask(
+        "How long will the refurbishment works at Elm Road Library take?").abstained
 
 
 @pytest.mark.parametrize(("question", "intent"), [

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.precedents import INDEX, Mapper, Rankers, build_index, hits, load_groups, precision_at
+from eval.precedents import Rankers, hits, precision_at
 
 KINDS = Path(__file__).resolve().parent / "data" / "precedents_kinds.json"
 LAMBDAS = (0.1, 1.0, 10.0, 100.0)
@@ -48,22 +48,13 @@ class Data:
 def load() -> Data:
     import sqlite3
 
-    from eval.precedents_tune import views as tune_views
+    from eval.precedents_tune import setup, views as tune_views
     from index import decision_vectors as dv
     from index.cache import CACHE_NAME, EmbeddingCache
-    from index.decisions import list_decisions
     from index.embed import embed_input
-    from index.search import Searcher
-    from index.store import DB_NAME, Store, content_hash
-    from qa.similar import SimilarFinder
+    from index.store import content_hash
 
-    build_index(INDEX, None, lambda m: None)
-    searcher = Searcher(INDEX)
-    with Store(searcher.generation / DB_NAME, readonly=True) as store:
-        decisions = list_decisions(store)
-    groups = load_groups(Mapper.of(decisions))
-    finder = SimilarFinder(searcher)
-    rankers = Rankers(searcher, finder, {})
+    searcher, groups, finder, rankers = setup()
     v = tune_views(searcher, True)
     conn = sqlite3.connect(f"file:{searcher.generation / 'councilqa.sqlite'}?mode=ro", uri=True)
     rows = conn.execute("SELECT id, heading, text FROM passages").fetchall()

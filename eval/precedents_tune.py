@@ -85,7 +85,9 @@ def per_query(groups, rankers) -> dict[str, tuple[float, float, float]]:
     return out
 
 
-def main() -> int:
+def setup():
+    """The precedents index (built if needed), its searcher, the labelled groups, ``similar``'s finder and the
+    rankers: what every tuning experiment starts from."""
     from index.decisions import list_decisions
     from index.search import Searcher
     from index.store import DB_NAME, Store
@@ -97,7 +99,11 @@ def main() -> int:
         decisions = list_decisions(store)
     groups = load_groups(Mapper.of(decisions))
     finder = SimilarFinder(searcher)
-    rankers = Rankers(searcher, finder, {})
+    return searcher, groups, finder, Rankers(searcher, finder, {})
+
+
+def main() -> int:
+    searcher, groups, finder, rankers = setup()
     original = finder.vectors.vectors
     results = {}
     for lead in LEAD:

@@ -47,7 +47,7 @@ _SKIP_NAMES = ("readme", "license", "licence", "changelog")
 # several keeps the meeting line that dates it; an agenda item's number is not its title, its minute's opening names
 # who decided; a reference of letters, digits and slashes ("CAB24/ENV/017") ends a title (2026-12-05). 12: the site's
 # guidance to its reader ("Use the below search options ...") is never what an untitled decision is about (2026-12-05).
-INGEST_VERSION = 12
+INGEST_VERSION = 13
 
 # Passages one document may make. Sized from real council documents: a 500-page budget book or local plan at
 # about 3,500 characters a page is 1.75M characters, about 3,500 passages of at most 1,000 characters (and

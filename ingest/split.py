@@ -21,6 +21,7 @@ from ingest.layouts import layout, reference_schemes
 _DATED = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|[-*•][ \t]+)?(?P<date>\d{1,2}/\d{1,2}/\d{4})[ \t]*[-–][ \t]+(?P<rest>\S.*?)[ \t]*$")
 _TRAILING_STATUS = re.compile(r"^(?P<head>.*?\S)(?:[ \t]{2,}|\t)(?P<status>[A-Z][A-Za-z ()'-]{2,60})$")
 _MEETING = re.compile(r"^(?P<body>[A-Z][^\n-]{2,80}?)\s+[-–]\s+(?:\w+day,?\s+)?(?P<date>\d{1,2}(?:st|nd|rd|th)?\s+\w+,?\s+\d{4})")
+_REPORTED = re.compile(r"^.*\b(?:meetings?|minutes|proceedings)\b.*$", re.M | re.I)
 MINUTE_SCHEMES = ("executive minute", "minute number")
 
 
@@ -204,5 +205,8 @@ def _meeting(preamble: str) -> tuple[str, str, str]:
             return m.group("body").strip(), first_date(m.group("date")), line.strip()
     body = re.search(r"\bProceedings of the ([A-Z][\w ]{2,40}?)\s*$", preamble, re.M)
     held = re.search(r"^.*\bmeeting held on ([^,.;]{6,40}).*$", preamble, re.M)
-    said = [m.group(0).strip() for m in (body, held) if m]
-    return (body.group(1).strip() if body else "", first_date(held.group(1)) if held else "", "\n".join(said))
+    # the meetings the page reports, however many ("the meeting which took place on 12 December 2018 and on 16
+    # January 2019"): no one date for every part, but the period every part belongs to
+    dated = held or next((m for m in _REPORTED.finditer(preamble) if first_date(m.group(0))), None)
+    said = [m.group(0).strip() for m in (dated, body) if m]  # the body last: a line alone, not a heading
+    return (body.group(1).strip() if body else "", first_date(held.group(1)) if held else "", "\n\n".join(said))

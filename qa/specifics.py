@@ -42,7 +42,8 @@ def years(text: str) -> set[int]:
 
 def unnamed_periods(question: str, texts: list[str]) -> list[str]:
     """The years and spans the question names that none of ``texts`` (a decision's documents) names: a span must
-    be printed as that span; a single year anywhere (in a span or a date too)."""
+    be printed as that span, or, for a span of one year to the next, both its years named; a single year anywhere
+    (in a span or a date too)."""
     asked = periods(question)
     if not asked:
         return []
@@ -50,7 +51,10 @@ def unnamed_periods(question: str, texts: list[str]) -> list[str]:
     named = set().union(*(years(t) for t in texts)) if texts else set()
     missing = []
     for start, end in sorted(asked):
-        ok = (start, end) in spans if start != end else start in named
+        # a year's span ("winter 2018/19", a financial year) is also named by a text that names both its years
+        # ("the meetings of 12 December 2018 and 16 January 2019"); a longer span only as printed
+        ok = (start, end) in spans or {start, end} <= named if end == start + 1 else (
+            (start, end) in spans if start != end else start in named)
         if not ok:
             missing.append(str(start) if start == end else f"{start}-{end}")
     return missing

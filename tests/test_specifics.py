@@ -49,3 +49,13 @@ def test_a_question_about_another_period_is_not_answered_from_this_one(tmp_path)
     assert not same.abstained and "1,200 new school places" in same.text
     other = asker.ask("What was decided about the Commissioning Plan for Education Provision 2024-2028?")
     assert other.abstained and other.claims == () and "2024-2028" in other.text
+
+
+def test_a_years_span_is_named_by_a_text_that_names_both_its_years():
+    """"Over the winter of 2024/25" is met by a page reporting the meetings of December 2024 and January 2025,
+    though it never prints "2024/25"; a longer span must still be printed as that span."""
+    minutes = ["To submit the proceedings of the meetings held on 4 December 2024 and on 15 January 2025."]
+    assert unnamed_periods("What did the Executive recommend over the winter of 2024/25?", minutes) == []
+    assert unnamed_periods("What did the Executive recommend in 2025/26?", minutes) == ["2025-2026"]
+    assert unnamed_periods("What was in the plan for 2024-2027?", minutes) == ["2024-2027"]
+    assert unnamed_periods("What did it recommend in 2024/25?", ["Decided on 4 December 2024."]) == ["2024-2025"]

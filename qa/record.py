@@ -29,6 +29,7 @@ FIELD_NAMES = {"date_decision": "date of decision", "date_published": "publicati
 # a person named: "Councillor Kelly", "(Sabrina Cohen-Hatton)", "Richard Smith" alone, "Clair Bell, Cabinet Member ..."
 PERSON = re.compile(r"\b(?:Councillor|Cllr|Mr|Mrs|Ms|Miss|Dr)\.? [A-Z]|\([A-Z][a-z]+(?: [A-Z][\w'-]+){1,2}\)|"
                     r"^[A-Z][a-z]+(?: [A-Z][\w'-]+){1,2}(?:,|$)")
+TITLE_ANCHORS = ("title", "decision", "purpose", "lead")  # the paragraphs a title line heads, first ones first
 SECTION_CHARS = 1500  # of a section quoted whole (the reasons): enough for a page's reasons, not a report's
 
 
@@ -57,11 +58,31 @@ def _line(hit: Hit, field: str, value: str) -> str:
     return collapse(spans[0])
 
 
+def _in_title(field: str, decision: Decision, searcher) -> Draft | None:
+    """A reference printed only in the decision's title line ("Sealing of Traffic Regulation Order ref P20 2019
+    ...", "Exe/18/116 Capital Programme Update"): a heading, no paragraph, so the answer quotes the title line and
+    cites the decision's first paragraph under it, as a line of the record (``Claim.metadata``)."""
+    value = _value(decision, field)
+    anchors = [decision.sources[f] for f in TITLE_ANCHORS if f in decision.sources] or list(decision.sources.values())
+    if field != "reference" or not value or not anchors:
+        return None
+    hits = searcher.paragraph_hits(anchors[0]["document"], anchors[0]["paragraph"])
+    lines = [decision.title, *(h.heading for h in hits[:1])]
+    line = next((collapse(t) for t in lines if _holds(t, field, value)), "")
+    if not hits or not line:
+        return None
+    first = _line(hits[0], "", "")
+    text = f"{value}: printed in its title line, \"{line}\""
+    return Draft((Claim(text, (citation_for(hits[0], first),), metadata=True),), "record", read=tuple(hits))
+
+
 def draft(field: str, decision: Decision, searcher, person: bool = False) -> Draft | None:
     """The record's answer, or None where the record prints no such field (or its paragraph is gone). ``person``:
     the question wants a person's name, which a maker that is a body or a post does not give."""
     at = decision.sources.get(field)
-    if not at or (person and not PERSON.search(_value(decision, field))):
+    if not at:
+        return _in_title(field, decision, searcher)
+    if person and not PERSON.search(_value(decision, field)):
         return None
     if field == "reasons":  # the reasons the page gives: the section under their label, whole
         hits = searcher.section_hits(at["document"], at["paragraph"])

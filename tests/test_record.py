@@ -248,3 +248,72 @@ def test_who_did_another_act_is_not_answered_by_the_body_the_question_names():
     assert not only_asked_who(question, "The Cabinet Member for Leisure presented the report.")
     assert not only_asked_who(question, "The report was presented to members.")  # names none: the sentence test's
     assert "who" not in read("Who took the beach hut fees decision?").checks  # the record's maker answers that
+
+
+MEETINGS = """Agenda item
+
+Proceedings of the Executive
+
+To submit the part proceedings of the meetings which took place on 4 December 2024 and on 15 January 2025 and, in particular, to consider:
+
+Exe/24/131     Capital Programme Update
+
+That the Council approves a capital budget increase of £0.412m for Harbour Street residents' parking, funded by £0.300m of Section 106 contributions and £0.112m from the Parking Reserve.
+
+Exe/25/007     Capital Programme Update
+
+That the Council approves a capital budget increase of £0.215m for the Mill Lane play area, funded by borrowing.
+"""
+
+
+def test_each_decision_of_a_page_reporting_several_meetings_keeps_the_line_naming_them(tmp_path):
+    """The preamble names two meetings and no one date for every decision: each decision keeps the line, so a
+    question about the winter they span is answered from the decision, not refused as about another period."""
+    docs = parse_parts(MEETINGS.encode(), "exe.txt")
+    assert [d.meta.number for d in docs] == ["Exe/24/131", "Exe/25/007"]
+    assert all("4 December 2024 and on 15 January 2025" in d.text and not d.meta.dates for d in docs)
+    assert all(d.meta.sources["decision_maker"] for d in docs)  # "Proceedings of the Executive" still prints it
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "exe.txt").write_text(MEETINGS, encoding="utf-8")
+    build([tmp_path / "pages"], tmp_path / "index", HashEmbedder(384), "hash:384")
+    answer = Asker(Searcher(tmp_path / "index", embedder=HashEmbedder(384))).ask(
+        "How much Section 106 money went to Harbour Street residents' parking in the capital programme changes "
+        "recommended over the winter of 2024/25?")
+    assert not answer.abstained, answer.text
+    assert "£0.300m" in answer.claims[0].text
+
+
+TITLED = """Decision details
+
+Highway Works – Sealing of Traffic Regulation Order ref W31 2023 Junction Protection Summer Review 2023
+
+Decision Maker: Portfolio Holder for Highways
+
+Decision status: Recommendations Approved
+
+Purpose:
+
+To consider the objections received and to approve the making of the order so that the junction protection markings can be laid.
+
+Decision:
+
+To make and seal the order and lay the markings as advertised.
+
+Date of decision: 14/09/2023
+"""
+
+
+def test_a_reference_printed_only_in_the_title_line_is_answered_from_it(tmp_path):
+    """The record's reference is printed in its title line alone, which is no paragraph: the answer quotes that
+    line as a line of the record and cites the paragraph under it, rather than saying the record prints none."""
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "order.txt").write_text(TITLED, encoding="utf-8")
+    build([tmp_path / "pages"], tmp_path / "index", HashEmbedder(384), "hash:384")
+    asker = Asker(Searcher(tmp_path / "index", embedder=HashEmbedder(384)))
+    answer = asker.ask("What reference number does the junction protection traffic order give?")
+    assert not answer.abstained, answer.text
+    assert answer.answerer == "record"
+    (claim,) = answer.claims
+    assert claim.metadata and claim.text.startswith("W31 2023: printed in its title line")
+    assert "ref W31 2023 Junction Protection" in claim.text
+    assert claim.citations[0].decision == "W31 2023" and claim.citations[0].quote in TITLED

@@ -61,12 +61,12 @@ _ORGANISATION = re.compile(r"^\s*(which|what) ([\w-]+ )?(company|companies|firm|
                            r"^\s*who (won|was awarded|will (build|supply|run|provide|deliver|fit))\b", re.I)
 # "Which Salford councillor ...": a council or a qualifier may stand between "which" and the kind of person
 _WHO = re.compile(r"^\s*(who|whom|which ([\w'’-]+ ){0,2}?(officer|member|cabinet member|director|person|"
-                  r"portfolio holder|councillor|committee|lead member))\b|\bwho\b|^\s*whose\b", re.I)
+                  r"portfolio holder|councillor|committee|lead member))\b|\bwho\b|\bwhose\b", re.I)  # "In whose name ..."
 _FIGURE = r"(rate|price|cost|fee|charge|sum|amount|figure|budget|value|rent|salary|premium|grant|contribution)"
 _AUX = r"(did|does|do|was|is|were|are|will|would|has|had|have|can|could|may|might|must|should|shall)"
 # the head of a question may follow a preposition: "By how much did ...", "Up to what value can ...", "For how many ..."
 _LEAD = r"^\s*(?:(?:by|up to|at|for|to|from|of|on|in|with|within|until|over|across|during)\s+)?"
-_PLAIN_ASK = re.compile(rf"{_LEAD}(how much|how many|when|who|whom|what date|"
+_PLAIN_ASK = re.compile(rf"{_LEAD}(how much|how many|when|who|whom|whose|what date|"
                         r"which date|what percentage|which ([\w-]+ )?(company|firm|contractor|supplier)|"
                         # "What hourly rate did ...", "Up to what value can ...": the figure is the head of the question
                         rf"what ([\w-]+ ){{0,2}}{_FIGURE}s? {_AUX}|"

@@ -227,6 +227,9 @@ def test_a_contract_or_tender_names_the_firm_it_went_to():
 
 def test_whose_asks_for_a_person_or_body():
     assert read("Whose approval does the short breaks award need?").intent is Intent.WHO
+    # after a preposition too, and then it asks plainly: a sentence naming no one does not answer it
+    frame = read("In whose name was the report on the library review put to the Cabinet?")
+    assert frame.intent is Intent.WHO and frame.plain
 
 
 def test_a_post_or_a_body_answers_who():

@@ -28,6 +28,12 @@ def test_a_job_given_is_authority_delegated(question):
     assert "delegated authority" in next(iter(_found(question).values()))
 
 
+def test_a_school_or_centre_to_shut_is_one_to_close():
+    """People say a school will "shut"; records say "close" and "closure"."""
+    assert _found("Which primary school is to shut?")["shut"] == ("close", "closure", "closing")
+    assert _found("When will the day centre shut down?")["shut down"] == ("close", "closure", "closing")
+
+
 def test_the_longest_phrase_wins_and_possessives_match():
     found = _found("What will family caregivers' respite cost?")
     assert found["family caregivers"] == ("carers", "unpaid carers")

@@ -17,6 +17,7 @@ from qa.frame import Frame, read
 from qa.intent import Intent
 from qa.listing import draft_list, from_record
 from qa.records import NOT_FOUND, Answer, Draft, Question
+from qa.specifics import periods, unnamed_periods
 from qa.weights import setting
 
 # Evidence below this (``qa.evidence``: mean of dense cosine and IDF-weighted term coverage of the best
@@ -95,11 +96,16 @@ class Asker:
         if not hits:
             return Answer(q.text, True, (), (), self.answerer.name, notes=read_as(q.text), reason=OUT_OF_CORPUS)
         strengths = full.strengths(hits[: q.k])
+        strength = max(strengths)  # how well the index covers the question, whichever decision answers it
+        if self.rerank and intent is not Intent.LIST and periods(q.text):  # a decision naming the period answers
+            ranked = self.ranked(q.text, depth, filters, full, in_period=True)
+            hits = [h for h, _ in ranked]
+            shown = tuple(hits[: q.k])
+            strengths = full.strengths(hits[: q.k])
         # once the search is held to a named decision, its number no longer tells its sentences apart
         evidence = full
         if filters.decision in named:
             evidence = Evidence(self.searcher, q.text.replace(filters.decision, " "), frame)
-        strength = max(strengths)
         top = filters.decision or None
         if intent is not Intent.LIST and not filters.decision:
             # the reranker's scores weigh what the decision as a whole covers; fused scores do not, so without it
@@ -179,8 +185,9 @@ class Asker:
         return [h for h, _ in self.ranked(question, k, filters, evidence)]
 
     def ranked(self, question: str, k: int, filters: Filters,
-               evidence: Evidence | None = None) -> list[tuple[Hit, float]]:
-        """``retrieve`` with each hit's score: the reranker's (``qa.rerank``), else the fused search score."""
+               evidence: Evidence | None = None, in_period: bool = False) -> list[tuple[Hit, float]]:
+        """``retrieve`` with each hit's score: the reranker's (``qa.rerank``), else the fused search score.
+        ``in_period``: only the decisions that name the period the question names, where any does (``in_period``)."""
         if not self.rerank:
             return [(h, h.score) for h in self.searcher.search(question, k=k, filters=filters, mode=self.mode)]
         from qa.rerank import scored
@@ -190,7 +197,18 @@ class Asker:
         pool += self.copies(question, pool, filters, evidence)
         if pool and not filters.decision:  # the best passages of the decisions the question is most about compete too
             pool = self.focus(question, pool, evidence.strengths(pool), filters, evidence)
-        return scored(evidence, pool)[:k]
+        return scored(evidence, self.in_period(question, pool) if in_period else pool)[:k]
+
+    def in_period(self, question: str, pool: list[Hit]) -> list[Hit]:
+        """The hits of the decisions that name the period the question names ("over the winter of 2018/19", "in
+        late September 2003"), where any does: a filter before the cut, as the period check after the answer
+        would refuse the others. Without a period, or where no decision names it, the pool as it is."""
+        if not periods(question) or not pool:
+            return pool
+        numbers = list(dict.fromkeys(h.decision for h in pool))
+        texts = self.searcher.decision_texts(numbers)
+        named = {n for n in numbers if not unnamed_periods(question, texts[n])}
+        return [h for h in pool if h.decision in named] if named else pool
 
     def copies(self, question: str, pool: list[Hit], filters: Filters, evidence: Evidence) -> list[Hit]:
         """The copies of the pool's repeated paragraphs that belong to the decisions the question points at.

@@ -59,3 +59,32 @@ def test_a_years_span_is_named_by_a_text_that_names_both_its_years():
     assert unnamed_periods("What did the Executive recommend in 2025/26?", minutes) == ["2025-2026"]
     assert unnamed_periods("What was in the plan for 2024-2027?", minutes) == ["2024-2027"]
     assert unnamed_periods("What did it recommend in 2024/25?", ["Decided on 4 December 2024."]) == ["2024-2025"]
+
+
+def test_the_decision_that_names_the_asked_period_answers_though_another_reads_closer(tmp_path):
+    """Two budget monitoring decisions of one council: the later one shares more of the question's words, the
+    earlier one names the year asked for. The period is a filter before the cut: the earlier one answers."""
+    from index.build import build
+    from index.embed import HashEmbedder
+    from index.search import Searcher
+    from qa.ask import Asker
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "early.txt").write_text(
+        "Decision details\n\nBudget Monitoring Update\n\nDecision Maker: Executive\n\n"
+        "Decision:\n\nThe Executive agreed to draw £2.4m from the Transport Reserve and the Insurance Reserve.\n\n"
+        "Date of decision: 11/12/2019\n", encoding="utf-8")
+    (pages / "later.txt").write_text(
+        "Decision details\n\nRevenue Budget Monitoring Update: reserves the Executive may draw on\n\n"
+        "Decision Maker: Executive\n\nDecision:\n\nThe Executive agreed which reserves it may draw on in the "
+        "budget monitoring: £3.1m from the Waste Reserve.\n\nDate of decision: 14/10/2021\n", encoding="utf-8")
+    emb = HashEmbedder(384)
+    build([pages], tmp_path / "ix", emb, "hash:384")
+    asker = Asker(Searcher(tmp_path / "ix", embedder=emb))
+    question = "Which reserves could the Executive draw on in its budget monitoring in 2019?"
+    answer = asker.ask(question)
+    assert not answer.abstained, answer.text
+    assert "Transport Reserve" in answer.claims[0].text
+    # without the year the later, closer decision answers: the filter is the period's, nothing else
+    assert "Waste Reserve" in asker.ask(question.replace(" in 2019", "")).claims[0].text

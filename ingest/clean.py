@@ -38,7 +38,9 @@ _DATE_TAIL = re.compile(r"(?:^|\s)\d{1,2}$")
 _DATE_HEAD = re.compile(rf"^(?:{MONTH_RE})\b")
 _MONEY_OR_DECIMAL = re.compile(r"£|\b\d+\.\d+\b|^\s*[\d.,\s]+$")
 _PAGE_NUMBER = re.compile(r"^\d{1,3}$")
-_DOT_LEADER = re.compile(r"\s*\.{5,}(?:\s+\.{5,})*")
+# A leader starts where its run of spaces starts: a start inside the run would fail as the run's start did, and
+# trying each made a line with a long run of spaces cost its square (1M spaces: hours).
+_DOT_LEADER = re.compile(r"(?<!\s)\s*\.{5,}(?:\s+\.{5,})*")
 _TERMINAL = ".!?"
 
 
@@ -185,10 +187,9 @@ def _ends_paragraph(prev: str, line: str, width: int) -> bool:
     return len(prev) < 0.7 * width and line[:1].isupper() and not _ends_with_connective(prev)
 
 
-def _join_hyphen(prev: str, nxt: str) -> str | None:
-    if re.search(r"[A-Za-z]-$", prev) and nxt[:1].islower():
-        return prev + nxt  # keep the hyphen: "re-" + "tender" -> "re-tender" changes no word
-    return None
+def _hyphenated(prev: str, nxt: str) -> bool:
+    """A word broken by a line end: "re-" + "tender" -> "re-tender" (the hyphen kept: no word changes)."""
+    return re.fullmatch(r"[A-Za-z]-", prev[-2:]) is not None and nxt[:1].islower()
 
 
 def _merge_across_blanks(units: list[_Unit], width: int) -> list[_Unit]:
@@ -303,8 +304,11 @@ def _assemble(units: list[_Unit]) -> CleanText:
 
 
 def _join_lines(lines: list[str]) -> str:
-    out = lines[0]
-    for line in lines[1:]:
-        joined = _join_hyphen(out, line)
-        out = joined if joined is not None else out + " " + line
-    return out
+    """The lines of a unit as one line: joined by a space, or by nothing after a broken word. Built once from its
+    pieces (a paragraph wrapped over 80k lines was copied, and searched from its start, once a line)."""
+    pieces = [lines[0]]
+    for prev, line in zip(lines, lines[1:]):
+        if not _hyphenated(prev, line):
+            pieces.append(" ")
+        pieces.append(line)
+    return "".join(pieces)

@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 
 from ingest.councils import Council, fold, forms, national, one_of
 
-_EMAIL = re.compile(r"[\w.+-]+@((?:[a-z0-9-]+\.)+[a-z]{2,})\b", re.I)
+# An address starts where its run of name characters starts: from inside the run it would fail as from its start,
+# and trying each place made one long word (a 200k-letter token, an inline image's base64) cost its square.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@((?:[a-z0-9-]+\.)+[a-z]{2,})\b", re.I)
 # a bare host or URL ending a sentence keeps its full stop out: "see www.rbwm.gov.uk/grants."
 _HOST = re.compile(r"(?<![\w@.-])(?:https?://)?((?:[a-z0-9-]+\.)+(?:uk|wales|cymru|scot|com|org|net))(?::\d+)?"
                    r"(?=[/\s:,;)]|$|\.\s|\.$)", re.I | re.M)

@@ -27,13 +27,32 @@ class _Blocks:
         self.prefix = ""
 
 
-def _walk(node, out: _Blocks) -> None:
-    tag = node.tag
-    if tag == "-text":
-        out.current.append(node.text_content or "")
-        return
-    if tag in _SKIP or tag in ("-comment", "!doctype"):
-        return
+def _walk(root, out: _Blocks) -> None:
+    """The tree in document order, each element entered before its children and left after them. A stack of its
+    own, not Python's: a page nested a thousand tags deep overflowed the interpreter's."""
+    stack = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        tag = node.tag
+        if leaving:
+            _leave(tag, out)
+            continue
+        if tag == "-text":
+            out.current.append(node.text_content or "")
+            continue
+        if tag in _SKIP or tag in ("-comment", "!doctype"):
+            continue
+        _enter(tag, out)
+        stack.append((node, True))
+        children = []
+        child = node.child
+        while child is not None:
+            children.append((child, False))
+            child = child.next
+        stack.extend(reversed(children))
+
+
+def _enter(tag: str, out: _Blocks) -> None:
     if tag in _HEADINGS:
         out.flush()
         out.prefix = _HEADINGS[tag]
@@ -45,10 +64,9 @@ def _walk(node, out: _Blocks) -> None:
         out.row = []
     elif tag in _BLOCK:
         out.flush()
-    child = node.child
-    while child is not None:
-        _walk(child, out)
-        child = child.next
+
+
+def _leave(tag: str, out: _Blocks) -> None:
     if tag == "tr" and out.row is not None:
         out.flush()
         row, out.row = out.row, None

@@ -25,7 +25,7 @@ _LABEL_ALT = "|".join(re.escape(x) for x in sorted(_LABELS, key=len, reverse=Tru
 _IMPLICATIONS = r"(?:[A-Za-z()’']+\s){0,5}implications"
 # A known label at the start of a line, followed by its colon ("Is Key decision?:" has both).
 KNOWN_LABEL = re.compile(
-    rf"^(?P<label>{_LABEL_ALT}|{_IMPLICATIONS}|Any interest declared[^:\n]{{0,120}})\s*:", re.IGNORECASE
+    rf"^(?P<label>{_LABEL_ALT}|{_IMPLICATIONS}|Any interest declared[^:\n]{{0,120}})\s*+:", re.IGNORECASE
 )
 # Labels that templates print without a colon, the value following on the same or the next line.
 _NO_COLON = ["For publication", "Title of Decision", "Decision Number", "Decision No"]
@@ -34,7 +34,8 @@ NO_COLON_LABEL = re.compile(
 )
 # Any short capitalised phrase ending in a colon ("Summary:", "Is Key decision?:"): a field label.
 # Older record pages print "Label :-value" with no space after the ":-" ("Reference Number :-2128").
-GENERIC_LABEL = re.compile(r"^(?P<label>[A-Z][A-Za-z()’'&/,\- ]{1,70}?\??)\s*(?::-|:(?=\s|$))")
+# (the blanks before the colon are taken whole, ``\s*+``: only a colon may follow them)
+GENERIC_LABEL = re.compile(r"^(?P<label>[A-Z][A-Za-z()’'&/,\- ]{1,70}?\??)\s*+(?::-|:(?=\s|$))")
 
 DECISION_NUMBER = re.compile(r"(?<![\d/])(\d{2}/\d{5})(?![\d/])")
 CONNECTIVES = frozenset(

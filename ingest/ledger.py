@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from ingest.ledger_cues import nearest, cues
 from ingest.ledger_tables import lead, row_label, row_text, subject, table_cells, table_period
-from ingest.money import MONEY_RE, money_value
+from ingest.money import MONEY_RE, SentenceEnds, money_value
 from ingest.orgs import is_own, kind_of, name_at, name_before
 from ingest.records import LedgerEntry, Paragraph
 
@@ -32,12 +32,6 @@ _FROM_TO = re.compile(r"\bfrom\s+(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:[A-Z][a-z]+\s
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z£(‘“])|\n")
 
 
-def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
-    left = 0
-    for m in _SENTENCE_END.finditer(text, 0, start):
-        left = m.end()
-    m = _SENTENCE_END.search(text, end)
-    return left, (m.start() if m else len(text))
 
 
 _NOT_NOUN = frozenset("to of for from is was were are be been will would shall should can could may might has have "
@@ -179,18 +173,19 @@ def _role_of(kind: str, cue_role: str) -> str:
 def _amounts(para: Paragraph, council: str) -> list[LedgerEntry]:
     text = para.text
     found = list(MONEY_RE.finditer(text))
+    ends = SentenceEnds(_SENTENCE_END, text)  # found once for every figure (``money.SentenceEnds``)
     out: list[LedgerEntry] = []
     previous: dict[int, tuple[int, str]] = {}  # sentence start -> (end of the last amount in it, the kind its
     # list goes on with: the word before it, not its own noun: "funded by £5.650m HRA, £4.140m Grant and £2.258m ...")
-    for m in found:
-        s, e = _sentence_span(text, m.start(), m.end())
+    for n, m in enumerate(found):
+        s, e = ends.left(m.start()), ends.right(m.end())
         sentence = text[s:e]
         last_end, last_kind = previous.get(s, (s, ""))
         if last_end > s:  # not the words attached to the figure before ("£9,800/month, giving ...")
             gap = re.match(r"\S*", text[last_end:m.start()])
             last_end += gap.end() if gap else 0
-        following = [f.start() for f in found if s <= f.start() and f.start() > m.start() and f.start() < e]
-        left, right = text[last_end:m.start()], text[m.end():(following[0] if following else e)]
+        following = found[n + 1].start() if n + 1 < len(found) and found[n + 1].start() < e else e  # the next figure
+        left, right = text[last_end:m.start()], text[m.end():following]
         row, caption = row_label(text, m.start(), m.end())
         kind = _kind(left, right, sentence, last_kind if not re.search(r"[a-z]{4,}", left) else "")
         parent = _share_of(text, m, s, out)

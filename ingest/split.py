@@ -18,7 +18,9 @@ from ingest.fields import status_of
 from ingest.identity import find_reference, title_reference
 from ingest.layouts import layout, reference_schemes
 
-_DATED = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|[-*•][ \t]+)?(?P<date>\d{1,2}/\d{1,2}/\d{4})[ \t]*[-–][ \t]+(?P<rest>\S.*?)[ \t]*$")
+# ``rest`` runs to the line's end, its trailing blanks stripped by the reader (``_dated``): a lazy ``\S.*?`` before
+# ``[ \t]*$`` tried every place in a run of blanks, and a line with 200k spaces inside cost their square
+_DATED = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|[-*•][ \t]+)?(?P<date>\d{1,2}/\d{1,2}/\d{4})[ \t]*[-–][ \t]+(?P<rest>\S.*)$")
 _TRAILING_STATUS = re.compile(r"^(?P<head>.*?\S)(?:[ \t]{2,}|\t)(?P<status>[A-Z][A-Za-z ()'-]{2,60})$")
 _MEETING = re.compile(r"^(?P<body>[A-Z][^\n-]{2,80}?)\s+[-–]\s+(?:\w+day,?\s+)?(?P<date>\d{1,2}(?:st|nd|rd|th)?\s+\w+,?\s+\d{4})")
 _REPORTED = re.compile(r"^.*\b(?:meetings?|minutes|proceedings)\b.*$", re.M | re.I)

@@ -70,7 +70,8 @@ class IngestOptions:
 
 def parse_bytes(data: bytes, path: str, max_chars: int = 1000, timeout_s: float = DEFAULT_TIMEOUT_S,
                 max_passages: int = DEFAULT_MAX_PASSAGES, council: str = "") -> ParsedDocument:
-    """The file as one document (a page of several decisions included: see ``parse_parts``)."""
+    """The file as one document (a page of several decisions included: see ``parse_parts``). Parsed here, in this
+    process: only PDF and DOCX extraction is bounded (``read_bytes``); an ingest parses through ``parse_job``."""
     raw = _read(data, path, max_chars, timeout_s, max_passages)
     return _document(raw.text, raw.format, path, path, hashlib.sha256(data).hexdigest(), max_chars, max_passages,
                      council)
@@ -323,13 +324,15 @@ def read_all(
 
 
 def parse_job(job: FileJob) -> list[ParsedDocument] | Failure:
-    """The documents of one file read by ``read_all``, or the reason it could not be read."""
+    """The documents of one file read by ``read_all``, or the reason it could not be read. The whole parse, any
+    format, runs in a child process under ``job.timeout_s`` and a memory bound (``ingest.bounded``): a file whose
+    parse cannot finish in time is a ``Failure`` that names the limit, and the next file is parsed."""
+    from ingest.bounded import parse_bounded
+
     try:
-        docs = parse_parts(job.data, job.path, timeout_s=job.timeout_s, max_passages=job.max_passages,
-                           council=job.council, url=job.url, folder=job.folder)
+        return parse_bounded(job)
     except UnreadableDocument as exc:
         return Failure(job.path, exc.reason)
-    return [replace(doc, parent=job.parent) for doc in docs] if job.parent else docs
 
 
 def parse_all(
@@ -339,7 +342,8 @@ def parse_all(
 ) -> Iterator[ParsedDocument | Failure | Skipped | Unchanged]:
     """Every file under ``paths``, parsed. ``known(path, sha256)`` says a file is already stored with these
     bytes: it is not parsed again (re-reading an unchanged corpus costs a hash per file, not a parse).
-    ``read_all`` then ``parse_job``, one file after another; ``index.executors`` runs the same two elsewhere."""
+    ``read_all`` then ``parse_job`` (each file's parse in a child process under ``options.timeout_s``), one file
+    after another; ``index.executors`` runs the same two elsewhere."""
     for item in read_all(paths, known, options):
         if not isinstance(item, FileJob):
             yield item

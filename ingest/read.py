@@ -2,7 +2,8 @@
 
 Formats: ``pdf``, ``html``, ``docx``, ``markdown``, ``text``. HTML and DOCX come out as light Markdown
 (``#`` headings, ``-`` list items, tab-separated table rows) so one structuring step serves all formats.
-Parsers of binary formats (PDF, DOCX) run in a child process under a time limit (see ``sandbox``).
+Parsers of binary formats (PDF, DOCX) run in a child process under a time limit (see ``sandbox``); inside the
+whole file's bounded parse (``ingest.bounded``, every ingest) they run in that parse's own child.
 """
 from __future__ import annotations
 

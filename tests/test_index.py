@@ -229,13 +229,13 @@ def test_unchanged_files_are_not_parsed_again(built, corpus, monkeypatch):
     import ingest.pipeline
 
     calls = []
-    real = ingest.pipeline.parse_parts
+    real = ingest.pipeline.parse_job  # one call a file parsed (in its child: ``ingest.bounded``)
 
-    def counting(data, path, **kw):
-        calls.append(path)
-        return real(data, path, **kw)
+    def counting(job):
+        calls.append(job.path)
+        return real(job)
 
-    monkeypatch.setattr(ingest.pipeline, "parse_parts", counting)
+    monkeypatch.setattr(ingest.pipeline, "parse_job", counting)
     report = build([corpus], built, EMB, "hash:384")
     assert calls == [] and len(report.unchanged) == 5 and report.passages > 100
     changed = next(corpus.glob("003_*.txt"))

@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-passages", type=int, metavar="N",
                    help="the most passages one document may make (default 4000, about a 500-page report); a "
                    "document over it is reported and left out")
+    p.add_argument("--timeout", type=int, metavar="SECONDS",
+                   help="the most seconds one file's parse may take (default 30); a file over it is reported and "
+                   "left out")
     from ui.cli_ray import add_option as add_ray_option
 
     add_ray_option(p)
@@ -241,7 +244,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from index.embed import DEFAULT_MODEL, load_embedder
     from index.requests import k_value
     from index.sanitise import printable
-    from ingest.pipeline import DEFAULT_MAX_PASSAGES, NO_SUCH_PATH, IngestOptions
+    from ingest.pipeline import DEFAULT_MAX_PASSAGES, DEFAULT_TIMEOUT_S, NO_SUCH_PATH, IngestOptions
 
     index_dir = _index_dir(args.index)
     max_passages = DEFAULT_MAX_PASSAGES if args.max_passages is None else \
@@ -249,7 +252,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from index.requests import text as checked_text
 
     council = checked_text(args.council, "council name") if args.council is not None else ""
-    options = IngestOptions(follow_symlinks=args.follow_symlinks, max_passages=max_passages, council=council)
+    timeout_s = DEFAULT_TIMEOUT_S if args.timeout is None else k_value(args.timeout, "--timeout", upper=3600)
+    options = IngestOptions(follow_symlinks=args.follow_symlinks, max_passages=max_passages, council=council,
+                            timeout_s=timeout_s)
     spec = args.model or os.environ.get("COUNCILQA_MODEL") or DEFAULT_MODEL
     embedder = load_embedder(spec)
     progress = None if args.json else (lambda line: print(printable(line), file=sys.stderr))

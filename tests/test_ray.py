@@ -105,6 +105,19 @@ def test_bad_files_under_ray_are_reported_like_today(cluster, tmp_path, capsys):
     assert passages(tmp_path / "ray") == passages(tmp_path / "one")
 
 
+def test_a_file_too_slow_to_parse_under_ray_is_stopped_at_its_limit(cluster, tmp_path, capsys):
+    """The parse's time bound holds inside a Ray worker: HTML nested 100k deep (lexbor alone takes ~20 s on it)."""
+    from ui.cli import main
+
+    corpus = copy_sample(SAMPLE, tmp_path / "corpus")
+    (corpus / "nested.html").write_bytes(b"<html><body>" + b"<div>" * 100_000 + b"deep" + b"</div>" * 100_000)
+    code = main(["ingest", str(corpus), "--index", str(tmp_path / "ix"), "--json", "--ray", "--timeout", "1"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 3 and out["documents"] == 5
+    assert [(Path(f["path"]).name, f["reason"]) for f in out["failed"]] == [
+        ("nested.html", "the parser took longer than 1 s, the time limit for one file, and was stopped")]
+
+
 def test_every_file_failing_under_ray_exits_4_and_keeps_the_index(cluster, tmp_path, capsys):
     from ui.cli import main
 

@@ -3,7 +3,7 @@
 Every ingest parses a file through here (``ingest.pipeline.parse_job``: in this process, in a thread of
 ``index.executors.ThreadPool``, in a Ray task): a forked child parses it and sends its documents back as JSON
 (``ingest.wire``); a child that runs past ``timeout_s`` is killed and the file reported with that reason. Forking
-costs a few milliseconds a file (``eval/README.md``, "Every file's parse under a time bound"), provided what every
+costs 15 to 25 ms a file (``eval/README.md``, "Every file's parse under a time bound"), provided what every
 parse loads once (layout tables, compiled patterns, the council gazetteer, the named-entity model) is loaded in
 this process before the first fork, so that children inherit it: ``warm`` does that by parsing a small page of its
 own here.

@@ -146,8 +146,7 @@ def measure(name: str, suffix: str, data: bytes, cap: float, bounded: bool = Fal
     ctx = mp.get_context("fork")
     current = ctx.Array("c", 32)
     parent, child = ctx.Pipe(duplex=False)
-    # not a daemon: a daemonic process may not fork, and --bounded forks the parse's own child
-    proc = ctx.Process(target=_child, args=(child, name, data, suffix, bounded, cap, current), daemon=False)
+    proc = ctx.Process(target=_child, args=(child, name, data, suffix, bounded, cap, current), daemon=True)
     start = time.perf_counter()
     proc.start()
     child.close()

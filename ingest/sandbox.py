@@ -3,7 +3,12 @@
 PDF parsers have looped forever and exhausted memory on crafted files (pypdf CVE-2023-36464), and our own
 regular expressions once took hours on a line of spaces or a heading of capitalised words
 (``eval/parse_worst.py``): so the parse of a file happens in a forked child that is killed when its time is up.
-Results come back as JSON over a pipe (no pickle): ``{"value": ...}`` or ``{"error": ...}``.
+Results come back as JSON over a pipe (no pickle): ``{"value": ...}`` or ``{"error": ...}``, read to its end.
+
+The child is a bare ``os.fork``. Its first act is to close every file it inherited but its end of the pipe: the
+index's writer lock above all (``index.lock``: an ``flock`` lasts while any copy of its descriptor is open), so a
+child left running by an ingest killed mid-parse holds no lock and, reading nothing, no pipe. It holds no
+collector over the parent's objects either (``gc.freeze``): it frees nothing it did not make.
 
 A child runs whatever it calls in place: the whole parse of a file (``ingest.pipeline.parse_job``) already holds
 the PDF reader it calls inside its own bound, so the reader forks no second child.
@@ -12,7 +17,10 @@ from __future__ import annotations
 
 import importlib
 import json
-import multiprocessing as mp
+import os
+import select
+import signal
+import time
 from typing import Any
 
 from ingest.errors import UnreadableDocument
@@ -27,8 +35,6 @@ def _address_space_in_use() -> int:
     """Virtual size of this process: a child forked from one with torch or Gradio loaded starts gigabytes in."""
     try:
         with open("/proc/self/statm") as f:
-            import os
-
             return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
@@ -47,9 +53,7 @@ def _call(func_path: str, args: tuple, fault: str) -> Any:
         raise UnreadableDocument("", f"{fault} ({type(exc).__name__}: {str(exc)[:200]})") from None
 
 
-def _child(conn, func_path: str, args: tuple, fault: str, timeout_s: float) -> None:  # runs in the child process
-    global _bounded
-    _bounded = True
+def _limit(timeout_s: float) -> None:
     try:
         import resource
 
@@ -62,6 +66,15 @@ def _child(conn, func_path: str, args: tuple, fault: str, timeout_s: float) -> N
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     except (ImportError, ValueError, OSError):
         pass
+
+
+def _child(out: int, func_path: str, args: tuple, fault: str, timeout_s: float) -> None:  # in the child process
+    global _bounded
+    _bounded = True
+    import gc
+
+    gc.freeze()  # the parent's objects, cycles included, are the parent's to free (and their pages stay shared)
+    _limit(timeout_s)
     try:
         payload = {"value": _call(func_path, args, fault)}
     except UnreadableDocument as exc:
@@ -70,8 +83,24 @@ def _child(conn, func_path: str, args: tuple, fault: str, timeout_s: float) -> N
         message = json.dumps(payload).encode("utf-8")
     except MemoryError:
         message = json.dumps({"error": "the parser ran out of memory on this file"}).encode("utf-8")
-    conn.send_bytes(message)
-    conn.close()
+    view = memoryview(message)
+    while view:
+        view = view[os.write(out, view):]
+
+
+def _read_until(fd: int, deadline: float) -> bytes | None:
+    """Everything written to ``fd`` until its writer closes it; None if ``deadline`` comes first."""
+    chunks = []
+    poller = select.poll()  # not select(): a server's descriptors may number past select's 1024
+    poller.register(fd, select.POLLIN)
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not poller.poll(left * 1000):
+            return None
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
 
 
 def run_bounded(func_path: str, args: tuple, name: str, timeout_s: float, fault: str = DAMAGED) -> Any:
@@ -80,26 +109,39 @@ def run_bounded(func_path: str, args: tuple, name: str, timeout_s: float, fault:
     is not ours. In a child already (a parse that holds another), the function runs here."""
     if _bounded:
         return _call(func_path, args, fault)
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, func_path, args, fault, timeout_s), daemon=True)
-    proc.start()
-    child.close()
-    try:
-        if not parent.poll(timeout_s):
-            raise UnreadableDocument(name, f"the parser took longer than {timeout_s:g} s, the time limit for one "
-                                     "file, and was stopped")
+    deadline = time.monotonic() + timeout_s
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
         try:
-            payload = json.loads(parent.recv_bytes().decode("utf-8"))
-        except EOFError:
-            raise UnreadableDocument(name, "the parser crashed on this file") from None
+            os.closerange(3, write_end)
+            os.closerange(write_end + 1, max(write_end + 1, os.sysconf("SC_OPEN_MAX")))
+            _child(write_end, func_path, args, fault, timeout_s)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    message = None
+    try:
+        message = _read_until(read_end, deadline)
     finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join(5)
-        parent.close()
+        os.close(read_end)
+        if message is None:  # out of time (or interrupted): the child goes
+            os.kill(pid, signal.SIGKILL)
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:  # reaped already (a host that ignores SIGCHLD)
+            pass
+    if message is None:
+        raise UnreadableDocument(name, f"the parser took longer than {timeout_s:g} s, the time limit for one file, "
+                                 "and was stopped")
+    try:
+        payload = json.loads(message.decode("utf-8"))
+    except ValueError:  # nothing, or half a message: the child died
+        raise UnreadableDocument(name, "the parser crashed on this file") from None
+    if not isinstance(payload, dict) or not ("error" in payload or "value" in payload):
+        raise UnreadableDocument(name, "the parser crashed on this file")
     if "error" in payload:
-        raise UnreadableDocument(name, payload["error"])
+        raise UnreadableDocument(name, str(payload["error"]))
     return payload["value"]
 
 

@@ -4,6 +4,7 @@ code says "partial"; and a parse under the bound gives exactly what a parse here
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -121,3 +122,28 @@ def test_a_child_is_held_to_memory_and_cpu_limits_of_its_own():
                                                                                          7 + CPU_GRACE_S]
     soft, _ = run_bounded("resource:getrlimit", (resource.RLIMIT_AS,), "x", timeout_s=3)
     assert soft != resource.RLIM_INFINITY
+
+
+def open_files() -> list[str]:
+    """What this process has open (run in a child by the test below)."""
+    out = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            out.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:  # listdir's own descriptor, gone
+            pass
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_a_child_holds_none_of_its_parents_files(tmp_path):
+    """An ingest holds the index's writer lock while it parses: a child left running by an ingest killed mid-parse
+    must not keep it (an flock lasts while any copy of its descriptor is open)."""
+    from index.lock import LOCK_NAME, writer_lock
+    from ingest.sandbox import run_bounded
+
+    with writer_lock(tmp_path):
+        assert any(f.endswith(LOCK_NAME) for f in open_files())
+        in_child = run_bounded("tests.hostile.test_time_bound:open_files", (), "x", timeout_s=10)
+    assert not any(f.endswith(LOCK_NAME) for f in in_child)
+    assert len([f for f in in_child if f.startswith("pipe:")]) == 1 and len(in_child) <= 4  # stdio and its pipe

@@ -5,6 +5,21 @@ from qa.frame import read
 from qa.specifics import periods, unnamed_periods, years
 
 
+def _asker(tmp_path, pages: dict[str, str]):
+    """An Asker over an index of these pages (the hashing embedder: no model)."""
+    from index.build import build
+    from index.embed import HashEmbedder
+    from index.search import Searcher
+    from qa.ask import Asker
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for name, text in pages.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    build([folder], tmp_path / "ix", HashEmbedder(384), "hash:384")
+    return Asker(Searcher(tmp_path / "ix", embedder=HashEmbedder(384)))
+
+
 def test_periods_read_years_and_spans_as_printed():
     assert periods("the plan for 2023-27 and 2018/19, then 2021 to 2022; in 2014") == {
         (2023, 2027), (2018, 2019), (2021, 2022), (2014, 2014)}
@@ -31,20 +46,11 @@ def test_a_figure_at_the_head_of_the_question_is_asked_plainly():
 
 
 def test_a_question_about_another_period_is_not_answered_from_this_one(tmp_path):
-    from index.build import build
-    from index.embed import HashEmbedder
-    from index.search import Searcher
-    from qa.ask import Asker
-
-    page = tmp_path / "plan.txt"
-    page.write_text(
+    asker = _asker(tmp_path, {"plan.txt": (
         "Decision details\n\nCommissioning Plan for Education Provision 2023-27\n\n"
         "Decision Maker: Cabinet Member for Education\n\nDecision status: Recommendations Approved\n\n"
         "Decision:\n\nThe Cabinet Member agreed the Commissioning Plan for Education Provision 2023-27, which "
-        "plans 1,200 new school places.\n\nDate of decision: 03/05/2023\n", encoding="utf-8")
-    emb = HashEmbedder(384)
-    build([page], tmp_path / "ix", emb, "hash:384")
-    asker = Asker(Searcher(tmp_path / "ix", embedder=emb))
+        "plans 1,200 new school places.\n\nDate of decision: 03/05/2023\n")})
     same = asker.ask("What was decided about the Commissioning Plan for Education Provision 2023-27?")
     assert not same.abstained and "1,200 new school places" in same.text
     other = asker.ask("What was decided about the Commissioning Plan for Education Provision 2024-2028?")
@@ -64,24 +70,13 @@ def test_a_years_span_is_named_by_a_text_that_names_both_its_years():
 def test_the_decision_that_names_the_asked_period_answers_though_another_reads_closer(tmp_path):
     """Two budget monitoring decisions of one council: the later one shares more of the question's words, the
     earlier one names the year asked for. The period is a filter before the cut: the earlier one answers."""
-    from index.build import build
-    from index.embed import HashEmbedder
-    from index.search import Searcher
-    from qa.ask import Asker
-
-    pages = tmp_path / "pages"
-    pages.mkdir()
-    (pages / "early.txt").write_text(
-        "Decision details\n\nBudget Monitoring Update\n\nDecision Maker: Executive\n\n"
-        "Decision:\n\nThe Executive agreed to draw £2.4m from the Transport Reserve and the Insurance Reserve.\n\n"
-        "Date of decision: 11/12/2019\n", encoding="utf-8")
-    (pages / "later.txt").write_text(
-        "Decision details\n\nRevenue Budget Monitoring Update: reserves the Executive may draw on\n\n"
-        "Decision Maker: Executive\n\nDecision:\n\nThe Executive agreed which reserves it may draw on in the "
-        "budget monitoring: £3.1m from the Waste Reserve.\n\nDate of decision: 14/10/2021\n", encoding="utf-8")
-    emb = HashEmbedder(384)
-    build([pages], tmp_path / "ix", emb, "hash:384")
-    asker = Asker(Searcher(tmp_path / "ix", embedder=emb))
+    asker = _asker(tmp_path, {
+        "early.txt": "Decision details\n\nBudget Monitoring Update\n\nDecision Maker: Executive\n\nDecision:\n\nThe "
+                     "Executive agreed to draw £2.4m from the Transport Reserve and the Insurance Reserve.\n\n"
+                     "Date of decision: 11/12/2019\n",
+        "later.txt": "Decision details\n\nRevenue Budget Monitoring Update: reserves the Executive may draw on\n\n"
+                     "Decision Maker: Executive\n\nDecision:\n\nThe Executive agreed which reserves it may draw on "
+                     "in the budget monitoring: £3.1m from the Waste Reserve.\n\nDate of decision: 14/10/2021\n"})
     question = "Which reserves could the Executive draw on in its budget monitoring in 2019?"
     answer = asker.ask(question)
     assert not answer.abstained, answer.text

@@ -311,7 +311,7 @@ def fit_threshold(rows, written: float) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     from eval.data import corpus_of
-    from eval.run import sample_index
+    from eval.run import index_name, sample_index
     from qa.weights import WEIGHTS
 
     ap = argparse.ArgumentParser(prog="python -m eval.fit", description=__doc__.split("\n\n")[0])
@@ -319,14 +319,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sample-sets", nargs="*", default=list(SAMPLE_SETS),
                     help="gold sets over the bundled sample (\"\" for the gold set itself)")
     ap.add_argument("--index", help="an index of corpus-uk (default: build .councilqa/eval-index-corpus-uk)")
+    ap.add_argument("--model", help="embedding model of the indexes it builds (default: minilm; eval --model)")
     ap.add_argument("--write", action="store_true", help="write the parts the fit does better on")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     if {"ukheldout5", "ukheldout6"} & set(args.sets):
         ap.error("ukheldout5 and ukheldout6 are held out: they are never fitted on")
-    index_dir = Path(args.index) if args.index else sample_index(Path(".councilqa/eval-index-corpus-uk"), None,
-                                                                  corpus_of("uk", None))
-    sample_dir = sample_index(Path(".councilqa/eval-index"), None, None)
+    uk = corpus_of("uk", None)
+    index_dir = Path(args.index) if args.index else sample_index(Path(".councilqa") / index_name(uk, args.model),
+                                                                  args.model, uk)
+    sample_dir = sample_index(Path(".councilqa") / index_name(None, args.model), args.model, None)
     runs = [(index_dir, tuple(args.sets)), (sample_dir, tuple(args.sample_sets))]
     written = json.loads(WEIGHTS.read_text(encoding="utf-8"))
     sentences, pools = [], []

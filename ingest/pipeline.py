@@ -47,7 +47,10 @@ _SKIP_NAMES = ("readme", "license", "licence", "changelog")
 # several keeps the meeting line that dates it; an agenda item's number is not its title, its minute's opening names
 # who decided; a reference of letters, digits and slashes ("CAB24/ENV/017") ends a title (2026-12-05). 12: the site's
 # guidance to its reader ("Use the below search options ...") is never what an untitled decision is about (2026-12-05).
-INGEST_VERSION = 13
+# 13: a page reporting several meetings keeps that line with each decision (2026-12-06). 14: a report cover run into
+# one line (a page that mirrors a PDF) is broken before each label; a cover's "Report to X for Decision <date>" gives
+# the meeting date (2026-12-06).
+INGEST_VERSION = 14
 
 # Passages one document may make. Sized from real council documents: a 500-page budget book or local plan at
 # about 3,500 characters a page is 1.75M characters, about 3,500 passages of at most 1,000 characters (and

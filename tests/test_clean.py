@@ -57,3 +57,44 @@ def test_sample_corpus_keeps_every_word_and_number(sample_docs):
         ]
         # the only word or number dropped anywhere is the bare page number "2" of the signed record
         assert diffs == ([("delete", ["2"], [])] if key == "004" else []), key
+
+
+# a report's cover table whose line breaks were lost (a page that mirrors a PDF): three or more labels in one long line
+_COVER = ("Report to the Cabinet for Decision 14 March 2022 Portfolio: Leisure and Culture Subject: Renewal of Play "
+          "Equipment at Kestrel Meadow Report of: Head of Leisure and Open Spaces Purpose: To seek approval to replace "
+          "the play equipment at Kestrel Meadow, which failed its annual safety inspection. Executive summary: The play "
+          "area was installed in 2004 and three pieces of its equipment were closed in January 2022.")
+
+
+def test_a_cover_table_run_into_one_line_is_broken_before_each_label():
+    from ingest.clean import unrun
+
+    lines = [ln for ln in unrun(_COVER).split("\n") if ln]
+    assert lines == ["Report to the Cabinet for Decision 14 March 2022", "Portfolio: Leisure and Culture",
+                     "Subject: Renewal of Play Equipment at Kestrel Meadow",
+                     "Report of: Head of Leisure and Open Spaces",
+                     "Purpose: To seek approval to replace the play equipment at Kestrel Meadow, which failed its "
+                     "annual safety inspection.",
+                     "Executive summary: The play area was installed in 2004 and three pieces of its equipment were "
+                     "closed in January 2022."]
+    assert unrun(_COVER).split() == _COVER.split()  # only blanks are replaced
+
+
+@pytest.mark.parametrize("text", [
+    # prose naming two labels inside a long paragraph is prose
+    "The Cabinet noted that the Subject: of the report had changed and the Purpose: was to consult. " * 4,
+    # a short line with several labels is a field line the field reader already reads
+    "Portfolio: Leisure Subject: Play areas Purpose: Renewal",
+])
+def test_prose_and_short_lines_are_not_broken(text):
+    from ingest.clean import unrun
+
+    assert unrun(text) == text
+
+
+def test_the_meeting_a_cover_sends_its_report_to_is_its_meeting_date():
+    from ingest.pipeline import parse_parts
+
+    docs = parse_parts(_COVER.encode(), "cover.txt")
+    assert [(d.meta.title, d.meta.decision_maker, d.meta.dates.get("meeting")) for d in docs] == \
+        [("Renewal of Play Equipment at Kestrel Meadow", "Cabinet", "2022-03-14")]

@@ -31,6 +31,14 @@ def _dates_in(text: str) -> set[str]:
     return {iso for m in DATE_RE.finditer(text) if (iso := parse_date(m))}
 
 
+def _unlabelled(p: Paragraph) -> str:
+    """A paragraph's text after the label it opens with ("Executive summary: ..."), where it opens with its heading."""
+    head = p.heading.strip()
+    if head and p.text.lstrip().lower().startswith(head.lower()):
+        return p.text.lstrip()[len(head):].lstrip(" :-")
+    return p.text
+
+
 def locate(meta: DocumentMeta, paras: list[Paragraph] | tuple[Paragraph, ...]) -> dict[str, str]:
     """Field name -> the label of the paragraph that prints it, for every field of ``meta`` found printed."""
     lay = layout()
@@ -52,8 +60,11 @@ def locate(meta: DocumentMeta, paras: list[Paragraph] | tuple[Paragraph, ...]) -
     for name, value in printed.items():
         if name in found or not value:
             continue
-        wanted = _plain(value)
-        at = next((p.label for p in paras if wanted in _plain(p.text)), "")
+        wanted = re.compile(r"(?<!\w)" + re.escape(_plain(value)) + r"(?!\w)")
+        # printed in a paragraph's text before its label: the maker "Executive" is printed by "... recommended that
+        # the Executive approves", not by "Executive summary: The failing structure ..."; a title heads its own
+        at = next((p.label for p in paras if wanted.search(_plain(_unlabelled(p)))), "") or \
+            next((p.label for p in paras if wanted.search(_plain(p.text))), "")
         if at:
             found[name] = at
     if meta.status and "status" not in found:  # a list entry's start line: "... ref: 1168 Recommendations Approved"

@@ -42,11 +42,10 @@ def _sources(name: str) -> dict[str, dict[str, str]]:
     ("13_decision_record_older_format.txt", "reasons", "Reason for Decision ¶1"),
     ("13_decision_record_older_format.txt", "contact", "Contact Officer ¶1"),
     ("13_decision_record_older_format.txt", "date_effective", "Decision to Take Effect at end of ¶1"),
-    # a report cover run into one line: each field under its label; the maker named in the phrase "Report to the
+    # a report cover run into one line: each field under its label (the title under "Subject"); the maker named in the phrase "Report to the
     # Executive for Decision" (not a paragraph) is cited where the text names it, not where a label holds its word
     # ("Executive summary: ..." for the Executive)
     ("21_report_cover_run_together.txt", "title", "Subject ¶1"),
-    ("21_report_cover_run_together.txt", "report_author", "Report of ¶1"),
     ("21_report_cover_run_together.txt", "decision_maker", "Recommendation ¶1"),
 ])
 def test_each_field_knows_the_paragraph_that_prints_it(page, field, label):

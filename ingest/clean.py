@@ -10,8 +10,8 @@ drop markup and page furniture, and join what extraction broke apart:
 - bullets on a line of their own ("•\\nOption 2");
 - bare page numbers and Markdown markup (``**bold**``, ``[text](link)``, list dashes);
 - and the one break repair: a report's cover table run into one long line, as a page that mirrors a PDF prints it
-  ("... Portfolio: Planning Subject: River Wallington Gabion Replacement Works Report of: ..."), is broken into a
-  line a label (``unrun``).
+  ("... Portfolio: Planning Subject: River Wallington Gabion Replacement Works Report of: ..."), is broken into
+  one line per label (``unrun``).
 """
 from __future__ import annotations
 

@@ -146,22 +146,21 @@ def _minute_maker(text: str, page_kind: str) -> str:
     return text_maker(text[m.start():]) if m else ""
 
 
+def _maker_phrase(text: str) -> re.Match | None:
+    """The first of the layout's maker phrases printed at the head of ``text``."""
+    return next((m for phrase in layout().maker_phrases if (m := phrase.search(text[:1500]))), None)
+
+
 def _phrase_maker(text: str) -> str:
     """"Report to the Executive for Decision": who a report or record says decides, outside any field."""
-    for phrase in layout().maker_phrases:
-        m = phrase.search(text[:1500])
-        if m:
-            return m.group("maker").strip()
-    return ""
+    m = _maker_phrase(text)
+    return m.group("maker").strip() if m else ""
 
 
 def _phrase_date(text: str) -> str:
     """The day a maker phrase names the decision for ("Report to the Executive for Decision 10 July 2017"), ISO."""
-    for phrase in layout().maker_phrases:
-        m = phrase.search(text[:1500])
-        if m and "date" in phrase.groupindex and m.group("date"):
-            return first_date(m.group("date"))
-    return ""
+    m = _maker_phrase(text)
+    return first_date(m.group("date")) if m and "date" in m.re.groupindex and m.group("date") else ""
 
 
 def text_maker(text: str) -> str:

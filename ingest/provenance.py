@@ -61,7 +61,7 @@ def locate(meta: DocumentMeta, paras: list[Paragraph] | tuple[Paragraph, ...]) -
         if name in found or not value:
             continue
         wanted = re.compile(r"(?<!\w)" + re.escape(_plain(value)) + r"(?!\w)")
-        # printed in a paragraph's text before its label: the maker "Executive" is printed by "... recommended that
+        # printed in a paragraph's text, outside its label: the maker "Executive" is printed by "... recommended that
         # the Executive approves", not by "Executive summary: The failing structure ..."; a title heads its own
         at = next((p.label for p in paras if wanted.search(_plain(_unlabelled(p)))), "") or \
             next((p.label for p in paras if wanted.search(_plain(p.text))), "")

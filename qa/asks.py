@@ -115,10 +115,16 @@ _OBJECT = re.compile(r"^\s*(?:which|what|who|whom)\b[^?]{0,60}?\b(?:did|does|do|
                      r"(?:the|its|a|an)\s", re.I)
 
 
-def _main_clause(question: str) -> str:
+# a question's own head before a comma ("When was the budget, which ..., approved?") opens no clause
+_ASKS_FIRST = re.compile(r"^\s*(?:which|what|who|whom|when|how|why|where)\s+(?:[\w'’-]+\s+)?(?:was|is|were|are|did|"
+                         r"does|do|will|would|has|had|have|can|could|may|might|must|should)\b", re.I)
+
+
+def main_clause(question: str) -> str:
     """The question without an opening clause: "Once Ashford adopted its checklist, which officer could change
-    it?" asks about changing it, not about the adoption."""
-    return _OPENING_CLAUSE.sub("", question, count=1)
+    it?" asks about changing it, not about the adoption; "When Kent's councillors looked at the schemes, which
+    streets did they fear for?" asks for streets, not a date."""
+    return question if _ASKS_FIRST.match(question) else _OPENING_CLAUSE.sub("", question, count=1)
 
 
 def record_field(question: str, intent: Intent) -> tuple[str, bool]:
@@ -128,7 +134,7 @@ def record_field(question: str, intent: Intent) -> tuple[str, bool]:
     Executive decide to appoint ...?" -> ("date_decision", False); "When will the contract start?" -> ("", True);
     "Who wrote the report for ...?" -> ("report_author", False); "Who presented the report?" -> ("", True)."""
     w = ask_words()
-    q = _main_clause(question.replace("’", "'"))
+    q = main_clause(question.replace("’", "'"))
     if intent is Intent.DATE:
         if pattern(w.deadline_leads).search(q):
             return "", True

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from qa.asks import POLAR, REFERENCE_ASK, ask_words, cue_pattern, heads, pattern, record_field
+from qa.asks import POLAR, REFERENCE_ASK, ask_words, cue_pattern, heads, main_clause, pattern, record_field
 from qa.asked import (adds_nothing, counted, only_asked_who, record_date_only, uncounted, unnamed,
                       wanted_names)
 from qa.fields import asked_labels
@@ -276,14 +276,16 @@ class Frame:
 
 
 def read(question: str, councils: Sequence[str] = ()) -> Frame:
-    """The question, read once."""
-    intent = _intent(question)
+    """The question, read once: what it asks for is read in its main clause ("If nobody calls it in, when does it
+    come into force?" asks for a date; "When the committee met, which streets did it fear for?" does not)."""
+    main = main_clause(question)
+    intent = _intent(main)
     record, other = record_field(question, intent)
     named = (record,) * bool(record) + ("decision",) * bool(_WHAT_DECIDED.search(question))
     nouns = heads()
     # "Which consultancy did Kent hire ...?": the kind of organisation heads the question (``_ORGANISATION``)
-    plain = bool(intent is Intent.ORGANISATION or _PLAIN_ASK.search(question) or _DURATION.search(question)
-                 or _PLACE.search(question) or nouns["date"].search(question) or nouns["money"].search(question))
+    plain = bool(intent is Intent.ORGANISATION or _PLAIN_ASK.search(main) or _DURATION.search(main)
+                 or _PLACE.search(main) or nouns["date"].search(main) or nouns["money"].search(main))
     frame = Frame(question, intent, plain, record, other, bool(_CHANGE.search(question)),
                   asked_labels(question, named), tuple(councils))
     return replace(frame, checks=tuple(c.name for c in CHECKS if c.applies(frame)))

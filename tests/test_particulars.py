@@ -261,3 +261,16 @@ def test_a_decisions_list_entry_gives_only_the_records_date():
         "date_decision"
     assert record_date_only(["The consultation ran from 3 January to 14 February 2023."]) is None
     assert record_date_only(["04/05/2022 - Harbour Ward Permit Parking, consulted on from 3 January 2022"]) is None
+
+
+@pytest.mark.parametrize(("question", "intent"), [
+    # an opening clause sets the scene; what is asked for is read in the main clause
+    ("When the councillors looked at the cycling schemes, which kind of streets did they fear for?", Intent.GENERAL),
+    ("If nobody calls it in, when does a lead member's decision come into force?", Intent.DATE),
+    ("Once the plan was adopted, which officer could amend it?", Intent.WHO),
+    # a question whose own head comes before the comma is read whole
+    ("When was the budget, which had been delayed twice, approved?", Intent.DATE),
+    ("Who approved the lease, and when?", Intent.WHO),
+])
+def test_what_a_question_asks_for_is_read_in_its_main_clause(question, intent):
+    assert read(question).intent is intent

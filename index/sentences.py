@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 
 # A sentence ends at . ! ? followed by space and a capital, digit, quote, bullet or bracket; or at a newline.
+# an item's number or letter alone ("1.", "b.", "iv."): the start of the sentence after it, not a sentence
+_ENUMERATOR = re.compile(r"\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9£“‘\"•])|\s*\n\s*|\s+(?=•)")
 
 
@@ -20,14 +22,17 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         spans.append((pos, m.start() + closing))
         pos = m.end()
     spans.append((pos, len(text)))
-    out = []
+    out: list[tuple[int, int]] = []
     for s, e in spans:
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
         if e > s:
-            out.append((s, e))
+            if out and _ENUMERATOR.fullmatch(text[out[-1][0]:out[-1][1]]) and "\n" not in text[out[-1][1]:s]:
+                out[-1] = (out[-1][0], e)  # "1. Maintain business continuity": an item keeps its number
+            else:
+                out.append((s, e))
     return out
 
 

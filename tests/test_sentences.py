@@ -71,6 +71,27 @@ def test_one_split_for_ingest_and_answers():
     assert sentence_texts(text) == [text[s:e] for s, e in sentences(text)]
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # an item keeps its number: "1." alone is no sentence, and the item is read as an item of the list
+    ("The extension is taken in order to:\n\n1. Keep the service running and;\n2. Align the end dates.",
+     ["The extension is taken in order to:", "1. Keep the service running and;", "2. Align the end dates."]),
+    ("Approved.\nb. The second point follows.", ["Approved.", "b. The second point follows."]),
+    # a sentence that ends with a number is still a sentence
+    ("See paragraph 3. The report follows.", ["See paragraph 3.", "The report follows."]),
+])
+def test_an_item_keeps_its_number(text, expected):
+    assert sentence_texts(text) == expected
+
+
+def test_a_lead_in_is_quoted_with_the_numbered_items_it_introduces():
+    from qa.text import list_spans
+
+    text = "It is proposed to extend the contract in order to:\n\n1. Keep the service running and;\n2. Align the dates."
+    first = sentences(text)[0]
+    assert [text[s:e] for s, e in list_spans(text, *first)] == [
+        "It is proposed to extend the contract in order to:", "1. Keep the service running and;", "2. Align the dates."]
+
+
 def test_sentence_vectors_written_at_build_and_checksummed(built):
     gen = current_generation(built)
     manifest = json.loads((gen / MANIFEST).read_text())

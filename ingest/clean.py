@@ -8,7 +8,7 @@ drop markup and page furniture, and join what extraction broke apart:
 - a date split over lines ("31\\n\\nMarch 2022");
 - spaces before punctuation, non-breaking and zero-width spaces, runs of blank lines;
 - bullets on a line of their own ("•\\nOption 2");
-- bare page numbers and Markdown markup (``**bold**``, ``[text](link)``, list dashes);
+- bare page numbers, a document link's icon and size ("pdf icon PDF 196 KB"), and Markdown markup (``**bold**``, ``[text](link)``, list dashes);
 - and the one break repair: a report's cover table run into one long line, as a page that mirrors a PDF prints it
   ("... Portfolio: Planning Subject: River Wallington Gabion Replacement Works Report of: ..."), is broken into
   one line per label (``unrun``).
@@ -81,6 +81,7 @@ def normalise_line(line: str) -> str:
     if "\t" in line:  # keep tabs (table cells), tidy the spaces inside cells
         return "\t".join(_SPACES.sub(" ", cell).strip() for cell in line.split("\t")).strip(" ").rstrip("\t")
     line = _DOT_LEADER.sub("", line)  # form leaders ("None ..........") are furniture, not text
+    line = _link_furniture().sub("", line)  # a document link's icon and size ("pdf icon PDF 196 KB")
     return _SPACE_BEFORE_PUNCT.sub("", _SPACES.sub(" ", line).strip())
 
 
@@ -135,6 +136,15 @@ def clean(raw: str, fmt: str = "text") -> CleanText:
     units = _units(raw, fmt)
     units = _merge_across_blanks(units, 0 if fmt == "markdown" else _line_width(raw.splitlines()))
     return _assemble(_classify(units, fmt))
+
+
+@lru_cache(maxsize=1)
+def _link_furniture() -> re.Pattern:
+    """What a page prints beside a link to a document (the layout's ``link_furniture``), never part of its text."""
+    from ingest.layouts import layout
+
+    found = layout().link_furniture
+    return re.compile("|".join(f"(?:{p})" for p in found) if found else r"(?!)")
 
 
 RUN_TOGETHER = 300  # characters: a line this long is a paragraph, not a field line

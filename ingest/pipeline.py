@@ -49,8 +49,9 @@ _SKIP_NAMES = ("readme", "license", "licence", "changelog")
 # guidance to its reader ("Use the below search options ...") is never what an untitled decision is about (2026-12-05).
 # 13: a page reporting several meetings keeps that line with each decision (2026-12-06). 14: a report cover run into
 # one line (a page that mirrors a PDF) is broken before each label; a cover's "Report to X for Decision <date>" gives
-# the meeting date (2026-12-06).
-INGEST_VERSION = 14
+# the meeting date (2026-12-06). 15: a document link's icon and size ("pdf icon PDF 196 KB") are furniture; an item's
+# number stays with its sentence ("1. Maintain business continuity"), so sentence vectors change (2026-12-06).
+INGEST_VERSION = 15
 
 # Passages one document may make. Sized from real council documents: a 500-page budget book or local plan at
 # about 3,500 characters a page is 1.75M characters, about 3,500 passages of at most 1,000 characters (and

@@ -98,3 +98,9 @@ def test_the_meeting_a_cover_sends_its_report_to_is_its_meeting_date():
     docs = parse_parts(_COVER.encode(), "cover.txt")
     assert [(d.meta.title, d.meta.decision_maker, d.meta.dates.get("meeting")) for d in docs] == \
         [("Renewal of Play Equipment at Kestrel Meadow", "Cabinet", "2022-03-14")]
+
+
+def test_a_document_links_icon_and_size_are_furniture():
+    text = clean("4 Medium Term Plan to 2014 pdf icon PDF 116 KB\n\nThe plan was agreed.").text
+    assert "116" not in text and "icon" not in text
+    assert text.startswith("4 Medium Term Plan to 2014")

@@ -29,6 +29,7 @@ class Layout:
     reader_notes: tuple[re.Pattern, ...] = ()  # the site's guidance to its reader ("Use the search options below")
     item_number: re.Pattern | None = None  # an agenda item's number before its heading ("7.", "Item 7:")
     minutes_labels: tuple[str, ...] = ()  # where an agenda item's minute begins ("Minutes:")
+    link_furniture: tuple[str, ...] = ()  # printed beside a document's link ("pdf icon PDF 196 KB"): regexes
     cover_labels: tuple[str, ...] = ()  # a report cover's labels beside the fields ("Portfolio", "Executive summary")
     joined_fields: dict[str, str] = field(default_factory=dict)  # field -> the field it qualifies when printed
     # on the next line ("Post: ..." after "Officer taking the decision: ..."): joined to it with ", "
@@ -82,6 +83,7 @@ def layout(name: str = "moderngov") -> Layout:
         item_number=re.compile(data["item_number"], re.I) if data.get("item_number") else None,
         minutes_labels=tuple(data.get("minutes_labels", ())),
         cover_labels=tuple(data.get("cover_labels", ())),
+        link_furniture=tuple(data.get("link_furniture", ())),
     )
 
 

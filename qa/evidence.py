@@ -166,6 +166,10 @@ class Evidence:
             # the record's field lines: its maker, its meeting
             fits = satisfies(intent, text, fields=not self.frame.other_event)
             fits = fits or (self.frame.change and bool(PERCENT_IN_TEXT.search(text)))
+            titled = bool(h.title) and states_title(text, h.title)
+            # the numbers of a line that only states the title are its item's number, its reference or its name
+            # ("177 24/00002 - SS14142 Older Persons ... Contract Extension"): they count nothing
+            fits = fits and not (intent is Intent.COUNT and titled)
             # Words of the decision's title say which decision, not which sentence: once in the decision, the
             # sentence that answers is the one with the *other* words of the question ("options ... rejected").
             if h.passage_id not in own_weights:
@@ -188,7 +192,7 @@ class Evidence:
                 "rank": 1 / (1 + rank),
                 "asked_field": float(under_asked_field(h.heading, text, asked)),  # "Effective from: ..." for "effective?"
                 # the decision's title restates the question; it answers nothing
-                "title": float(bool(h.title) and states_title(text, h.title)),
+                "title": float(titled),
                 "fragment": float(len(text.split()) < 4),  # "21/00081", "Yes": a fragment is rarely the answer
             }
             score = sum(sentence_weights[name] * value for name, value in features.items())

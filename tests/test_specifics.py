@@ -83,3 +83,23 @@ def test_the_decision_that_names_the_asked_period_answers_though_another_reads_c
     assert "Transport Reserve" in answer.claims[0].text
     # without the year the later, closer decision answers: the filter is the period's, nothing else
     assert "Waste Reserve" in asker.ask(question.replace(" in 2019", "")).claims[0].text
+
+
+def test_a_line_that_only_states_the_title_counts_nothing(tmp_path):
+    """"How many ...?" is not answered by the numbers of a line that only names the decision (its item number,
+    reference and title): such a line does not hold the kind of fact asked for."""
+    from index.filters import Filters
+    from qa.evidence import Evidence
+    from qa.intent import Intent
+
+    asker = _asker(tmp_path, {"issue.txt": (
+        "Issue details\n\nSS14142 Residential Care Contract Extension\n\n"
+        "Decision Maker: Cabinet Member for Adult Social Care\n\nDecision status: Recommendations Approved\n\n"
+        "Meetings:\n\n177 24/00002 - SS14142 Residential Care Contract Extension\n\n"
+        "Decision:\n\nThe Cabinet Member agreed to extend the contract for 12 care homes while the market is "
+        "reviewed.\n\nDate of decision: 18/01/2024\n")})
+    question = "How many care homes does the residential care contract extension cover?"
+    hits = asker.retrieve(question, 10, Filters())
+    fits = {s.text: s.fits for s in Evidence(asker.searcher, question).sentences(hits, Intent.COUNT)}
+    assert fits["177 24/00002 - SS14142 Residential Care Contract Extension"] is False
+    assert fits["The Cabinet Member agreed to extend the contract for 12 care homes while the market is reviewed."]

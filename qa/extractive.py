@@ -15,7 +15,7 @@ from qa.text import (MAX_LIST_CHARS, collapse, is_item, list_spans, normalise, q
 
 # intents only a sentence of that kind answers
 STRICT = (Intent.AMOUNT, Intent.DATE, Intent.COUNT, Intent.WHO, Intent.PERCENT, Intent.ORGANISATION,
-          Intent.DURATION, Intent.PLACE, Intent.SOURCE)
+          Intent.DURATION, Intent.PLACE, Intent.SOURCE, Intent.SECTION)
 SECOND_CLAIM_RATIO = 0.9  # a second sentence is quoted only when it scores nearly as well as the first
 LIST_PASSAGES = 4  # passages of a list quoted after a lead-in that ends its own passage
 MAX_CITATIONS_PER_CLAIM = 2

@@ -49,6 +49,9 @@ _COUNT = re.compile(r"\bhow many\b|\bnumber of\b", re.I)
 _PLACE = re.compile(r"(?:^\s*|,\s*)(?:(?:from|to)\s+)?where\b", re.I)
 _MONEY_FROM = re.compile(r"\b(money|funding|funds?|cash|costs?|budget|capital|overspend|shortfall|gap|paid|pay)\b"
                          r"[^?]*\b(come|came|coming|found|met|paid|funded|drawn)\b|\bfunded\b", re.I)
+# "Where are the terms set out?", "Where does the report give the figure?": where in the documents, not on the map
+_SET_OUT = re.compile(r"\b(?:set out|set down|laid out|given|gives?|shown|shows?|listed|lists?|detailed|described|"
+                      r"explained|stated|states?|recorded|published|summari[sz]ed)\b", re.I)
 # "How long will the works last?", "For how long may Brent ...?": a span of time or a length
 _DURATION = re.compile(r"(?:^\s*|,\s*)(?:(?:for|within|in)\s+)?how long\b", re.I)
 _PERCENT = re.compile(r"\b(what|which) percentage\b|\bhow many per ?cent\b|\bby what per ?cent|"
@@ -100,7 +103,9 @@ def _intent(question: str) -> Intent:
     if _DURATION.search(question):
         return Intent.DURATION
     if _PLACE.search(question):
-        return Intent.SOURCE if _MONEY_FROM.search(question) else Intent.PLACE
+        if _MONEY_FROM.search(question):
+            return Intent.SOURCE
+        return Intent.SECTION if _SET_OUT.search(question) else Intent.PLACE
     if _COUNT.search(question):
         return Intent.COUNT
     nouns = heads()

@@ -21,6 +21,7 @@ class Intent(str, Enum):
     DURATION = "duration"  # "how long ...": a sentence with a span of time or a length
     PLACE = "place"  # "where ...": a sentence that names a place
     SOURCE = "source"  # "where does the money come from ...": a sentence that says what pays
+    SECTION = "section"  # "where are the terms set out ...": a sentence that names a part of a document
     GENERAL = "general"
 
 
@@ -91,6 +92,9 @@ PLACE_IN_TEXT = re.compile(
     rf"\b(?:at|near|beside|opposite|off|along|adjacent to|next to)\s+(?:the\s+)?(?!(?:{MONTH_RE})\b)[A-Z][\w'’-]+|"
     rf"\b[A-Z][\w'’-]+\s+(?:{_PLACE_WORDS})\b|\b(?:site|sites|premises|location|address|land at)\b|"
     r"\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b")
+# "Where are the terms set out?", "Where does the report give the sum?" is answered by a part of a document
+SECTION_IN_TEXT = re.compile(r"\b(?:paragraphs?|paras?|sections?|appendix|appendices|annex(?:es)?|schedules?|"
+                             r"chapters?|tables?|pages?)\s+(?:[A-Z]\b|\d[\d.]*[a-z]?\b)", re.I)
 # "Where will the money come from?" is answered by a source: "funded by Waterfall Fund", "met from reserves"
 SOURCE_IN_TEXT = re.compile(
     r"\b(?:funded|financed|paid|met|covered|resourced|drawn|found)\s+(?:\w+\s+){0,2}?(?:by|from|through|via|out of)\b|"
@@ -131,6 +135,8 @@ def satisfies(intent: Intent, sentence: str, fields: bool = True) -> bool:
         return bool(PLACE_IN_TEXT.search(sentence))
     if intent is Intent.SOURCE:
         return bool(SOURCE_IN_TEXT.search(sentence))
+    if intent is Intent.SECTION:
+        return bool(SECTION_IN_TEXT.search(sentence))
     return True
 
 

@@ -274,3 +274,20 @@ def test_a_decisions_list_entry_gives_only_the_records_date():
 ])
 def test_what_a_question_asks_for_is_read_in_its_main_clause(question, intent):
     assert read(question).intent is intent
+
+
+@pytest.mark.parametrize(("question", "intent"), [
+    ("Where are the terms set out on which the Cabinet accepted the tender?", Intent.SECTION),
+    ("Where does the report give the funding sum?", Intent.SECTION),
+    ("Where will the new depot be built?", Intent.PLACE),
+    ("Where was the money for the works to come from?", Intent.SOURCE),
+])
+def test_where_in_the_documents_is_not_where_on_the_map(question, intent):
+    assert read(question).intent is intent
+
+
+def test_a_part_of_a_document_answers_where_it_is_set_out():
+    assert satisfies(Intent.SECTION, "The tender was accepted on the terms set out in paragraph 6.1 of the report.")
+    assert satisfies(Intent.SECTION, "funding for the works, as outlined in confidential Appendix B")
+    assert not satisfies(Intent.SECTION, "The tender was accepted on the terms set out in the report.")
+

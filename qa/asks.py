@@ -66,6 +66,7 @@ class _Words:
     reason_fields: tuple[tuple[str, tuple[str, ...]], ...]  # "why is it a key decision?": its "Reason Key" line
     person_words: tuple[str, ...]  # "which councillor ...": a person's name is wanted, not a body or a post
     cues: dict[str, tuple[str, ...]]  # words a sentence must hold to state a record field the record does not print
+    earlier: tuple[str, ...] = ()  # "first", "earlier", "originally": an event before the record's own
 
 
 @lru_cache(maxsize=1)
@@ -77,7 +78,7 @@ def ask_words() -> _Words:
                   {k: tuple(v) for k, v in d["status"].items() if not k.startswith("_")},
                   {k: tuple(v) for k, v in d["dates"]["fallback"].items() if not k.startswith("_")},
                   tuple(d["reasons"]["not_words"]), fields("reasons"), tuple(d["people"]["person_words"]),
-                  {k: tuple(v) for k, v in d["cues"].items() if not k.startswith("_")})
+                  {k: tuple(v) for k, v in d["cues"].items() if not k.startswith("_")}, tuple(d.get("earlier_words", ())))
 
 
 def _phrase(words: Sequence[str]) -> re.Pattern:
@@ -135,6 +136,8 @@ def record_field(question: str, intent: Intent) -> tuple[str, bool]:
     "Who wrote the report for ...?" -> ("report_author", False); "Who presented the report?" -> ("", True)."""
     w = ask_words()
     q = main_clause(question.replace("’", "'"))
+    if w.earlier and pattern(w.earlier).search(q):  # "When did the committee first decide ...?": not the record's
+        return "", True
     if intent is Intent.DATE:
         if pattern(w.deadline_leads).search(q):
             return "", True

@@ -291,3 +291,17 @@ def test_a_part_of_a_document_answers_where_it_is_set_out():
     assert satisfies(Intent.SECTION, "funding for the works, as outlined in confidential Appendix B")
     assert not satisfies(Intent.SECTION, "The tender was accepted on the terms set out in the report.")
 
+
+@pytest.mark.parametrize("question", [
+    "When did the committee first decide to market the lease of the golf course?",
+    "Who originally proposed the parking review?",
+    "Which earlier decision gave the go-ahead for the recording system?",
+])
+def test_an_earlier_event_is_not_the_records_own(question):
+    frame = read(question)
+    assert frame.record == "" and frame.other_event
+
+
+def test_the_records_own_event_is_still_read_as_its_field():
+    assert read("When did the Cabinet decide to market the lease of the golf course?").record == "date_decision"
+    assert read("Who took the decision on the parking review?").record == "decision_maker"

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 
-# A sentence ends at . ! ? followed by space and a capital, digit, quote, bullet or bracket; or at a newline.
-# an item's number or letter alone ("1.", "b.", "iv."): the start of the sentence after it, not a sentence
+# An item's number or letter alone ("1.", "b.", "iv."): the start of the sentence after it, not a sentence.
 _ENUMERATOR = re.compile(r"\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]")
+# A sentence ends at . ! ? followed by space and a capital, digit, quote, bullet or bracket; or at a newline.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9£“‘\"•])|\s*\n\s*|\s+(?=•)")
 
 

@@ -8,7 +8,8 @@ drop markup and page furniture, and join what extraction broke apart:
 - a date split over lines ("31\\n\\nMarch 2022");
 - spaces before punctuation, non-breaking and zero-width spaces, runs of blank lines;
 - bullets on a line of their own ("•\\nOption 2");
-- bare page numbers, a document link's icon and size ("pdf icon PDF 196 KB"), and Markdown markup (``**bold**``, ``[text](link)``, list dashes);
+- bare page numbers, a document link's icon and size ("pdf icon PDF 196 KB"), and Markdown markup (``**bold**``,
+  ``[text](link)``, list dashes);
 - and the one break repair: a report's cover table run into one long line, as a page that mirrors a PDF prints it
   ("... Portfolio: Planning Subject: River Wallington Gabion Replacement Works Report of: ..."), is broken into
   one line per label (``unrun``).

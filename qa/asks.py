@@ -78,7 +78,8 @@ def ask_words() -> _Words:
                   {k: tuple(v) for k, v in d["status"].items() if not k.startswith("_")},
                   {k: tuple(v) for k, v in d["dates"]["fallback"].items() if not k.startswith("_")},
                   tuple(d["reasons"]["not_words"]), fields("reasons"), tuple(d["people"]["person_words"]),
-                  {k: tuple(v) for k, v in d["cues"].items() if not k.startswith("_")}, tuple(d.get("earlier_words", ())))
+                  {k: tuple(v) for k, v in d["cues"].items() if not k.startswith("_")},
+                  tuple(d.get("earlier_words", ())))
 
 
 def _phrase(words: Sequence[str]) -> re.Pattern:

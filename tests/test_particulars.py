@@ -271,18 +271,13 @@ def test_a_decisions_list_entry_gives_only_the_records_date():
     # a question whose own head comes before the comma is read whole
     ("When was the budget, which had been delayed twice, approved?", Intent.DATE),
     ("Who approved the lease, and when?", Intent.WHO),
-])
-def test_what_a_question_asks_for_is_read_in_its_main_clause(question, intent):
-    assert read(question).intent is intent
-
-
-@pytest.mark.parametrize(("question", "intent"), [
+    # "where" in the documents is not where on the map, nor where the money comes from
     ("Where are the terms set out on which the Cabinet accepted the tender?", Intent.SECTION),
     ("Where does the report give the funding sum?", Intent.SECTION),
     ("Where will the new depot be built?", Intent.PLACE),
     ("Where was the money for the works to come from?", Intent.SOURCE),
 ])
-def test_where_in_the_documents_is_not_where_on_the_map(question, intent):
+def test_what_a_question_asks_for(question, intent):
     assert read(question).intent is intent
 
 

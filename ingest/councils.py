@@ -88,6 +88,15 @@ def forms() -> Forms:
                  tuple(web["hosting"]), tuple(sorted(web["label_affixes"], key=len, reverse=True)))
 
 
+@cache
+def council_words() -> frozenset[str]:
+    """The words of the name forms and of the generic names, lower case ("borough", "royal", "county", "cabinet",
+    "cyngor"): they say which council, never what about."""
+    data = json.loads(FORMS_FILE.read_text(encoding="utf-8"))
+    text = " ".join([*(f["form"].replace("{name}", " ") for f in data["forms"]), *data["generic"]])
+    return frozenset(w.lower() for w in re.findall(r"\w+", text))
+
+
 def _clean(name: str) -> str:
     """Spacing, quotes and dashes made plain; a possessive and surrounding punctuation dropped."""
     name = " ".join(name.replace("’", "'").replace("–", "-").split()).strip(" .,;:()'\"")

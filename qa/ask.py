@@ -18,6 +18,7 @@ from qa.intent import Intent
 from qa.listing import draft_list, from_record
 from qa.records import NOT_FOUND, Answer, Draft, Question
 from qa.specifics import periods, unnamed_periods
+from qa.subject import off_subject
 from qa.weights import setting
 
 # Evidence below this (``qa.evidence``: mean of dense cosine and IDF-weighted term coverage of the best
@@ -146,6 +147,9 @@ class Asker:
         if intent is not Intent.LIST and (unmet := self.unmet(frame, claims)):
             return Answer(q.text, True, (), shown[:3], draft.answerer, notes=notes, evidence=strength,
                           reason=unmet)
+        if intent is not Intent.LIST and not filters.decision and (
+                other := off_subject(self.searcher, full, sorted({c.decision for cl in claims for c in cl.citations}))):
+            return Answer(q.text, True, (), shown[:3], draft.answerer, notes=notes, evidence=strength, reason=other)
         return Answer(q.text, False, self._with_status(claims), shown, draft.answerer, draft.preface, notes,
                       strength)
 

@@ -98,12 +98,17 @@ class Evidence:
         n = max(searcher.passage_count(), 1)
         # idf with +0.5 smoothing; an unseen term gets the largest weight
         self.weights = {t: math.log((n + 1) / (self._df(t) + 0.5)) for t in self.terms}
+        self._unseen = math.log((n + 1) / 0.5)
         self.aliases = aliases(question)
         # the question with the documents' words for its plain-English phrases, as the dense search embeds it
         self._qvec = searcher.query_vectors.embed([expanded(question)])[0]
 
     def _df(self, term: str) -> int:
         return self.searcher.document_frequency(term, prefix=True)
+
+    def printed(self, term: str) -> bool:
+        """Whether any indexed passage prints the question's term (its smoothed IDF is below an unseen term's)."""
+        return self.weights.get(term, 0.0) < self._unseen - 1e-9
 
     def coverage(self, text: str, weights: dict[str, float] | None = None) -> float:
         weights = self.weights if weights is None else weights

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 from index.ledger import Award, LedgerQuery, awards, parse_amount
 from qa.records import Answer, Citation, Claim, Draft
+from qa.weights import setting
 
 MAX_LINES = 25
 _AMOUNT = r"£\s?\d[\d,]*(?:\.\d+)?\s?(?:k|m|bn|million|billion)?"
@@ -137,6 +138,16 @@ def answer(asker, question: str, filters=None) -> Answer | None:
     found.sort(key=lambda a: (bool(a.row), a.date if ask.shape != "topic" else "", -a.value))  # prose before cells
     if not found:
         return None
+    from qa.evidence import Evidence
+    from qa.subject import subject_share
+
+    # the amounts of decisions about another subject than the question's are no answer to it: "Which company won
+    # Camden's parking enforcement contract?" is not answered by its employment support contract's supplier
+    evidence = Evidence(searcher, question)
+    about = {d: subject_share(searcher, evidence, [d]) >= setting("subject") for d in {a.decision for a in found}}
+    found = [a for a in found if about[a.decision]]
+    if not found:
+        return None  # the ordinary answer decides, "not found" included
     lines = found[:MAX_LINES]
     hits = _passages(searcher, lines)
     pairs = [(_claim(a, hits[a.id]), a) for a in lines if a.id in hits]

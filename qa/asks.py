@@ -68,6 +68,7 @@ class _Words:
     cues: dict[str, tuple[str, ...]]  # words a sentence must hold to state a record field the record does not print
     earlier: tuple[str, ...] = ()  # "first", "earlier", "originally": an event before the record's own
     answer_kinds: tuple[str, ...] = ()  # "which company", "contract", "won": what is asked for, not what about
+    besides: tuple[str, ...] = ()  # "Besides X, what ...": X is known to the asker, the answer is the rest
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +81,8 @@ def ask_words() -> _Words:
                   {k: tuple(v) for k, v in d["dates"]["fallback"].items() if not k.startswith("_")},
                   tuple(d["reasons"]["not_words"]), fields("reasons"), tuple(d["people"]["person_words"]),
                   {k: tuple(v) for k, v in d["cues"].items() if not k.startswith("_")},
-                  tuple(d.get("earlier_words", ())), tuple(d.get("answer_kinds", ())))
+                  tuple(d.get("earlier_words", ())), tuple(d.get("answer_kinds", ())),
+                  tuple(d.get("besides", ())))
 
 
 def _phrase(words: Sequence[str]) -> re.Pattern:
@@ -128,6 +130,17 @@ def main_clause(question: str) -> str:
     it?" asks about changing it, not about the adoption; "When Kent's councillors looked at the schemes, which
     streets did they fear for?" asks for streets, not a date."""
     return question if _ASKS_FIRST.match(question) else _OPENING_CLAUSE.sub("", question, count=1)
+
+
+def known_part(question: str) -> str:
+    """The opening clause that names what the asker already knows ("Besides controlled parking zones as its
+    standard approach, what policy ...?": "controlled parking zones as its standard approach"), or ""."""
+    words = ask_words().besides
+    if not words or _ASKS_FIRST.match(question):
+        return ""
+    found = re.match(rf"^\s*(?:{'|'.join(re.escape(w) for w in words)})\s+(?P<known>[^?]*?),\s*"
+                     r"(?=(?:which|what|who|whom|when|how|why|where)\b)", question, re.I)
+    return found["known"] if found else ""
 
 
 def record_field(question: str, intent: Intent) -> tuple[str, bool]:

@@ -20,6 +20,7 @@ import numpy as np
 from index.search import Hit
 from index.thesaurus import expanded, expansions
 from ingest.councils import distinctive
+from qa.asks import known_part
 from qa.councils import named_councils
 from qa.fields import is_furniture, under_asked_field
 from qa.intent import FULL_DATE_IN_TEXT, PERCENT_IN_TEXT, PERSON_NAMED, Intent, satisfies
@@ -102,6 +103,11 @@ class Evidence:
         self.aliases = aliases(question)
         # the question with the documents' words for its plain-English phrases, as the dense search embeds it
         self._qvec = searcher.query_vectors.embed([expanded(question)])[0]
+        # "Besides X, what ...?": X found the decision; the sentence that answers is the one with the rest
+        known = known_part(question)
+        self.known = set(terms(known)) - set(terms(question.replace(known, " "))) if known else set()
+        self._svec = (searcher.query_vectors.embed([expanded(question.replace(known, " "))])[0] if known
+                      else self._qvec)
 
     def _df(self, term: str) -> int:
         return self.searcher.document_frequency(term, prefix=True)
@@ -153,11 +159,14 @@ class Evidence:
             return []
         texts = [h.text[s:e] for _, h, s, e in spans]
         vecs = self.searcher.sentence_vectors(texts)  # embedded at ingest: only the question is embedded here
-        dense = np.clip(vecs @ self._qvec, 0.0, 1.0)
+        dense = np.clip(vecs @ self._svec, 0.0, 1.0)
         passage = self.strengths(hits)
         # The words that say what kind of answer is wanted ("date" in "from what date ...") are answered by the
         # intent check; left in, they favour a "Date of decision" line over the "Effective from" line asked for.
-        weights = {t: w for t, w in self.weights.items() if t not in INTENT_WORDS.get(intent, ())} or self.weights
+        # What the asker already knows ("Besides X, ...") weighs as a title word: it says which decision, and the
+        # sentence that answers may list it with the rest, but it does not say which sentence.
+        weights = {t: w * (TITLE_WORD_WEIGHT if t in self.known else 1.0) for t, w in self.weights.items()
+                   if t not in INTENT_WORDS.get(intent, ())} or self.weights
         out = []
         asked = self.frame.labels
         own_weights: dict[int, dict[str, float]] = {}

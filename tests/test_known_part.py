@@ -1,0 +1,62 @@
+""""Besides X, what ...?": X names what the asker knows. Its words found the decision; the sentence that answers
+is the one with the rest (``qa.asks.known_part``, ``qa.evidence``)."""
+from __future__ import annotations
+
+import pytest
+
+from qa import evidence
+from qa.asks import known_part
+
+
+@pytest.mark.parametrize("question, known", [
+    ("Besides controlled parking zones as its standard approach, what policy did Slough approve?",
+     "controlled parking zones as its standard approach"),
+    ("Apart from Northfield and Southgate, which wards would the school serve?", "Northfield and Southgate"),
+    ("Other than the annual fee, what else will the operator pay?", "the annual fee"),
+    ("As well as the library, which buildings close?", "the library"),
+    ("What did the Cabinet approve besides the closure?", ""),  # not an opening clause
+    ("Which policy, besides the charter, was adopted?", ""),  # the question's own head comes first
+    ("When the Cabinet met, what did it approve?", ""),  # an opening clause, but not of what is known
+])
+def test_the_known_part_is_an_opening_besides_clause(question, known):
+    assert known_part(question) == known
+
+
+PAGE = ("Decision details\n\nLibrary services review\n\nDecision Maker: Cabinet\n\nDecision:\n\n"
+        "The Cabinet approved the closure of the mobile library service from April 2024.\n\n"
+        "The Cabinet also approved longer opening hours at the central library.\n\nDate of decision: 18/04/2023\n")
+QUESTION = "Besides closing the mobile library service, what else did the Cabinet approve?"
+
+
+def _asker(tmp_path):
+    from index.build import build
+    from index.embed import HashEmbedder
+    from index.search import Searcher
+    from qa.ask import Asker
+
+    page = tmp_path / "page.txt"
+    page.write_text(PAGE, encoding="utf-8")
+    build([page], tmp_path / "ix", HashEmbedder(384), "hash:384")
+    return Asker(Searcher(tmp_path / "ix", embedder=HashEmbedder(384)), threshold=0.0)
+
+
+def test_what_the_asker_knows_picks_no_sentence(tmp_path, monkeypatch):
+    from index.filters import Filters
+    from qa.evidence import Evidence
+    from qa.intent import Intent
+    from qa.text import terms
+
+    asker = _asker(tmp_path)
+    hits = asker.retrieve(QUESTION, 8, Filters())
+    known = "The Cabinet approved the closure of the mobile library service from April 2024."
+    rest = "The Cabinet also approved longer opening hours at the central library."
+
+    def lead() -> float:  # by how much the sentence that repeats what the asker knows leads the other
+        scored = {" ".join(s.text.split()): s.score for s in Evidence(asker.searcher, QUESTION).sentences(
+            hits, Intent.GENERAL)}
+        return scored[known] - scored[rest]
+
+    assert Evidence(asker.searcher, QUESTION).known == set(terms("closing the mobile library service"))
+    told = lead()
+    monkeypatch.setattr(evidence, "known_part", lambda question: "")  # read as one question
+    assert lead() > told + 0.05

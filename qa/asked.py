@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from ingest.dates import DATE_RE, parse_date
-from qa.intent import NOT_A_COUNT
+from qa.intent import DATE_IN_TEXT, NOT_A_COUNT
 from qa.text import terms
 from qa.particulars import CAPITALISED, alternation, number_pattern, plain, vocabulary, words_of
 
@@ -125,16 +125,38 @@ def record_date_only(claims: list[str]) -> str | None:
     return fields[0] if fields else None
 
 
+_LEAD_IN = r"^\s*(?:(?:for|in|into|by|on|of|to|with|after|within|over|across|during)\s+)?how\s+many\s+"
+# words that end the noun phrase "how many" opens: an article, a preposition, a verb's auxiliary, a relative
+_PHRASE_ENDS = frozenset("a an the at in into of for on by per to from with under over across during within "
+                         "that which who whose whom is are was were will would do does did has have had can could "
+                         "may might must should shall".split())
+
+
 def counted(question: str) -> str | None:
-    """The noun "how many" counts: "parking spaces" → "spaces" in "How many parking spaces would ...?"."""
+    """The noun "how many" counts: "parking spaces" → "spaces" in "How many parking spaces would ...?"; "flats" in
+    "How many empty flats at Bernard Shaw House will ...?"; "people" in "How many people a year ...?"."""
     v = vocabulary()
     # "how many" opens the question ("For how many months ..."): "How often does Kent look at how many places ..."
     # asks how often; "in total" after the noun is not what is counted
-    m = re.search(rf"^\s*(?:(?:for|in|by|on|of|to|with|after|within|over|across|during)\s+)?how\s+many\s+"
-                  rf"((?:[\w'-]+\s+){{0,4}}?)"
-                  rf"([a-z][\w'-]*)(?:\s+(?:in|of|at|for)\s+[\w'-]+)?\s+(?:{alternation(v.count_verbs)})\b",
-                  plain(question))
-    return m.group(2) if m else None
+    text = plain(question)
+    m = re.search(rf"{_LEAD_IN}((?:(?!(?:{'|'.join(sorted(_PHRASE_ENDS))})\b)[\w'-]+\s+){{0,4}}?)"
+                  rf"([a-z][\w'-]*)(?:\s+(?:in|of|at|for)\s+[\w'-]+)?\s+(?:{alternation(v.count_verbs)})\b", text)
+    if m:
+        return m.group(2)
+    # else the last word of the noun phrase: up to three words, ended by a word of _PHRASE_ENDS or a past tense
+    # after its first word ("How many Cabinet members voted ...")
+    lead = re.search(_LEAD_IN, text)
+    if not lead:
+        return None
+    words = re.findall(r"[\w'-]+", text[lead.end():])
+    if words[:1] == ["of"]:  # "How many of Kent's electoral divisions ...", "How many of the care homes ..."
+        words = words[2:] if len(words) > 1 and (words[1] == "the" or words[1].endswith("'s")) else words[1:]
+    phrase: list[str] = []
+    for word in words[:4]:
+        if word in _PHRASE_ENDS or (phrase and word.endswith("ed")):
+            return phrase[-1] if phrase else None
+        phrase.append(word)
+    return None  # no end read ("How many organisations provide services?"): the noun is not known
 
 
 def uncounted(question: str, stated: str) -> str | None:
@@ -150,7 +172,7 @@ def uncounted(question: str, stated: str) -> str | None:
     for group in v.counted_alike:
         if noun in group or noun.rstrip("s") in group or noun + "s" in group:
             stems |= {w.rstrip("s")[:5] for w in group}
-    text = NOT_A_COUNT.sub(" ", plain(stated).replace("-", " "))
+    text = NOT_A_COUNT.sub(" ", DATE_IN_TEXT.sub(" ", plain(stated)).replace("-", " "))  # "09/04/2024" counts nothing
     num = number_pattern(v)
     nouns = rf"\b(?:{'|'.join(re.escape(s) for s in sorted(stems))})[a-z]*"
     if re.search(rf"\b{num}\b(?:\s+[\w'(),&-]+){{0,4}}?\s+{nouns}", text) or re.search(

@@ -209,6 +209,14 @@ def test_a_policy_the_decision_never_names_is_not_found(tmp_path):
     ("How many years does the plan cover?", "a five-year rolling plan", None),
     ("How many events were held?", "three virtual provider engagement events were held", None),
     ("How many organisations provide services?", "Several organisations provide them.", None),  # no verb: not read
+    # the noun phrase "how many" opens ends at a preposition, an article or a past tense; a date counts nothing
+    ("How many empty flats at Shaw House will the council use?",
+     "09/04/2024 - Use of Decanted Properties at Shaw House: the use of vacant homes for a period of 12 months",
+     "flats"),
+    ("How many people a year will the service help?", "The contract will commence on 1st April 2025.", "people"),
+    ("How many of the care homes were rated inadequate?", "Two care homes were rated inadequate.", None),
+    ("How many of the care homes were rated inadequate?", "Care homes were rated on 2 May 2024.", "homes"),
+    ("How many Cabinet members voted for the review?", "The Cabinet agreed the review.", "members"),
 ])
 def test_how_many_is_answered_by_a_number_of_what_is_counted(question, answer, missing):
     from qa.asked import uncounted

@@ -16,6 +16,7 @@ from qa import record
 from qa.frame import Frame, read
 from qa.intent import Intent
 from qa.listing import draft_list, from_record
+from qa.names import with_full_names
 from qa.records import NOT_FOUND, Answer, Draft, Question
 from qa.specifics import periods, unnamed_periods
 from qa.subject import off_subject
@@ -129,6 +130,8 @@ class Asker:
                           if (d := record.draft(field, decision, self.searcher, frame.wants_person))), None)
         if draft is None:
             draft = self.answerer.draft(q.text, list(hits), evidence, intent)
+            if intent is Intent.WHO:  # "Ms Ward confirmed ...": and who Ms Ward is, where the decision says
+                draft = with_full_names(self.searcher, draft)
         claims, removed = verify(draft, [*hits, *draft.read])
         notes = read_as(q.text)
         if removed:

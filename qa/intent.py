@@ -57,7 +57,18 @@ NOT_A_COUNT = re.compile(
     r"tranche|phase|round|band|level|stage|rule|regulation|option|no\.?|number|ref\.?|reference|clause|schedule|"
     r"annex|part|chapter|report)\s+\d[\d.()a-z]*|\b\d+\s*/\s*\d+\b|"
     r"(?:^|\n)\s*\(?\d{1,2}[.)](?=\s|$)", re.I)  # the number of an item in a list: "2.", "(3)"
-PERSON_NAMED = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+,|\b(Mr|Mrs|Ms|Dr|Cllr|Councillor)\.? [A-Z][a-z]+")
+# a person: "Simon Mitchell,", "Ms Ward", or a name that says or does something in minutes ("Richard Ellis
+# confirmed that ...", "Heidi Ward attended")
+_REPORTS = (r"said|says|confirmed|confirms|noted|explained|introduced|presented|stated|advised|reported|responded|"
+            r"answered|replied|added|agreed|asked|highlighted|informed|outlined|briefed|commented|clarified|"
+            r"emphasised|emphasized|acknowledged|proposed|seconded|declared|attended")
+# words of posts and bodies, never of a person's name: "The Cabinet Member agreed", "the Committee noted"
+_POSTS = (r"The|This|That|Cabinet|Committee|Council|Member|Members|Director|Officer|Officers|Executive|Leader|Mayor|"
+          r"Manager|Head|Chief|Lead|Portfolio|Holder|Board|Panel|Group|Team|Care|Social|Adult|Adults|Children|"
+          r"Health|Housing|Services|Service|County|Borough|City|District|Authority|Partnership|Corporate|Strategic|"
+          r"Assistant|Deputy|Senior|Chair|Chairman|Vice|Commissioning|Report|Decision|Plan|Policy|Strategy")
+PERSON_NAMED = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+,|\b(Mr|Mrs|Ms|Miss|Dr|Cllr|Councillor)\.? [A-Z][a-z]+|"
+                          rf"\b(?!(?:{_POSTS})\b)[A-Z][a-z]+ (?!(?:{_POSTS})\b)[A-Z][a-z'’-]+ (?:{_REPORTS})\b")
 WHO_IN_TEXT = re.compile(r"\b(Cabinet Member|Corporate Director|Director|Officer|Leader|Councillor|Manager|"
                          # a post or a body: "the Head of Environmental Services", "Chief Executive", "the Board"
                          r"Head of [A-Z]\w+|Chief Executive|Portfolio Holder|Lead Member|Mayor|Committee|"

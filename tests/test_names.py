@@ -43,3 +43,13 @@ def test_no_full_name_is_added_where_the_decision_prints_none(tmp_path):
     page = MINUTES.replace("Jane Doe, Head of Commissioning, was in attendance for this item.", "Officers attended.")
     answer = _asker(tmp_path, page).ask("Which officer confirmed that the day centres contract would be extended?")
     assert "Ms Doe confirmed" in answer.text and "Jane" not in answer.text
+
+
+def test_a_name_that_says_something_in_minutes_is_a_person_and_a_post_is_not():
+    from qa.intent import PERSON_NAMED, Intent, satisfies
+
+    assert PERSON_NAMED.search("Richard Ellis confirmed that the bed-buying option remained")
+    assert satisfies(Intent.WHO, "Richard Ellis confirmed that the bed-buying option remained.")
+    for text in ("The Cabinet Member agreed the report", "the Adult Social Care Cabinet Committee noted it",
+                 "in accordance with the Contract Standing Orders was approved"):
+        assert not PERSON_NAMED.search(text), text

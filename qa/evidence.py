@@ -69,6 +69,7 @@ def context_of(hit: Hit) -> str:
     return f"{hit.decision} {hit.title} {hit.heading}"
 
 
+_SELF_REFERENCE = re.compile(r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:this|the purpose of this)\s+(?:report|paper)\b", re.I)
 LEAD_WORDS = 8  # a sentence this short with no figure, before another in its passage, heads it
 
 
@@ -181,6 +182,9 @@ class Evidence:
             fits = satisfies(intent, text, fields=not self.frame.other_event)
             fits = fits or (self.frame.change and bool(PERCENT_IN_TEXT.search(text)))
             titled = bool(h.title) and states_title(text, h.title)
+            # "This report sets out a proposed approach to ...": the report saying what it is about restates the
+            # decision's subject, as its title does, and answers nothing asked of it
+            titled = titled or bool(_SELF_REFERENCE.match(text))
             # the numbers of a line that only states the title are its item's number, its reference or its name
             # ("177 24/00002 - SS14142 Older Persons ... Contract Extension"): they count nothing
             fits = fits and not (intent is Intent.COUNT and titled)
@@ -205,7 +209,7 @@ class Evidence:
                 "role_only": float(intent is Intent.WHO and fits and not PERSON_NAMED.search(text)),
                 "rank": 1 / (1 + rank),
                 "asked_field": float(under_asked_field(h.heading, text, asked)),  # "Effective from: ..." for "effective?"
-                # the decision's title restates the question; it answers nothing
+                # the decision's title (or the report saying what it is about) restates the question; it answers nothing
                 "title": float(titled),
                 "fragment": float(len(text.split()) < 4),  # "21/00081", "Yes": a fragment is rarely the answer
             }

@@ -60,3 +60,33 @@ def test_what_the_asker_knows_picks_no_sentence(tmp_path, monkeypatch):
     told = lead()
     monkeypatch.setattr(evidence, "known_part", lambda question: "")  # read as one question
     assert lead() > told + 0.05
+
+
+REPORT = ("Decision details\n\nHampden Centre works\n\nDecision Maker: Director of Property\n\nDecision:\n\n"
+          "This report sets out a proposed approach to the procurement of contractors for the Hampden Centre works.\n\n"
+          "The works are to be procured via a closed tender using a JCT Minor Works Building Contract.\n")
+
+
+def test_a_report_saying_what_it_is_about_answers_nothing_asked_of_it(tmp_path):
+    from index.build import build
+    from index.embed import HashEmbedder
+    from index.filters import Filters
+    from index.search import Searcher
+    from qa.ask import Asker
+    from qa.evidence import _SELF_REFERENCE, Evidence
+    from qa.intent import Intent
+
+    assert _SELF_REFERENCE.match("This report sets out a proposed approach")
+    assert _SELF_REFERENCE.match("1.2 The purpose of this report is to seek approval")
+    assert not _SELF_REFERENCE.match("The report of the Director was received")  # another report, named
+    page = tmp_path / "report.txt"
+    page.write_text(REPORT, encoding="utf-8")
+    build([page], tmp_path / "rx", HashEmbedder(384), "hash:384")
+    asker = Asker(Searcher(tmp_path / "rx", embedder=HashEmbedder(384)), threshold=0.0)
+    question = "What standard form of building contract will be used for the Hampden Centre works?"
+    hits = asker.retrieve(question, 8, Filters())
+    # weighed as a sentence that restates the decision's title
+    told = {s.text.split()[1]: s.features["title"] for s in Evidence(asker.searcher, question).sentences(
+        hits, Intent.GENERAL)}
+    assert told["report"] == 1.0 and told["works"] == 0.0
+    assert "JCT Minor Works Building Contract" in asker.ask(question).text

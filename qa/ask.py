@@ -151,10 +151,19 @@ class Asker:
             return Answer(q.text, True, (), shown[:3], draft.answerer, notes=notes, evidence=strength,
                           reason=unmet)
         if intent is not Intent.LIST and not filters.decision and (
-                other := off_subject(self.searcher, full, sorted({c.decision for cl in claims for c in cl.citations}))):
+                other := off_subject(self.searcher, full, sorted({c.decision for cl in claims for c in cl.citations}),
+                                     self.title_terms())):
             return Answer(q.text, True, (), shown[:3], draft.answerer, notes=notes, evidence=strength, reason=other)
         return Answer(q.text, False, self._with_status(claims), shown, draft.answerer, draft.preface, notes,
                       strength)
+
+    def title_terms(self) -> frozenset[str]:
+        """The terms of the indexed decisions' titles: a word only a title prints is still printed."""
+        if getattr(self, "_title_terms", None) is None:
+            from qa.text import terms
+
+            self._title_terms = frozenset(t for d in self.decisions() for t in terms(d.title or ""))
+        return self._title_terms
 
     def decision(self, number: str):
         """The decision record of this id (``index.decisions``), or None."""

@@ -144,7 +144,9 @@ def answer(asker, question: str, filters=None) -> Answer | None:
     # the amounts of decisions about another subject than the question's are no answer to it: "Which company won
     # Camden's parking enforcement contract?" is not answered by its employment support contract's supplier
     evidence = Evidence(searcher, question)
-    about = {d: subject_share(searcher, evidence, [d]) >= setting("subject") for d in {a.decision for a in found}}
+    titles = asker.title_terms()
+    about = {d: subject_share(searcher, evidence, [d], titles) >= setting("subject")
+             for d in {a.decision for a in found}}
     found = [a for a in found if about[a.decision]]
     if not found:
         return None  # the ordinary answer decides, "not found" included

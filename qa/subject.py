@@ -37,9 +37,10 @@ def asking_terms() -> frozenset[str]:
     return frozenset(t for word in [*words, *council_words()] for t in terms(word))
 
 
-def subject_weights(evidence) -> dict[str, float]:
+def subject_weights(evidence, titles: frozenset[str] = frozenset()) -> dict[str, float]:
     """The question's subject terms with their IDF weights: its terms less the council it names, figures, sums
-    and years, the words of what it asks for, and words no decision prints."""
+    and years, the words of what it asks for, and words no decision prints (in its passages or, ``titles``, its
+    title)."""
     from qa.councils import named_councils
 
     asking = asking_terms()
@@ -48,24 +49,24 @@ def subject_weights(evidence) -> dict[str, float]:
     # unless the thesaurus gives the documents' word for it ("householders' bills": "council tax")
     return {t: w for t, w in evidence.weights.items()
             if t not in asking and t not in evidence.given and t not in named and not any(c.isdigit() for c in t)
-            and (evidence.printed(t) or t in evidence.aliases)}
+            and (evidence.printed(t) or t in titles or t in evidence.aliases)}
 
 
-def subject_share(searcher, evidence, decisions: list[str]) -> float:
+def subject_share(searcher, evidence, decisions: list[str], titles: frozenset[str] = frozenset()) -> float:
     """The largest share of the question's subject that one of ``decisions`` prints (1.0 where the question names
     no subject: "What was decided?")."""
-    subject = subject_weights(evidence)
+    subject = subject_weights(evidence, titles)
     if not subject or not decisions:
         return 1.0
     texts = searcher.decision_texts(decisions)
     return max(evidence.coverage(" ".join(texts[d]), subject) for d in decisions)
 
 
-def off_subject(searcher, evidence, decisions: list[str]) -> str | None:
+def off_subject(searcher, evidence, decisions: list[str], titles: frozenset[str] = frozenset()) -> str | None:
     """Why ``decisions`` do not answer: they print too little of what the question is about; None where one does."""
-    if subject_share(searcher, evidence, decisions) >= setting("subject"):
+    if subject_share(searcher, evidence, decisions, titles) >= setting("subject"):
         return None
-    subject = subject_weights(evidence)
+    subject = subject_weights(evidence, titles)
     top = {t for t, _ in sorted(subject.items(), key=lambda kv: -kv[1])[:3]}
     words = list(dict.fromkeys(w for w in re.findall(r"[\w’'-]+", evidence.question) if set(terms(w)) & top))
     return ("Not found: the decisions that come closest are about another subject: they print little of "

@@ -67,7 +67,7 @@ class _Words:
     person_words: tuple[str, ...]  # "which councillor ...": a person's name is wanted, not a body or a post
     cues: dict[str, tuple[str, ...]]  # words a sentence must hold to state a record field the record does not print
     earlier: tuple[str, ...] = ()  # "first", "earlier", "originally": an event before the record's own
-    answer_kinds: tuple[str, ...] = ()  # "which company", "contract", "won": what is asked for, not what about
+    answer_kinds: tuple[str, ...] = ()  # "which company", "contract", "won", "put": what is asked for, not what about
     besides: tuple[str, ...] = ()  # "Besides X, what ...": X is known to the asker, the answer is the rest
 
 
@@ -81,7 +81,7 @@ def ask_words() -> _Words:
                   {k: tuple(v) for k, v in d["dates"]["fallback"].items() if not k.startswith("_")},
                   tuple(d["reasons"]["not_words"]), fields("reasons"), tuple(d["people"]["person_words"]),
                   {k: tuple(v) for k, v in d["cues"].items() if not k.startswith("_")},
-                  tuple(d.get("earlier_words", ())), tuple(d.get("answer_kinds", ())),
+                  tuple(d.get("earlier_words", ())), tuple(d.get("answer_kinds", ())) + tuple(d.get("light_verbs", ())),
                   tuple(d.get("besides", ())))
 
 

@@ -81,3 +81,14 @@ def test_the_ledger_gives_no_amounts_of_another_subject(asker):
     assert ledger.answer(asker, "Which company won the Borough of Eastmarsh's short breaks contract?") is None
     own = ledger.answer(asker, "Which company won the Borough of Eastmarsh's home care contract?")
     assert own is not None and not own.abstained and any("Acme Care Ltd" in c.text for c in own.claims)
+
+
+def test_a_list_of_amounts_keeps_to_its_subject_and_a_light_verb_is_none(asker):
+    asker = Asker(asker.searcher, threshold=0.0)
+    # a light verb names no subject ("put a value on"): Kent's award and Eastmarsh's both answer
+    assert set(terms("put gives making brought")) <= asking_terms()
+    both = ledger.answer(asker, "Which contracts over £1m were awarded in 2022 and put a value on the contract?")
+    assert both is not None and len(both.claims) == 2
+    # "for short breaks" does: Eastmarsh's home care award is no answer to it
+    own = ledger.answer(asker, "Which contracts over £1m were awarded in 2022 for short breaks?")
+    assert own is not None and [c.text.split(":")[0] for c in own.claims] == ["22/00093"]

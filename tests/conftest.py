@@ -10,6 +10,7 @@ os.environ.setdefault("COUNCILQA_MODEL", "hash:384")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
+AWARDS = Path(__file__).resolve().parent / "data" / "awards"
 
 
 def sample_file(prefix: str) -> Path:
@@ -67,3 +68,20 @@ def make_docx(path: Path, blocks: list[tuple[str, str]]) -> Path:
         zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
         zf.writestr("word/document.xml", xml)
     return path
+
+
+@pytest.fixture(scope="session")
+def awards_index(tmp_path_factory) -> Path:
+    """The sample and the two Eastmarsh home care decisions written for the awards tests ("Borough of Eastmarsh"),
+    indexed once with the hashing embedder."""
+    import shutil
+
+    from index.build import build
+    from index.embed import HashEmbedder
+    from ingest.pipeline import IngestOptions
+
+    root = tmp_path_factory.mktemp("awards-index")
+    shutil.copytree(SAMPLE, root / "corpus", ignore=shutil.ignore_patterns("README.md"))
+    build([root / "corpus"], root / "index", HashEmbedder(384), "hash:384")
+    build([AWARDS], root / "index", HashEmbedder(384), "hash:384", options=IngestOptions(council="Borough of Eastmarsh"))
+    return root / "index"

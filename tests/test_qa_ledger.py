@@ -2,30 +2,18 @@
 the sample and the two Acme decisions written for these tests (hashing embedder)."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from conftest import SAMPLE
-from index.build import build
 from index.embed import HashEmbedder
 from index.search import Searcher
-from ingest.pipeline import IngestOptions
 from qa import ledger
 from qa.ask import Asker
 from qa.text import collapse
 
-AWARDS = Path(__file__).resolve().parent / "data" / "awards"
-
 
 @pytest.fixture(scope="module")
-def asker(tmp_path_factory):
-    root = tmp_path_factory.mktemp("qa-ledger")
-    shutil.copytree(SAMPLE, root / "corpus", ignore=shutil.ignore_patterns("README.md"))
-    build([root / "corpus"], root / "index", HashEmbedder(384), "hash:384")
-    build([AWARDS], root / "index", HashEmbedder(384), "hash:384", options=IngestOptions(council="Borough of Eastmarsh"))
-    return Asker(Searcher(root / "index", embedder=HashEmbedder(384)))
+def asker(awards_index):
+    return Asker(Searcher(awards_index, embedder=HashEmbedder(384)))
 
 
 @pytest.mark.parametrize("question, shape", [

@@ -3,17 +3,11 @@ the kind of deal and the year it names. Over the sample and the two Eastmarsh ho
 awards tests (hashing embedder)."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from conftest import SAMPLE
-from index.build import build
 from index.embed import HashEmbedder
 from index.search import Searcher
 from ingest.councils import council_words
-from ingest.pipeline import IngestOptions
 from qa import ledger
 from qa.ask import Asker
 from qa.evidence import Evidence
@@ -21,17 +15,10 @@ from qa.subject import asking_terms, off_subject, subject_share, subject_weights
 from qa.text import terms
 from qa.weights import _weights, trying
 
-AWARDS = Path(__file__).resolve().parent / "data" / "awards"
-
 
 @pytest.fixture(scope="module")
-def asker(tmp_path_factory):
-    root = tmp_path_factory.mktemp("subject")
-    shutil.copytree(SAMPLE, root / "corpus", ignore=shutil.ignore_patterns("README.md"))
-    build([root / "corpus"], root / "index", HashEmbedder(384), "hash:384")
-    build([AWARDS], root / "index", HashEmbedder(384), "hash:384",
-          options=IngestOptions(council="Borough of Eastmarsh"))
-    return Asker(Searcher(root / "index", embedder=HashEmbedder(384)))
+def asker(awards_index):
+    return Asker(Searcher(awards_index, embedder=HashEmbedder(384)))
 
 
 def _subject(asker, question: str) -> set[str]:

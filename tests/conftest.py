@@ -83,5 +83,6 @@ def awards_index(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("awards-index")
     shutil.copytree(SAMPLE, root / "corpus", ignore=shutil.ignore_patterns("README.md"))
     build([root / "corpus"], root / "index", HashEmbedder(384), "hash:384")
-    build([AWARDS], root / "index", HashEmbedder(384), "hash:384", options=IngestOptions(council="Borough of Eastmarsh"))
+    build([AWARDS], root / "index", HashEmbedder(384), "hash:384",
+          options=IngestOptions(council="Borough of Eastmarsh"))
     return root / "index"

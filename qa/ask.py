@@ -150,6 +150,11 @@ class Asker:
         if intent is not Intent.LIST and (unmet := self.unmet(frame, claims)):
             return Answer(q.text, True, (), shown[:3], draft.answerer, notes=notes, evidence=strength,
                           reason=unmet)
+        if (intent not in (Intent.LIST, Intent.WHO, Intent.DATE) and not frame.record
+                and (field := record.record_lines_only(claims))):  # the record's lines answer only what they are
+            return Answer(q.text, True, (), shown[:3], draft.answerer, notes=notes, evidence=strength,
+                          reason=f"Not found: the passages that come closest give only the decision's "
+                                 f"{record.FIELD_NAMES.get(field, 'record')}, not what was asked.")
         if intent is not Intent.LIST and not filters.decision and (
                 other := off_subject(self.searcher, full, sorted({c.decision for cl in claims for c in cl.citations}),
                                      self.title_terms())):

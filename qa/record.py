@@ -20,7 +20,7 @@ from qa.text import collapse, quotable, sentences
 
 # how an answer names a field the record does not print
 FIELD_NAMES = {"date_decision": "date of decision", "date_published": "publication date",
-               "date_effective": "date it takes effect", "date_meeting": "meeting date",
+               "date_effective": "date it takes effect", "date_meeting": "meeting date", "meeting": "meeting",
                "decision_maker": "decision maker", "report_author": "report author", "lead_officer": "lead officer",
                "lead_member": "lead member", "contact": "contact", "reasons": "reasons for the decision",
                "status": "status", "key_decision": "key decision field",
@@ -113,3 +113,32 @@ def absent(field: str, decision: Decision, person: bool = False) -> str:
     if person and value and decision.sources.get(field):
         return f"Not found: the record of {decision.number} gives its {name} as {value}, and names no person."
     return f"Not found: the record of {decision.number} prints no {name}."
+
+
+# the record's own lines: who took it, when, where, in what state; not what it decided or why
+FIELD_LINE_WORDS = 15  # a field's value ("Statutory Deputy City Mayor & Lead Member for Housing Briefing") is short
+RECORD_LINES = frozenset({"decision_maker", "meeting", "date_meeting", "date_decision", "date_published",
+                          "date_effective", "status", "call_in", "key_decision", "reference"})
+
+
+def record_lines_only(claims) -> str | None:
+    """The record field every claim is quoted from, where each cites a paragraph printed under one of the record's
+    own labels ("Decision Maker", "Made at meeting", "Effective from"); None where any claim cites something else.
+    "How often are call-in requests meant to be used?" is not answered by "Decision Maker: Statutory Deputy City
+    Mayor"."""
+    from ingest.layouts import layout
+
+    lay = layout()
+    fields = []
+    for claim in claims:
+        if len(claim.text.split()) > FIELD_LINE_WORDS:
+            return None  # a sentence, not a field's value
+        for c in claim.citations:
+            heading, _, number = c.paragraph.rpartition(" \u00b6")
+            # the field's own line is its first paragraph; a page may print its body under the last label it
+            # printed ("Is subject to call in? ¶2": the decision's text)
+            field = lay.field_of(heading) if heading and number == "1" else ""
+            if field not in RECORD_LINES:
+                return None
+            fields.append(field)
+    return fields[0] if fields else None

@@ -325,3 +325,22 @@ def test_a_reference_printed_only_in_the_title_line_is_answered_from_it(tmp_path
     assert claim.metadata and claim.text.startswith("W31 2023: printed in its title line")
     assert "ref W31 2023 Junction Protection" in claim.text
     assert claim.citations[0].decision == "W31 2023" and claim.citations[0].quote in TITLED
+
+
+def test_the_records_own_lines_answer_only_what_they_are():
+    from qa.record import record_lines_only
+    from qa.records import Citation, Claim
+
+    def claim(text: str, paragraph: str) -> Claim:
+        return Claim(text, (Citation("2190", paragraph, "page.txt", text, 1),))
+
+    maker = claim("Statutory Deputy City Mayor & Lead Member for Housing Briefing", "Decision Maker \u00b61")
+    meeting = claim("15/09/2022 - Lead Member for Housing Briefing", "Made at meeting \u00b61")
+    assert record_lines_only([maker, meeting]) == "decision_maker"
+    # a page may print its body under the last label: a later paragraph, or a sentence, is no field line
+    body = claim("That the policy be approved.", "Is subject to call in? \u00b62")
+    assert record_lines_only([maker, body]) is None
+    long = claim("That Heads of Terms for the lease of the golf course including the clubhouse building, ancillary "
+                 "buildings and facilities are exchanged with Applicant 2.", "Effective from \u00b61")
+    assert record_lines_only([long]) is None
+    assert record_lines_only([claim("The Cabinet agreed the policy.", "Decision \u00b61")]) is None

@@ -20,7 +20,7 @@ import numpy as np
 from index.search import Hit
 from index.thesaurus import expanded, expansions
 from ingest.councils import distinctive
-from qa.asks import known_part
+from qa.asks import known_part, main_clause
 from qa.councils import named_councils
 from qa.fields import is_furniture, under_asked_field
 from qa.intent import FULL_DATE_IN_TEXT, PERCENT_IN_TEXT, PERSON_NAMED, Intent, satisfies
@@ -70,6 +70,31 @@ def context_of(hit: Hit) -> str:
 
 
 _SELF_REFERENCE = re.compile(r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:this|the purpose of this)\s+(?:report|paper)\b", re.I)
+_AUXES = frozenset("did does do was is were are will would has had have can could should must may might".split())
+
+
+def which_noun(question: str) -> str:
+    """The kind of thing a "which ..." question picks ("Which corporate objective did ...?": objective; "Under which
+    programme ...?": programme), stemmed; "" for another question. A page names the thing it picks with its kind
+    ("the Strategic School Improvement Programme", "Corporate objective: ..."): "what" asks for a value ("What years
+    does the strategy cover?"), whose sentence need not name its kind."""
+    m = re.search(r"(?:^|\b(?:under|in|to|from|for|by|of|with|on|into)\s+)which\s+(.*)", main_clause(question), re.I)
+    if not m:
+        return ""
+    words = re.findall(r"[\w'’-]+", m.group(1).lower())
+    if words[:1] == ["of"]:  # "Which of Kent's strategic objectives ..."
+        words = words[2:]
+    phrase: list[str] = []
+    for word in words[:5]:
+        if word in _AUXES:
+            break
+        phrase.append(word)
+    else:
+        return ""  # no verb read: the noun is not known
+    found = terms(phrase[-1]) if phrase and not phrase[-1].endswith(("'s", "’s")) else []
+    return found[0] if found else ""
+
+
 LEAD_WORDS = 8  # a sentence this short with no figure, before another in its passage, heads it
 
 
@@ -174,6 +199,8 @@ class Evidence:
         sentence_weights = weights_of("sentence")
         strict = intent is not Intent.GENERAL and intent is not Intent.LIST
         leads = _leads(spans, texts)
+        # "Which programme ...?": a sentence that names a programme answers it, as one under an asked label does
+        head = which_noun(self.question) if intent is Intent.GENERAL else ""
         for (rank, h, s, e), text, d, lead in zip(spans, texts, dense, leads):
             if is_furniture(text, part="#" in h.document):
                 continue  # "Salford City Council - Record of Decision", "Reasons for Decision": printed on every page
@@ -208,7 +235,9 @@ class Evidence:
                 "year_only": float(intent is Intent.DATE and fits and not FULL_DATE_IN_TEXT.search(text)),
                 "role_only": float(intent is Intent.WHO and fits and not PERSON_NAMED.search(text)),
                 "rank": 1 / (1 + rank),
-                "asked_field": float(under_asked_field(h.heading, text, asked)),  # "Effective from: ..." for "effective?"
+                # "Effective from: ..." for "effective?"; a sentence naming a programme for "which programme?"
+                "asked_field": float(under_asked_field(h.heading, text, asked)
+                                     or bool(head and head in {stem(t) for t in terms(text)})),
                 # the decision's title (or the report saying what it is about) restates the question; it answers nothing
                 "title": float(titled),
                 "fragment": float(len(text.split()) < 4),  # "21/00081", "Yes": a fragment is rarely the answer

@@ -90,3 +90,39 @@ def test_a_report_saying_what_it_is_about_answers_nothing_asked_of_it(tmp_path):
         hits, Intent.GENERAL)}
     assert told["report"] == 1.0 and told["works"] == 0.0
     assert "JCT Minor Works Building Contract" in asker.ask(question).text
+
+
+@pytest.mark.parametrize("question, noun", [
+    ("Which corporate objective did Fareham tie the wall works to?", "objective"),
+    ("Under which programme did the council plan to replace the two schools?", "programme"),
+    ("Which of Kent's strategic objectives is the plan said to serve?", "objectiv"),
+    ("Which committee could call in the decision?", "committee"),
+    ("What years does the strategy cover?", ""),  # "what" asks for a value, which need not name its kind
+    ("Which provides the most?", ""),  # no noun before the verb
+])
+def test_which_asks_for_a_thing_named_with_its_kind(question, noun):
+    from qa.evidence import which_noun
+    from qa.text import terms
+
+    assert which_noun(question) == (terms(noun)[0] if noun else "")
+
+
+def test_a_sentence_naming_the_kind_of_thing_asked_for_weighs_as_an_asked_field(tmp_path):
+    from index.build import build
+    from index.embed import HashEmbedder
+    from index.filters import Filters
+    from index.search import Searcher
+    from qa.ask import Asker
+    from qa.evidence import Evidence
+    from qa.intent import Intent
+
+    page = tmp_path / "wall.txt"
+    page.write_text("Decision details\n\nRiver wall replacement\n\nDecision Maker: Executive\n\nDecision:\n\n"
+                    "The works protect the village from flooding.\n\n"
+                    "The works serve the Corporate Strategy 2011-2017.\n", encoding="utf-8")
+    build([page], tmp_path / "wx", HashEmbedder(384), "hash:384")
+    asker = Asker(Searcher(tmp_path / "wx", embedder=HashEmbedder(384)), threshold=0.0)
+    question = "Which corporate strategy do the river wall works serve?"
+    scored = {s.text.split()[-1]: s.features["asked_field"] for s in Evidence(asker.searcher, question).sentences(
+        asker.retrieve(question, 8, Filters()), Intent.GENERAL)}
+    assert scored["2011-2017."] == 1.0 and scored["flooding."] == 0.0

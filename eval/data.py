@@ -95,7 +95,7 @@ SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 CORPORA = {name: SHARED / "corpus-uk" for name in ("uk", "ukheldout", "ukheldout2", "ukheldout3", "ukheldout4", "ukheldout5",
                                                    "ukheldout6", "ukheldout7", "uknear", "ukheldout8", "uknear2", "ukheldout9",
                                                    "ukheldout10", "ukheldout11", "ukheldout12", "ukheldout13", "ukheldout14",
-                                                   "ukheldout15", "ukheldout16", "ukheldout17")}
+                                                   "ukheldout15", "ukheldout16", "ukheldout17", "ukheldout18")}
 CORPORA["amounts"] = SHARED / "corpus-uk"  # issue #21's follow-the-money questions (and labelled amounts: eval.ledger)
 
 

@@ -67,7 +67,8 @@ _POSTS = (r"The|This|That|Cabinet|Committee|Council|Member|Members|Director|Offi
           r"Manager|Head|Chief|Lead|Portfolio|Holder|Board|Panel|Group|Team|Care|Social|Adult|Adults|Children|"
           r"Health|Housing|Services|Service|County|Borough|City|District|Authority|Partnership|Corporate|Strategic|"
           r"Assistant|Deputy|Senior|Chair|Chairman|Vice|Commissioning|Report|Decision|Plan|Policy|Strategy")
-PERSON_NAMED = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+,|\b(Mr|Mrs|Ms|Miss|Dr|Cllr|Councillor)\.? [A-Z][a-z]+|"
+HONORIFICS = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Cllr", "Councillor")  # how minutes name a person
+PERSON_NAMED = re.compile(rf"\b[A-Z][a-z]+ [A-Z][a-z]+,|\b({'|'.join(HONORIFICS)})\.? [A-Z][a-z]+|"
                           rf"\b(?!(?:{_POSTS})\b)[A-Z][a-z]+ (?!(?:{_POSTS})\b)[A-Z][a-z'’-]+ (?:{_REPORTS})\b")
 WHO_IN_TEXT = re.compile(r"\b(Cabinet Member|Corporate Director|Director|Officer|Leader|Councillor|Manager|"
                          # a post or a body: "the Head of Environmental Services", "Chief Executive", "the Board"

@@ -139,14 +139,13 @@ def answer(asker, question: str, filters=None) -> Answer | None:
     if not found:
         return None
     from qa.evidence import Evidence
-    from qa.subject import subject_share
+    from qa.subject import share, subject_weights
 
     # the amounts of decisions about another subject than the question's are no answer to it: "Which company won
     # Camden's parking enforcement contract?" is not answered by its employment support contract's supplier
     evidence = Evidence(searcher, question)
-    titles = asker.title_terms()
-    about = {d: subject_share(searcher, evidence, [d], titles) >= setting("subject")
-             for d in {a.decision for a in found}}
+    subject = subject_weights(evidence, asker.title_terms())
+    about = {d: share(searcher, evidence, subject, [d]) >= setting("subject") for d in {a.decision for a in found}}
     found = [a for a in found if about[a.decision]]
     if not found:
         return None  # the ordinary answer decides, "not found" included

@@ -9,11 +9,12 @@ from dataclasses import replace
 
 from index.filters import Filters
 from qa.extractive import citation_for
+from qa.intent import HONORIFICS
 from qa.records import Claim, Draft
 from qa.text import quotable, sentences
 
-HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Cllr|Councillor)\.?\s+(?P<surname>[A-Z][a-z'’-]+)\b(?!\s+[A-Z][a-z])")
-_NOT_FIRST = {"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Cllr", "Councillor", "The", "And", "Of", "For", "To", "By"}
+HONORIFIC = re.compile(rf"\b(?:{'|'.join(HONORIFICS)})\.?\s+(?P<surname>[A-Z][a-z'’-]+)\b(?!\s+[A-Z][a-z])")
+_NOT_FIRST = {*HONORIFICS, "The", "And", "Of", "For", "To", "By"}
 MAX_NAMES = 2  # full names added to one answer
 
 

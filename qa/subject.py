@@ -52,21 +52,25 @@ def subject_weights(evidence, titles: frozenset[str] = frozenset()) -> dict[str,
             and (evidence.printed(t) or t in titles or t in evidence.aliases)}
 
 
-def subject_share(searcher, evidence, decisions: list[str], titles: frozenset[str] = frozenset()) -> float:
-    """The largest share of the question's subject that one of ``decisions`` prints (1.0 where the question names
-    no subject: "What was decided?")."""
-    subject = subject_weights(evidence, titles)
+def share(searcher, evidence, subject: dict[str, float], decisions: list[str]) -> float:
+    """The largest share of ``subject`` (``subject_weights``) that one of ``decisions`` prints (1.0 where the question
+    names no subject: "What was decided?")."""
     if not subject or not decisions:
         return 1.0
     texts = searcher.decision_texts(decisions)
     return max(evidence.coverage(" ".join(texts[d]), subject) for d in decisions)
 
 
+def subject_share(searcher, evidence, decisions: list[str], titles: frozenset[str] = frozenset()) -> float:
+    """``share`` of the question's own subject."""
+    return share(searcher, evidence, subject_weights(evidence, titles), decisions)
+
+
 def off_subject(searcher, evidence, decisions: list[str], titles: frozenset[str] = frozenset()) -> str | None:
     """Why ``decisions`` do not answer: they print too little of what the question is about; None where one does."""
-    if subject_share(searcher, evidence, decisions, titles) >= setting("subject"):
-        return None
     subject = subject_weights(evidence, titles)
+    if share(searcher, evidence, subject, decisions) >= setting("subject"):
+        return None
     top = {t for t, _ in sorted(subject.items(), key=lambda kv: -kv[1])[:3]}
     words = list(dict.fromkeys(w for w in re.findall(r"[\w’'-]+", evidence.question) if set(terms(w)) & top))
     return ("Not found: the decisions that come closest are about another subject: they print little of "

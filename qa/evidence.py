@@ -208,13 +208,13 @@ class Evidence:
             # the record's field lines: its maker, its meeting
             fits = satisfies(intent, text, fields=not self.frame.other_event)
             fits = fits or (self.frame.change and bool(PERCENT_IN_TEXT.search(text)))
-            titled = bool(h.title) and states_title(text, h.title)
-            # "This report sets out a proposed approach to ...": the report saying what it is about restates the
-            # decision's subject, as its title does, and answers nothing asked of it
-            titled = titled or bool(_SELF_REFERENCE.match(text))
+            restates = bool(h.title) and states_title(text, h.title)
             # the numbers of a line that only states the title are its item's number, its reference or its name
             # ("177 24/00002 - SS14142 Older Persons ... Contract Extension"): they count nothing
-            fits = fits and not (intent is Intent.COUNT and titled)
+            fits = fits and not (intent is Intent.COUNT and restates)
+            # "This report sets out a proposed approach to ...": the report saying what it is about restates the
+            # decision's subject, as its title does, and answers nothing asked of it
+            titled = restates or bool(_SELF_REFERENCE.match(text))
             # Words of the decision's title say which decision, not which sentence: once in the decision, the
             # sentence that answers is the one with the *other* words of the question ("options ... rejected").
             if h.passage_id not in own_weights:
